@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from .models import Upload
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "created_at",
+        "location",
+        "uploaded_by",
+        "source",
+        "file_name",
+        "status",
+        "rows",
+        "created_count",
+        "failed_count",
+    ]
+    list_select_related = ["location", "uploaded_by"]
+    list_filter = ["status", "source", "location__organization"]
+    search_fields = ["file_name", "location__pin", "location__name", "uploaded_by__email"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["location", "uploaded_by"]
+    readonly_fields = [
+        "location",
+        "uploaded_by",
+        "source",
+        "file_name",
+        "content_sha256",
+        "status",
+        "rows",
+        "processed",
+        "created_count",
+        "failed_count",
+        "problem",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def get_queryset(self, request):
+        # Files can be megabytes each: never load them for the list.
+        return super().get_queryset(request).defer("content", "error_file")
+
+    def has_add_permission(self, request) -> bool:
+        return False

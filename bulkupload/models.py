@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from providers.models import Location
+
+
+class Upload(models.Model):
+    """One recipient file, from whichever door it came in, and what became of it.
+
+    The file and its error file live in the database, so any worker on any machine can
+    process or serve them without a shared disk. This row, not the task queue, is the source
+    of truth for the upload's status and counts.
+    """
+
+    class Source(models.TextChoices):
+        LOW_VOLUME = "low_volume", "Low Volume"
+        HIGH_VOLUME = "high_volume", "High Volume"
+        HELP_DESK = "help_desk", "Help desk"
+        COMMAND_LINE = "command_line", "Command line"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Processing"
+        DONE = "done", "Done"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    content_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    error_file = models.BinaryField(null=True, blank=True, editable=False)
+    problem = models.TextField(
+        blank=True, help_text="Why the whole file was rejected or why processing failed."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["location", "-created_at"], name="upload_loc_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Upload #{self.pk} ({self.file_name})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}

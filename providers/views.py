@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from recipients.models import Recipient
+
+from .access import choose_location, get_managed_location_or_404, manager_required
+from .forms import EmailAuthenticationForm, PortalPasswordResetForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
+    success_url = reverse_lazy("providers:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        # Links in emails point at the public address, never at whatever Host the request had.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("providers:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("providers:password_change_done")
+
+
+@manager_required
+def home(request: HttpRequest) -> HttpResponse:
+    counts = Recipient.objects.filter(location=request.location).aggregate(
+        loaded=Count("pk", filter=Q(removed_at__isnull=True)),
+    )
+    return render(request, "providers/home.html", {"page": "home", "counts": counts})
+
+
+@require_POST
+@manager_required
+def switch_location(request: HttpRequest) -> HttpResponse:
+    location = get_managed_location_or_404(request.user, request.POST.get("pin", ""))
+    choose_location(request, location)
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("providers:home")
