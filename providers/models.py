@@ -83,6 +83,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
+        # Sign-in lower-cases what people type, so usernames are stored lower-cased too.
+        self.username = normalize_login_email(self.username)
         self.email = type(self).objects.normalize_email(self.email)
 
 

@@ -1,0 +1,88 @@
+"""Production switches come from the environment and fail loudly when missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7$Kq2!vPz9@Lm4#Rt6^Wy8&Nb1*Hc3(Jd5)Fg0_Ae-Uo+Is=Ep",
+    "ALLOWED_HOSTS": "portal.example.gov",
+    "SITE_URL": "https://portal.example.gov",
+}
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_silent_with_debug_off_and_a_secret_key():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stderr
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
+    env = {**PRODUCTION, "ALLOWED_HOSTS": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_database_and_email_come_from_urls(tmp_path):
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE']);"
+        "print(s.DATABASES['default']['NAME']);"
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    )
+    result = _manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        code,
+        DATABASE_URL="postgres://cvms:secret@db.example:5432/cvms",
+        EMAIL_URL="smtp+tls://mailer:pw@smtp.example:587",
+    )
+    assert result.returncode == 0, result.stderr
+    engine, name, email = result.stdout.strip().splitlines()
+    assert engine == "django.db.backends.postgresql"
+    assert name == "cvms"
+    assert email == "django.core.mail.backends.smtp.EmailBackend smtp.example 587 True"
+
+
+def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.EMAIL_BACKEND); print(s.EMAIL_FILE_PATH); print(s.CELERY_BROKER_URL)"
+    )
+    env = {"DATABASE_URL": "", "EMAIL_URL": "", "REDIS_URL": ""}
+    result = _manage("shell", "--verbosity=0", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    backend, path, broker = result.stdout.strip().splitlines()
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert path == str(ROOT / "var" / "mail")
+    assert broker == "filesystem://"
