@@ -1,0 +1,25 @@
+# The portal's image: the same code runs as web (gunicorn) or worker (celery); see docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY cvms cvms
+COPY providers providers
+COPY recipients recipients
+COPY bulkupload bulkupload
+COPY helpdesk helpdesk
+RUN pip install --no-cache-dir .
+
+COPY manage.py ./
+COPY templates templates
+COPY static static
+# collectstatic needs settings that import without production secrets; it only reads files.
+RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --uid 1000 cvms && mkdir -p var && chown -R cvms var
+USER cvms
+EXPOSE 8000
+CMD ["gunicorn", "cvms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
