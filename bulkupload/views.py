@@ -4,21 +4,33 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from providers.access import manager_required
+from recipients.listing import loaded_recipients
 
 from .access import get_upload_or_404
 from .models import Upload
 
 
+def _bulk_registration_context(request: HttpRequest, subpage: str) -> dict:
+    # Below the upload panels: the location's Loaded Recipients (guide, "View Uploaded
+    # Recipient Records"), searched, sorted and paged through the URL.
+    return {
+        "page": "bulk",
+        "subpage": subpage,
+        "listing": loaded_recipients(request.location, request.GET),
+        "list_url": request.path,
+    }
+
+
 @manager_required
 def low_volume(request: HttpRequest) -> HttpResponse:
-    return render(request, "bulkupload/low_volume.html", {"page": "bulk", "subpage": "low_volume"})
+    context = _bulk_registration_context(request, "low_volume")
+    return render(request, "bulkupload/low_volume.html", context)
 
 
 @manager_required
 def high_volume(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "bulkupload/high_volume.html", {"page": "bulk", "subpage": "high_volume"}
-    )
+    context = _bulk_registration_context(request, "high_volume")
+    return render(request, "bulkupload/high_volume.html", context)
 
 
 # The template's columns, in the guide's order and spelling (DESIGN.md, "Messages").

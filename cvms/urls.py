@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("providers.urls")),
     path("", include("bulkupload.urls")),
     path("recipients/", include("recipients.urls")),
+    path("help-desk/", include("helpdesk.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,10 +19,28 @@ def name_key(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", value or "").casefold().split())
 
 
+def search_key(*names: str) -> str:
+    """The form of names that "Search this list" matches: case- and accent-insensitive.
+
+    "José  O'Brien" -> "jose o'brien". Accents are stripped only here, for searching; whether
+    two rows are the same person is decided by name_key, which keeps them.
+    """
+    decomposed = unicodedata.normalize("NFKD", " ".join(names))
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
 class RecipientQuerySet(models.QuerySet):
     def active(self) -> RecipientQuerySet:
         """Recipients not removed by the help desk: the ones lists and counts show."""
         return self.filter(removed_at__isnull=True)
+
+    def search(self, terms: str) -> RecipientQuerySet:
+        """Recipients whose first or last name contains every word of `terms`, in any order."""
+        queryset = self
+        for word in search_key(terms).split():
+            queryset = queryset.filter(name_first_last__contains=word)
+        return queryset
 
 
 class Recipient(models.Model):
@@ -35,6 +53,10 @@ class Recipient(models.Model):
     email = models.EmailField(max_length=254)
     first_name_key = models.CharField(max_length=80, editable=False)
     last_name_key = models.CharField(max_length=80, editable=False)
+    # Unaccented, case-folded "first last" and "last first": what "Search this list" matches,
+    # and the orders of the First Name and Last Name columns (Álvarez sorts among the As).
+    name_first_last = models.CharField(max_length=161, editable=False, default="")
+    name_last_first = models.CharField(max_length=161, editable=False, default="")
 
     # Recipients are created by uploads; "bulkupload" builds on this app, so the reference is
     # by name only and this module never imports it.
@@ -52,6 +74,15 @@ class Recipient(models.Model):
         related_name="recipients_created",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The recipient's own sign-in to the recipient portal (username `email.covid19vaccine`),
+    # created with the recipient by the upload; no usable password until they set one.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recipient",
+    )
 
     # Providers cannot delete recipients (guide, "How to Remove Loaded Recipients"); the help
     # desk removes them, and the row stays for the audit trail.
@@ -79,10 +110,28 @@ class Recipient(models.Model):
                 name="recipient_unique_person",
             ),
         ]
+        # Lists show active recipients of one location, sorted by one column; each sort has
+        # its index, so the first page never sorts the whole location.
         indexes = [
             models.Index(
-                fields=["location", "last_name_key", "first_name_key"],
-                name="recipient_loc_name",
+                fields=["location", "name_last_first", "id"],
+                name="recipient_loc_last",
+                condition=models.Q(removed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["location", "name_first_last", "id"],
+                name="recipient_loc_first",
+                condition=models.Q(removed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["location", "date_of_birth", "id"],
+                name="recipient_loc_dob",
+                condition=models.Q(removed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["location", "email", "id"],
+                name="recipient_loc_email",
+                condition=models.Q(removed_at__isnull=True),
             ),
             models.Index(fields=["location", "-created_at"], name="recipient_loc_created"),
         ]
@@ -91,12 +140,27 @@ class Recipient(models.Model):
         return f"Recipient #{self.pk}"
 
     def save(self, *args, **kwargs) -> None:
-        self.first_name_key = name_key(self.first_name)
-        self.last_name_key = name_key(self.last_name)
+        self.fill_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "first_name_key", "last_name_key"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                "first_name_key",
+                "last_name_key",
+                "name_first_last",
+                "name_last_first",
+            }
         super().save(*args, **kwargs)
+
+    def fill_keys(self) -> None:
+        """Derives the matching and search fields from the names.
+
+        save() calls it; code that bypasses save() (bulk_create) must call it itself.
+        """
+        self.first_name_key = name_key(self.first_name)
+        self.last_name_key = name_key(self.last_name)
+        self.name_first_last = search_key(self.first_name, self.last_name)
+        self.name_last_first = search_key(self.last_name, self.first_name)
 
     @property
     def is_removed(self) -> bool:

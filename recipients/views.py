@@ -1,22 +1,31 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from providers.access import manager_required
 
 from .access import get_recipient_or_404
-from .models import Recipient
-
-PAGE_SIZE = 50
+from .listing import loaded_recipients
 
 
+@require_GET
 @manager_required
 def recipient_list(request: HttpRequest) -> HttpResponse:
-    recipients = Recipient.objects.active().filter(location=request.location)
-    page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "recipients/list.html", {"page": "recipients", "recipients": page})
+    listing = loaded_recipients(request.location, request.GET)
+    return render(
+        request,
+        "recipients/list.html",
+        {
+            "page": "recipients",
+            "listing": listing,
+            "list_url": reverse("recipients:list"),
+            "detailed": True,
+        },
+    )
 
 
+@require_GET
 @manager_required
 def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_recipient_or_404(request.user, recipient_id)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "helpdesk"
+
+urlpatterns = [
+    path("removal/<int:recipient_id>/", views.request_removal, name="request_removal"),
+]
