@@ -30,6 +30,8 @@ COLUMNS = [
 ]
 DEFAULT_SORT = "last_name"
 MAX_QUERY_LENGTH = 100
+# A search with at most this many matches is paged from the list of its matches' ids.
+FEW_MATCHES = 5000
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,15 @@ class Listing:
     columns: list[Column]
 
 
+class _Paginator(Paginator):
+    """A paginator that can be told the count it would otherwise query for."""
+
+    def __init__(self, object_list, per_page: int, count: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count  # fills the cached_property
+
+
 def _parse_sort(value: str) -> tuple[str, bool]:
     descending = value.startswith("-")
     key = value.removeprefix("-")
@@ -62,14 +73,22 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
     sort_key, descending = _parse_sort(params.get("sort", ""))
 
     recipients = Recipient.objects.active().filter(location=location)
+    count = None
     if query:
         recipients = recipients.search(query)
+        ids = list(recipients.order_by().values_list("id", flat=True)[: FEW_MATCHES + 1])
+        if len(ids) <= FEW_MATCHES:
+            # Few matches: sort just those. Walking a sort index and filtering instead reads
+            # most of the location when the matches sit at one end of the order ("smith"
+            # sorted by Last Name), which the database's planner cannot foresee.
+            recipients = Recipient.objects.filter(pk__in=ids)
+            count = len(ids)
     order = [f"-{field}" if descending else field for field in SORTS[sort_key]]
     recipients = recipients.order_by(*order).only(
         "id", "first_name", "last_name", "date_of_birth", "email", "created_at", "location_id"
     )
 
-    page = Paginator(recipients, PAGE_SIZE).get_page(params.get("page"))
+    page = _Paginator(recipients, PAGE_SIZE, count=count).get_page(params.get("page"))
     columns = []
     for key, label in COLUMNS:
         active = key == sort_key
