@@ -157,6 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# How long the welcome email's "create your password" link works.
+RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
 
 # Language and time
 LANGUAGE_CODE = "en-us"

@@ -8,7 +8,7 @@ admin.site.index_title = "Help-desk work"
 urlpatterns = [
     path("", include("providers.urls")),
     path("", include("bulkupload.urls")),
-    path("recipients/", include("recipients.urls")),
+    path("", include("recipients.urls")),
     path("help-desk/", include("helpdesk.urls")),
     path("admin/", admin.site.urls),
 ]
