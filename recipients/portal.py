@@ -18,7 +18,7 @@ class PasswordSetupView(auth_views.PasswordResetConfirmView):
     token_generator = password_setup_token
     template_name = "portal/password_setup.html"
     success_url = reverse_lazy("recipients:password_setup_done")
-    reset_url_token = "set-password"
+    reset_url_token = "set-password"  # noqa: S105 (a URL segment, not a secret)
     post_reset_login = False
 
 
