@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Upload
+from .models import OutboundEmail, Upload
 
 
 @admin.register(Upload)
@@ -42,6 +42,32 @@ class UploadAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Files can be megabytes each: never load them for the list.
         return super().get_queryset(request).defer("content", "error_file")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The email outbox: what was queued, sent or failed, and why. Staff read it, never edit."""
+
+    list_display = ["id", "created_at", "kind", "user", "status", "attempts", "sent_at"]
+    list_select_related = ["user"]
+    list_filter = ["status", "kind"]
+    search_fields = ["user__username", "user__email"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["user", "upload"]
+    readonly_fields = [
+        "kind",
+        "user",
+        "upload",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "last_attempt_at",
+        "sent_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -63,3 +63,45 @@ class Upload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
+
+
+class OutboundEmail(models.Model):
+    """An email to send, recorded in the same transaction as what it announces.
+
+    The outbox is how a recipient is never emailed twice and never silently not emailed: a
+    task sends queued rows and marks each one, and the unique constraint refuses a second
+    welcome email for the same account.
+    """
+
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", "Welcome to the COVID-19 Vaccine Portal"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    upload = models.ForeignKey(
+        Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "user"], name="outbound_email_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} email #{self.pk} ({self.status})"

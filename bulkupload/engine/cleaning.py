@@ -1,0 +1,187 @@
+"""Step 3: clean each row, with the guide's messages.
+
+A row with several problems reports all of them in one message, separated by "; ", in the
+template's column order: `Line 4: Required fields are missing: [LastName]; Date of birth:
+invalid Date of birth: 13/45/1990`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from recipients.models import name_key
+
+from .headers import FIELDS, LABELS, Header
+from .reading import Row
+
+NAME_MAX_LENGTH = 80
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+PORTAL_USERNAME_SUFFIX = ".covid19vaccine"
+# A recipient's portal username is the email plus ".covid19vaccine" and maybe a number; it has to
+# fit the 254 characters of a username, so longer emails (none real) are refused as invalid.
+EMAIL_MAX_LENGTH = 254 - len(PORTAL_USERNAME_SUFFIX) - 6
+
+# The guide: "special characters will not be accepted". Letters of any language (with their
+# accents), digits, spaces, hyphens, apostrophes and periods are what real names use:
+# José, Zoë, O'Brien, O’Neil, Smith-Jones, St. John, and the guide's own TestLoadE2Recip3.
+_NAME = re.compile(r"(?:[^\W_]|[ '’.\-\u0300-\u036f])+")
+_STARTS_WITH_LETTER = re.compile(r"[^\W\d_]")
+_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+# The common shape of an address's local part, which email-validator accepts as it is; anything
+# else (quotes, non-ASCII, odd dots) goes through email-validator in full.
+_SIMPLE_LOCAL_PART = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+)
+
+
+@dataclass(slots=True)
+class CleanRow:
+    """A row that passed every check: what the writer needs to create the recipient."""
+
+    line: int
+    cells: Row  # as uploaded, for the error file if it turns out to be a duplicate
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    email: str
+    first_name_key: str
+    last_name_key: str
+
+    @property
+    def person(self) -> tuple[str, str, dt.date]:
+        """Who this is, for duplicates: the database's unique key, normalised the same way."""
+        return (self.first_name_key, self.last_name_key, self.date_of_birth)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A row that failed: its line, its cells as uploaded, and the message for the provider."""
+
+    line: int
+    cells: Row
+    message: str
+
+
+def clean_row(line: int, cells: Row, header: Header, today: dt.date) -> CleanRow | RowError:
+    values = {field: _cell(cells, header.columns[field]).strip() for field in FIELDS}
+    problems = []
+    missing = [LABELS[field] for field in FIELDS if not values[field]]
+    if missing:
+        problems.append(f"Required fields are missing: [{', '.join(missing)}]")
+    for field in ("first_name", "last_name"):
+        if values[field] and (problem := name_problem(values[field])):
+            problems.append(f"{LABELS[field]}: {problem}: {values[field]}")
+    date_of_birth = None
+    if values["date_of_birth"]:
+        date_of_birth = clean_date_of_birth(values["date_of_birth"], today)
+        if date_of_birth is None:
+            problems.append(f"Date of birth: invalid Date of birth: {values['date_of_birth']}")
+    email = None
+    if values["email"]:
+        email = clean_email(values["email"])
+        if email is None:
+            problems.append(f"Email: invalid email address: {values['email']}")
+    if problems:
+        return RowError(line, cells, f"Line {line}: {'; '.join(problems)}")
+    return CleanRow(
+        line=line,
+        cells=cells,
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        date_of_birth=date_of_birth,
+        email=email,
+        first_name_key=_name_key(values["first_name"]),
+        last_name_key=_name_key(values["last_name"]),
+    )
+
+
+# Names repeat (first names especially): remember their keys within the process.
+_name_key = functools.lru_cache(maxsize=65536)(name_key)
+
+
+def _cell(cells: Row, index: int) -> str:
+    return cells[index] if index < len(cells) else ""
+
+
+@functools.lru_cache(maxsize=65536)
+def name_problem(value: str) -> str | None:
+    """What is wrong with a (trimmed, non-blank) first or last name, in the guide's style."""
+    if len(value) > NAME_MAX_LENGTH:
+        return f"longer than {NAME_MAX_LENGTH} characters"
+    composed = unicodedata.normalize("NFC", value)
+    if not _NAME.fullmatch(composed):
+        return "special characters are not accepted"
+    if not _STARTS_WITH_LETTER.match(composed):
+        return "must start with a letter"
+    return None
+
+
+def clean_date_of_birth(value: str, today: dt.date) -> dt.date | None:
+    """mm/dd/yyyy, zero padding optional (12/2/1955); a real date, not future, not before 1900."""
+    date = _parse_date(value)
+    if date is None or not EARLIEST_BIRTH_DATE <= date <= today:
+        return None
+    return date
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date(value: str) -> dt.date | None:
+    # Cached: birth dates repeat a lot in a file of thousands of people.
+    match = _DATE.fullmatch(value)
+    if match is None:
+        return None
+    month, day, year = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def clean_email(value: str) -> str | None:
+    """The normalised address if it is syntactically valid (no DNS look-up), else None.
+
+    email-validator is the judge. It is also the slowest step of the engine, mostly in checking
+    the domain, which many rows share: the domain is validated once and remembered, and the
+    local part alone is checked per row (skipped for the common ASCII shape, which
+    email-validator accepts unchanged). tests/test_engine_emails.py holds the outcome equal
+    to calling email-validator on the whole address.
+    """
+    if len(value) > EMAIL_MAX_LENGTH:
+        return None
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return None
+    normalized_domain = _validated_domain(domain)
+    if normalized_domain is None:
+        return None
+    if len(local) <= 64 and _SIMPLE_LOCAL_PART.fullmatch(local):
+        normalized_local = local
+    else:
+        # A short stand-in domain, already known to be valid, keeps the check to the local part.
+        checked = _validated_email(f"{local}@x.co")
+        if checked is None:
+            return None
+        normalized_local = checked.rpartition("@")[0]
+    email = f"{normalized_local}@{normalized_domain}"
+    return email if len(email) <= EMAIL_MAX_LENGTH else None
+
+
+@functools.lru_cache(maxsize=16384)
+def _validated_domain(domain: str) -> str | None:
+    # Validate a stand-in address at the domain: the domain's verdict is the address's.
+    result = _validated_email(f"x@{domain}")
+    return None if result is None else result.rpartition("@")[2]
+
+
+def _validated_email(value: str) -> str | None:
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return result.normalized if len(result.normalized) <= EMAIL_MAX_LENGTH else None

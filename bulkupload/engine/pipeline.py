@@ -1,0 +1,115 @@
+"""The engine's entry point: bytes in, whole-file checks first, then batches of checked rows.
+
+Nothing here writes to the database. The only database access is the one query per batch that
+finds people already in the system, and callers (tests, a preview) can pass their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .cleaning import CleanRow, RowError, clean_row
+from .duplicates import ExistingPeople, Person, duplicate_error, existing_people
+from .headers import HEADER_SEARCH_ROWS, Header, find_header
+from .reading import FileRejected, Row, Table, read_table
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class Batch:
+    """Consecutive rows of the file: the new people to create, and the rows that failed."""
+
+    rows: list[CleanRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class Validation:
+    """A file that passed the whole-file checks. `batches` is a one-shot stream."""
+
+    header: Header
+    rows: int  # non-blank rows below the header
+    batches: Iterator[Batch]
+
+
+def validate_file(
+    data: bytes,
+    *,
+    max_rows: int,
+    max_bytes: int | None = None,
+    today: dt.date | None = None,
+    existing: ExistingPeople = existing_people,
+    batch_size: int = BATCH_SIZE,
+) -> Validation:
+    """Check the file as a whole (raising FileRejected), then stream its rows in batches."""
+    table = read_table(data, max_bytes=max_bytes)
+    header, count = scan_table(table, max_rows=max_rows)
+    today = today or timezone.localdate()
+    return Validation(header, count, _batches(table, header, today, existing, batch_size))
+
+
+def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
+    """Find the header and count the rows: whole-file problems come out before any row does."""
+    numbered = enumerate(table.rows(), start=1)
+    top = [next(numbered, None) for _ in range(HEADER_SEARCH_ROWS)]
+    header = find_header(row for row in top if row is not None)
+    count = sum(1 for _ in _data_rows(header, itertools.chain(top, numbered)))
+    if count == 0:
+        raise FileRejected("The file has a header row but no recipients below it.")
+    if count > max_rows:
+        raise FileRejected(
+            f"The file has {count:,} recipients; at most {max_rows:,} can be uploaded at a "
+            "time here. Split it into smaller files."
+        )
+    return header, count
+
+
+def _data_rows(
+    header: Header, numbered: Iterable[tuple[int, Row] | None]
+) -> Iterator[tuple[int, Row]]:
+    """Rows below the header that hold anything. Excel saves rows of empty cells (",,,")."""
+    ignored = header.error_columns
+    for item in numbered:
+        if item is None:
+            continue
+        line, cells = item
+        if line <= header.line:
+            continue
+        if any(cell.strip() for index, cell in enumerate(cells) if index not in ignored):
+            yield line, cells
+
+
+def _batches(
+    table: Table, header: Header, today: dt.date, existing: ExistingPeople, batch_size: int
+) -> Iterator[Batch]:
+    seen: set[Person] = set()
+    batch = Batch()
+    for line, cells in _data_rows(header, enumerate(table.rows(), start=1)):
+        result = clean_row(line, cells, header, today)
+        if isinstance(result, RowError):
+            batch.errors.append(result)
+        elif result.person in seen:
+            batch.errors.append(duplicate_error(result, header))
+        else:
+            seen.add(result.person)
+            batch.rows.append(result)
+        if len(batch.rows) + len(batch.errors) >= batch_size:
+            yield _without_existing(batch, header, existing)
+            batch = Batch()
+    if batch.rows or batch.errors:
+        yield _without_existing(batch, header, existing)
+
+
+def _without_existing(batch: Batch, header: Header, existing: ExistingPeople) -> Batch:
+    found = existing({row.person for row in batch.rows}) if batch.rows else set()
+    if found:
+        batch.errors += [duplicate_error(row, header) for row in batch.rows if row.person in found]
+        batch.errors.sort(key=lambda error: error.line)
+        batch.rows = [row for row in batch.rows if row.person not in found]
+    return batch

@@ -1,0 +1,230 @@
+"""Step 1: bytes in, a table of text cells out.
+
+Providers upload whatever their Excel produced: CSV in UTF-8 (with or without BOM), Windows-1252,
+UTF-16 ("Unicode Text"), with CRLF, LF or CR-only line endings, comma- or semicolon-delimited; or
+the .xlsx template itself. Everything is turned into rows of strings here, so the later steps
+never care where a cell came from.
+
+Rows are streamed: the file is never turned into one big list of rows, and a table can be read
+more than once (a first pass finds whole-file problems before anything else happens).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+Row = list[str]
+
+_SNIFF_CHARS = 64 * 1024
+_DELIMITERS = (",", ";", "\t")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: the pre-2007 Office formats
+_NOT_TABLE_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF8",
+    b"II*\x00",  # TIFF
+    b"MM\x00*",
+    b"RIFF",
+    b"\x1f\x8b",  # gzip
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"{\\rtf",
+)
+_CONTROL_CHARS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+NOT_A_TABLE = (
+    "The file is not a table. Save it from Excel as CSV (comma-delimited) or .xlsx "
+    "and upload it again."
+)
+OLD_EXCEL = (
+    "The file is an old Excel workbook (.xls). Save it from Excel as CSV (comma-delimited) "
+    "or .xlsx and upload it again."
+)
+UNDECODABLE = (
+    "The file's text could not be read. Save it from Excel as CSV UTF-8 (comma-delimited) "
+    "and upload it again."
+)
+EMPTY = "The file is empty."
+
+
+class FileRejected(Exception):
+    """The whole file is refused; nothing in it was used. `message` is shown to the provider."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Table:
+    """A readable table: `rows()` yields each row's cells as stripped-of-nothing strings.
+
+    Row numbers are implicit: the n-th row yielded (from 1) is what Excel shows as row n, and
+    what the messages call "Line n". Blank rows are yielded too, so numbers stay physical.
+    """
+
+    data: bytes
+    kind: str  # "csv" or "xlsx"
+    encoding: str = ""
+    delimiter: str = ","
+
+    def rows(self) -> Iterator[Row]:
+        if self.kind == "xlsx":
+            return _xlsx_rows(self.data)
+        return _csv_rows(self.data, self.encoding, self.delimiter)
+
+
+def read_table(data: bytes, *, max_bytes: int | None = None) -> Table:
+    """Recognise the file's format, text encoding and delimiter, or reject it as a whole."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise FileRejected(f"The file is larger than {_megabytes(max_bytes)}.")
+    if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE):
+        raise FileRejected(EMPTY)
+    if data.startswith(_XLSX_MAGIC):
+        _check_xlsx(data)
+        return Table(data, "xlsx")
+    if data.startswith(_OLE_MAGIC):
+        raise FileRejected(OLD_EXCEL)
+    if data.startswith(_NOT_TABLE_MAGIC) or (data.startswith(b"BM") and b"\x00" in data[:64]):
+        raise FileRejected(NOT_A_TABLE)
+    encoding = _detect_encoding(data)
+    head = _decode_head(data, encoding)
+    if not head.strip(" \t\r\n\ufeff"):
+        raise FileRejected(EMPTY)
+    if _looks_binary(head):
+        raise FileRejected(NOT_A_TABLE)
+    return Table(data, "csv", encoding, _detect_delimiter(head))
+
+
+def _megabytes(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{round(size / (1024 * 1024), 1):g} MB"
+    return f"{round(size / 1024, 1):g} KB"
+
+
+def _detect_encoding(data: bytes) -> str:
+    """UTF-8 (BOM or not) first, then UTF-16 with a BOM, then Windows-1252 (Excel's "CSV")."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in data:
+            raise FileRejected(NOT_A_TABLE)
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        if _decodes(data, encoding):
+            return encoding
+    raise FileRejected(UNDECODABLE)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    # Decode in chunks and throw the text away: checking costs no second copy of the file.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_head(data: bytes, encoding: str) -> str:
+    return codecs.getincrementaldecoder(encoding)(errors="ignore").decode(data[: _SNIFF_CHARS * 2])
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for char in text if char in _CONTROL_CHARS)
+    return controls > max(2, len(text) // 100)
+
+
+def _detect_delimiter(head: str) -> str:
+    """The delimiter of the header, or else the one used most on any of the first five
+    non-blank lines (commas win ties).
+
+    The header row has the most separators of the lines near the top (a title row above it has
+    few), so this picks semicolons for European Excel and tabs for "Unicode Text" exports.
+    """
+    from .headers import FIELDS, header_field  # headers builds on this module
+
+    lines = [line for line in head.replace("\r", "\n").split("\n") if line.strip()][:5]
+    # First choice: the delimiter that splits one of these lines into a complete header.
+    for line in lines:
+        for delimiter in _DELIMITERS:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            if {header_field(cell) for cell in cells} >= set(FIELDS):
+                return delimiter
+    best, best_count = ",", 0
+    for delimiter in _DELIMITERS:
+        count = max((line.count(delimiter) for line in lines), default=0)
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+def _csv_rows(data: bytes, encoding: str, delimiter: str) -> Iterator[Row]:
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text, delimiter=delimiter)
+    except (csv.Error, UnicodeError) as error:
+        # A NUL, a cell larger than the csv module's limit: not something Excel writes.
+        raise FileRejected(NOT_A_TABLE) from error
+
+
+def _check_xlsx(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise FileRejected(NOT_A_TABLE) from error
+    if "xl/workbook.xml" not in names:
+        raise FileRejected(NOT_A_TABLE)  # a .docx, a .zip of something else
+
+
+def _xlsx_rows(data: bytes) -> Iterator[Row]:
+    import openpyxl  # only workbooks pay for importing it
+
+    try:
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise FileRejected(NOT_A_TABLE) from error
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            return
+        # iter_rows starts at row 1 and yields empty rows too, so numbers stay physical.
+        for row in sheet.iter_rows(values_only=True):
+            yield [_xlsx_text(value) for value in row]
+    except FileRejected:
+        raise
+    except Exception as error:
+        raise FileRejected(NOT_A_TABLE) from error
+    finally:
+        workbook.close()
+
+
+def _xlsx_text(value: object) -> str:
+    """A cell as the text Excel would save to CSV; date cells as m/d/yyyy, as the guide writes."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.month}/{value.day}/{value.year}"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,200 @@
+"""The one pipeline: every door a file comes in by (Low Volume, High Volume, the help desk, the
+command line) runs the engine and the writer through `import_file` or `process_upload`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from providers.models import Location, User
+
+from .engine import CleanRow, ErrorFile, FileRejected, RowError, validate_file
+from .engine.duplicates import ExistingPeople, duplicate_error, existing_people
+from .models import Upload
+from .writer import create_recipients
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    """What became of a file: the counts, each failed line's message, and the error file.
+
+    In a dry run `created` counts the rows that would be created.
+    """
+
+    rows: int
+    created: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_file: bytes | None = None
+    dry_run: bool = False
+    valid_rows: list[CleanRow] | None = None  # only when asked for (a preview)
+
+    def as_dict(self) -> dict:
+        """The command line's JSON (DESIGN.md, "Outside contract")."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "failed": self.failed,
+            "errors": [{"line": error.line, "message": error.message} for error in self.errors],
+        }
+
+
+def max_rows_for(source: str) -> int:
+    """The row limit of the door a file came in by: Low Volume 100, the others 5,000."""
+    if source == Upload.Source.LOW_VOLUME:
+        return settings.LOW_VOLUME_MAX_ROWS
+    return settings.HIGH_VOLUME_MAX_ROWS
+
+
+def import_file(
+    data: bytes,
+    *,
+    location: Location | None,
+    user: User | None,
+    max_rows: int,
+    upload: Upload | None = None,
+    dry_run: bool = False,
+    keep_rows: bool = False,
+    max_bytes: int | None = None,
+    today: dt.date | None = None,
+    existing: ExistingPeople = existing_people,
+    on_rows_counted: Callable[[int], None] | None = None,
+    on_progress: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Check the file, create its new recipients batch by batch, and report.
+
+    Raises FileRejected, before anything is written, for a whole-file problem. A crash
+    part-way leaves the batches already written in place, each one whole.
+    """
+    if max_bytes is None:
+        max_bytes = settings.UPLOAD_MAX_BYTES
+    validation = validate_file(
+        data, max_rows=max_rows, max_bytes=max_bytes, today=today, existing=existing
+    )
+    if on_rows_counted:
+        on_rows_counted(validation.rows)
+    result = ImportResult(rows=validation.rows, dry_run=dry_run)
+    if keep_rows:
+        result.valid_rows = []
+    error_file = ErrorFile(validation.header)
+    for batch in validation.batches:
+        errors = batch.errors
+        created = batch.rows
+        if not dry_run and batch.rows:
+            assert location is not None, "only a dry run needs no location"  # noqa: S101
+            outcome = create_recipients(batch.rows, location=location, user=user, upload=upload)
+            created = outcome.created
+            if outcome.duplicates:
+                errors = sorted(
+                    errors
+                    + [duplicate_error(row, validation.header) for row in outcome.duplicates],
+                    key=lambda error: error.line,
+                )
+        result.created += len(created)
+        result.failed += len(errors)
+        result.errors += errors
+        for error in errors:
+            error_file.add(error)
+        if keep_rows:
+            result.valid_rows += created
+        if on_progress:
+            on_progress(result)
+    if result.failed:
+        result.error_file = error_file.getvalue()
+    return result
+
+
+def process_upload(upload: Upload) -> ImportResult | None:
+    """Run the pipeline for a stored upload and record the outcome on it.
+
+    The caller claims the upload first (a task, a view, the command line). Returns None when
+    the file was rejected as a whole (upload.problem says why). A crash marks the upload
+    failed and is raised again, for the task to log and retry.
+    """
+    now = timezone.now()
+    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.RUNNING, started_at=now)
+    upload.status, upload.started_at = Upload.Status.RUNNING, now
+
+    def rows_counted(rows: int) -> None:
+        upload.rows = rows
+        Upload.objects.filter(pk=upload.pk).update(rows=rows)
+
+    def progress(result: ImportResult) -> None:
+        Upload.objects.filter(pk=upload.pk).update(
+            processed=result.created + result.failed,
+            created_count=result.created,
+            failed_count=result.failed,
+        )
+
+    try:
+        result = import_file(
+            bytes(upload.content),
+            location=upload.location,
+            user=upload.uploaded_by,
+            upload=upload,
+            max_rows=max_rows_for(upload.source),
+            on_rows_counted=rows_counted,
+            on_progress=progress,
+        )
+    except FileRejected as rejection:
+        _finish(upload, status=Upload.Status.REJECTED, problem=rejection.message)
+        logger.info("Upload %s rejected as a whole", upload.pk)
+        return None
+    except Exception:
+        # Counts of what was already written are on the row (progress); say it stopped.
+        upload.refresh_from_db(fields=["processed", "created_count", "failed_count"])
+        _finish(
+            upload,
+            status=Upload.Status.FAILED,
+            problem="Processing stopped because of an internal error. Recipients listed as "
+            "created were created; upload the file again to process the rest.",
+        )
+        logger.exception("Upload %s failed", upload.pk)
+        raise
+    _finish(
+        upload,
+        status=Upload.Status.DONE,
+        rows=result.rows,
+        processed=result.created + result.failed,
+        created_count=result.created,
+        failed_count=result.failed,
+        error_file=result.error_file,
+    )
+    logger.info(
+        "Upload %s done: %s rows, %s created, %s failed",
+        upload.pk,
+        result.rows,
+        result.created,
+        result.failed,
+    )
+    return result
+
+
+def _finish(upload: Upload, **fields) -> None:
+    fields["finished_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    Upload.objects.filter(pk=upload.pk).update(**fields)
+
+
+def store_upload(
+    data: bytes, *, file_name: str, location: Location, user: User, source: str
+) -> Upload:
+    """Keep an uploaded file as an Upload row, queued for processing."""
+    return Upload.objects.create(
+        location=location,
+        uploaded_by=user,
+        source=source,
+        file_name=file_name[:255],
+        content=data,
+        content_sha256=hashlib.sha256(data).hexdigest(),
+    )

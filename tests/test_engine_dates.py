@@ -1,0 +1,69 @@
+"""Date of birth: mm/dd/yyyy only, a real calendar date, not in the future, not before 1900."""
+
+import datetime as dt
+
+import pytest
+
+from bulkupload.engine import clean_date_of_birth
+from tests.helpers import TODAY, check_file, messages, person, recipient_csv
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("12/02/1955", dt.date(1955, 12, 2)),
+        ("12/2/1955", dt.date(1955, 12, 2)),  # the guide's own example: no zero padding
+        ("1/2/1990", dt.date(1990, 1, 2)),
+        ("01/02/1990", dt.date(1990, 1, 2)),
+        ("2/29/2000", dt.date(2000, 2, 29)),  # a leap day
+        ("1/1/1900", dt.date(1900, 1, 1)),  # the earliest accepted
+        ("3/4/2021", TODAY),  # born today
+    ],
+)
+def test_it_accepts_mm_dd_yyyy_dates(value, date):
+    assert clean_date_of_birth(value, TODAY) == date
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12/8/19555",  # the guide's example
+        "13/1/1990",  # no 13th month
+        "2/30/1990",
+        "2/29/1999",  # not a leap year
+        "0/10/1990",
+        "10/0/1990",
+        "1990-01-02",  # ISO: not the template's format
+        "1/2/90",  # two-digit year
+        "1.2.1990",
+        "1-2-1990",
+        "January 2, 1990",
+        "12/31/1899",  # before 1900
+        "3/5/2021",  # tomorrow
+        "1/2/2090",
+        "１/２/１９９０",  # full-width digits
+        "1/2/1990 00:00",
+        "",
+    ],
+)
+def test_it_refuses_other_dates(value):
+    assert clean_date_of_birth(value, TODAY) is None
+
+
+def test_it_reports_an_invalid_date_with_the_guides_message():
+    result = check_file(recipient_csv(person(born="12/8/19555")))
+    assert messages(result) == ["Line 2: Date of birth: invalid Date of birth: 12/8/19555"]
+
+
+def test_it_reports_a_missing_date_as_a_required_field():
+    result = check_file(recipient_csv(person(born="  ")))
+    assert messages(result) == ["Line 2: Required fields are missing: [Date of birth]"]
+
+
+def test_it_uses_the_current_local_date_for_the_future(settings):
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    result = check_file(
+        recipient_csv(person(born=f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year}")),
+        today=None,
+    )
+    assert result.failed == 1
