@@ -54,7 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     username = models.CharField(max_length=254, unique=True)
-    email = models.EmailField(max_length=254, db_index=True)
+    # No index: lookups by email are case-insensitive (iexact), which a plain index cannot serve.
+    email = models.EmailField(max_length=254)
     first_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=80, blank=True)
     is_staff = models.BooleanField(
