@@ -7,8 +7,17 @@ Build anything else with the plain helpers in tests/helpers.py.
 """
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.helpers import PASSWORD, make_location, make_manager, make_user
+
+# Property tests check behaviour, not speed: on a loaded 2-core machine (CI running the suite
+# beside other work) generating examples can be slow, which must not fail a test.
+hypothesis_settings.register_profile(
+    "portal", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("portal")
 
 
 @pytest.fixture(autouse=True)
