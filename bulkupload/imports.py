@@ -18,6 +18,7 @@ from providers.models import Location, User
 from .engine import CleanRow, ErrorFile, FileRejected, RowError, validate_file
 from .engine.duplicates import ExistingPeople, duplicate_error, existing_people
 from .models import Upload
+from .tasks import send_emails_after_commit
 from .writer import create_recipients
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ def import_file(
             on_progress(result)
     if result.failed:
         result.error_file = error_file.getvalue()
+    if result.created and not dry_run:
+        send_emails_after_commit()  # the welcome emails the writer queued
     return result
 
 

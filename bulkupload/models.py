@@ -69,29 +69,31 @@ class OutboundEmail(models.Model):
     """An email to send, recorded in the same transaction as what it announces.
 
     The outbox is how a recipient is never emailed twice and never silently not emailed: a
-    task sends queued rows and marks each one, and the unique constraint refuses a second
-    welcome email for the same account.
+    task claims queued rows, sends them and marks each one (bulkupload.outbox), and unique
+    constraints refuse a second welcome email for an account or a second summary for an upload.
     """
 
     class Kind(models.TextChoices):
         WELCOME = "welcome", "Welcome to the COVID-19 Vaccine Portal"
+        UPLOAD_SUMMARY = "upload_summary", "Upload summary to the manager"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The welcome email's recipient account, or the manager an upload summary goes to.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbound_emails"
     )
     upload = models.ForeignKey(
         Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
-    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -100,7 +102,24 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "user"], name="outbound_email_once"),
+            models.UniqueConstraint(
+                fields=["kind", "user"],
+                condition=models.Q(kind="welcome"),
+                name="outbound_email_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "upload"],
+                condition=models.Q(kind="upload_summary"),
+                name="outbound_summary_once",
+            ),
+        ]
+        indexes = [
+            # What the sender looks for: queued rows that are due, oldest first.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="queued"),
+                name="outbound_email_due",
+            ),
         ]
 
     def __str__(self) -> str:

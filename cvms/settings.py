@@ -131,6 +131,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Emails left queued (broker down, worker died, retries due) are picked up within a minute.
+    "sweep-outbox": {"task": "bulkupload.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 # Email: files under var/mail by default so a developer can read what was sent
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -5,8 +5,10 @@ Redis. Each run uses its own queue, so a developer's running worker never takes 
 """
 
 import threading
+import time
 import uuid
 
+import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import cache
@@ -44,3 +46,29 @@ def test_the_cache_round_trips(settings):
     cache.delete(key)
     if settings.REDIS_URL:
         assert "RedisCache" in settings.CACHES["default"]["BACKEND"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_welcome_emails_of_an_import(demo_clinic, alice):
+    from django.core import mail
+
+    from bulkupload.imports import import_file
+    from bulkupload.models import OutboundEmail
+
+    data = (
+        b"FirstName,LastName,Date of birth,Email\r\n"
+        b"Ann,Lee,1/2/1980,ann@example.com\r\nBo,Lee,3/4/1982,bo@example.com\r\n"
+    )
+    queue = f"test-{uuid.uuid4().hex}"
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
+            result = import_file(data, location=demo_clinic, user=alice, max_rows=100)
+            assert result.created == 2
+            for _ in range(200):
+                if OutboundEmail.objects.filter(status="sent").count() == 2:
+                    break
+                time.sleep(0.1)
+    finally:
+        app.conf.task_default_queue = "celery"
+    assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.com", "bo@example.com"]

@@ -1,0 +1,127 @@
+"""Sending what the outbox holds: in batches over one connection, each email marked as it goes.
+
+A row is claimed (queued -> sending) in a short transaction that skips rows another sender
+holds, so two workers never take the same email; it is marked sent right after the mail
+server accepts it. A failure puts it back with an exponential backoff, and after
+MAX_ATTEMPTS it stays failed, visible to the help desk in the admin. A worker that dies
+mid-batch leaves rows "sending"; the sweep puts them back after STALE_AFTER. Only an email
+the mail server accepted in the instant before such a crash can go out twice: we prefer that
+to an email that silently never goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .emails import upload_summary_message, welcome_message
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+MAX_ATTEMPTS = 6
+RETRY_AFTER = dt.timedelta(minutes=1)  # doubled at each further attempt
+STALE_AFTER = dt.timedelta(minutes=15)
+
+COMPOSERS = {
+    OutboundEmail.Kind.WELCOME: lambda email: welcome_message(email.user),
+    OutboundEmail.Kind.UPLOAD_SUMMARY: lambda email: upload_summary_message(email.upload),
+}
+
+
+def send_due_emails(limit: int = BATCH_SIZE) -> int:
+    """Send up to `limit` due emails over one connection; returns how many were claimed."""
+    claimed = _claim(limit)
+    if not claimed:
+        return 0
+    mail = get_connection()
+    try:
+        mail.open()
+    except Exception as error:  # the mail server is unreachable: all of them wait
+        for email in claimed:
+            _failed(email, error)
+        return len(claimed)
+    try:
+        for email in claimed:
+            _send(mail, email)
+    finally:
+        mail.close()
+    return len(claimed)
+
+
+def requeue_stale(now: dt.datetime | None = None) -> int:
+    """Put back emails whose sender died while they were claimed."""
+    now = now or timezone.now()
+    return OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENDING, last_attempt_at__lt=now - STALE_AFTER
+    ).update(status=OutboundEmail.Status.QUEUED, next_attempt_at=now)
+
+
+def has_due_emails() -> bool:
+    return OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=timezone.now()
+    ).exists()
+
+
+def _claim(limit: int) -> list[OutboundEmail]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        # Another sender may have claimed some between our read and this update (SQLite has
+        # no row locks): the status filter makes the update take only those still queued.
+        OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.QUEUED).update(
+            status=OutboundEmail.Status.SENDING,
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+        )
+    return list(
+        OutboundEmail.objects.filter(
+            pk__in=ids, status=OutboundEmail.Status.SENDING, last_attempt_at=now
+        )
+        .select_related("user__recipient", "upload__location", "upload__uploaded_by")
+        .defer("upload__content")
+        .order_by("id")
+    )
+
+
+def _send(mail, email: OutboundEmail) -> None:
+    try:
+        message = COMPOSERS[email.kind](email)
+        message.connection = mail
+        message.send()
+    except Exception as error:
+        _failed(email, error)
+        return
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def _failed(email: OutboundEmail, error: Exception) -> None:
+    now = timezone.now()
+    # The error text can name the address; it is kept on the row for the help desk, and the
+    # log gets only the error's type.
+    problem = f"{type(error).__name__}: {error}"[:2000]
+    if email.attempts >= MAX_ATTEMPTS:
+        status, retry_at = OutboundEmail.Status.FAILED, now
+        logger.error("Email %s failed for good after %s attempts", email.pk, email.attempts)
+    else:
+        status = OutboundEmail.Status.QUEUED
+        retry_at = now + RETRY_AFTER * 2 ** (email.attempts - 1)
+        logger.warning(
+            "Email %s attempt %s failed (%s); retrying", email.pk, email.attempts, type(error)
+        )
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=status, next_attempt_at=retry_at, last_error=problem
+    )

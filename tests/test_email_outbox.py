@@ -1,0 +1,171 @@
+"""Emails go through the outbox: sent in batches, retried with backoff, never sent twice."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.utils import timezone
+
+from bulkupload import outbox
+from bulkupload.imports import import_file
+from bulkupload.models import OutboundEmail, Upload
+from bulkupload.tasks import send_emails, sweep_outbox
+
+FILE = (
+    b"FirstName,LastName,Date of birth,Email\r\n"
+    b"Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail1.com\r\n"
+    b"Zo\xc3\xab,O'Brien,1/2/1990,zoe@example.com\r\n"
+    b"Bad,Row,13/45/1990,bad@example.com\r\n"
+)
+
+
+@pytest.fixture
+def imported(demo_clinic, alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = import_file(FILE, location=demo_clinic, user=alice, max_rows=100)
+    assert result.created == 2
+    return callbacks
+
+
+def _by_address() -> dict[str, mail.EmailMessage]:
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_an_import_queues_one_welcome_email_per_created_recipient(imported):
+    assert OutboundEmail.objects.filter(status="queued").count() == 2
+    assert mail.outbox == []  # recorded, not sent inside the import
+    assert [callback.__self__.name for callback in imported] == ["bulkupload.tasks.send_emails"]
+
+
+def test_sending_after_commit_delivers_the_guides_welcome_email(imported, settings, client):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from cvms.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        for callback in imported:
+            callback()
+    finally:
+        app.conf.task_always_eager = False
+    messages = _by_address()
+    assert set(messages) == {"Nicholas.NoEmail@companyemail1.com", "zoe@example.com"}
+    welcome = messages["zoe@example.com"]
+    assert welcome.subject == "Welcome to the North Carolina COVID-19 Vaccine Portal"
+    assert welcome.from_email == settings.DEFAULT_FROM_EMAIL
+    assert "Dear Recipient O'Brien," in welcome.body
+    assert "Username: zoe@example.com.covid19vaccine" in welcome.body
+    html = welcome.alternatives[0][0]
+    assert "Dear Recipient O&#x27;Brien," in html
+    link = next(line for line in welcome.body.splitlines() if "/portal/setup/" in line)
+    assert link.startswith("https://portal.example/portal/setup/")
+    page = client.get(link.removeprefix("https://portal.example"), follow=True)
+    assert b"zoe@example.com.covid19vaccine" in page.content
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_second_run_sends_nothing_again(imported):
+    assert outbox.send_due_emails() == 2
+    assert outbox.send_due_emails() == 0
+    send_emails.apply()
+    assert len(mail.outbox) == 2
+
+
+def test_it_sends_in_batches_over_one_connection(imported, monkeypatch):
+    opened = []
+    original = EmailBackend.open
+    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(1) or original(self))
+    assert outbox.send_due_emails(limit=1) == 1
+    assert outbox.send_due_emails(limit=10) == 1
+    assert len(mail.outbox) == 2
+    assert len(opened) == 2  # one connection per batch, not per email
+
+
+def test_a_failure_is_retried_later_with_backoff(imported):
+    with mock.patch.object(EmailBackend, "send_messages", side_effect=OSError("timed out")):
+        outbox.send_due_emails()
+    failed = OutboundEmail.objects.get(user__username="zoe@example.com.covid19vaccine")
+    assert failed.status == "queued"
+    assert failed.attempts == 1
+    assert "OSError: timed out" in failed.last_error
+    assert failed.next_attempt_at > timezone.now() + dt.timedelta(seconds=50)
+    assert outbox.send_due_emails() == 0  # not due yet
+
+    OutboundEmail.objects.update(next_attempt_at=timezone.now())
+    assert outbox.send_due_emails() == 2
+    assert len(mail.outbox) == 2
+    assert OutboundEmail.objects.filter(status="sent").count() == 2
+
+
+def test_it_gives_up_after_the_last_attempt_and_says_so(imported):
+    OutboundEmail.objects.update(attempts=outbox.MAX_ATTEMPTS - 1)
+    with mock.patch.object(EmailBackend, "send_messages", side_effect=OSError("550 no")):
+        outbox.send_due_emails()
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"failed"}
+    assert mail.outbox == []
+
+
+def test_an_unreachable_mail_server_leaves_every_email_queued(imported):
+    with mock.patch.object(EmailBackend, "open", side_effect=ConnectionRefusedError()):
+        assert outbox.send_due_emails() == 2
+    assert set(OutboundEmail.objects.values_list("status", "attempts")) == {("queued", 1)}
+
+
+def test_the_sweep_recovers_emails_of_a_dead_worker(imported):
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    OutboundEmail.objects.update(status="sending", last_attempt_at=an_hour_ago)
+    assert outbox.send_due_emails() == 0  # claimed by someone: left alone
+    with mock.patch.object(send_emails, "delay") as delay:
+        sweep_outbox.apply()
+    delay.assert_called_once()
+    assert OutboundEmail.objects.filter(status="queued").count() == 2
+    assert outbox.send_due_emails() == 2
+
+
+def test_a_recently_claimed_email_is_not_swept(imported):
+    OutboundEmail.objects.update(status="sending", last_attempt_at=timezone.now())
+    assert outbox.requeue_stale() == 0
+
+
+def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
+    upload = Upload.objects.create(
+        location=demo_clinic,
+        uploaded_by=alice,
+        source=Upload.Source.HIGH_VOLUME,
+        file_name="march.csv",
+        content=FILE,
+        content_sha256="0" * 64,
+        status=Upload.Status.DONE,
+        rows=3,
+        created_count=2,
+        failed_count=1,
+        error_file=b"\xef\xbb\xbfFirstName,LastName,Date of birth,Email,Error\r\n...",
+    )
+    OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
+    outbox.send_due_emails()
+    (message,) = mail.outbox
+    assert message.to == ["alice@demo.example"]
+    assert message.subject == "Recipient Bulk Upload: 2 successful, 1 failed (march.csv)"
+    assert "Successful recipient uploads: 2" in message.body
+    assert "Failed recipient uploads: 1" in message.body
+    (name, content, mimetype) = message.attachments[0]
+    assert name == "march-failed-records.csv"
+    assert mimetype == "text/csv"
+    assert content.startswith("\ufeffFirstName,LastName,Date of birth,Email,Error")  # BOM kept
+
+
+def test_a_second_summary_for_the_same_upload_is_refused(demo_clinic, alice):
+    from django.db import IntegrityError, transaction
+
+    upload = Upload.objects.create(
+        location=demo_clinic,
+        uploaded_by=alice,
+        source=Upload.Source.LOW_VOLUME,
+        file_name="a.csv",
+        content=b"",
+        content_sha256="0" * 64,
+    )
+    OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
