@@ -60,7 +60,11 @@ def alice_client(client, alice):
 
 
 @pytest.fixture
-def bob_client(client, bob):
+def bob_client(bob):
+    # A browser of his own, so a test can have Alice and Bob signed in side by side.
+    from django.test import Client
+
+    client = Client()
     client.force_login(bob)
     return client
 
