@@ -201,3 +201,61 @@ def store_upload(
         content=data,
         content_sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row of a file as the review screen shows it: the cells read, and its fate."""
+
+    line: int
+    first_name: str
+    last_name: str
+    date_of_birth: str
+    email: str
+    error: str  # empty when the row will be created
+
+
+@dataclass(frozen=True)
+class Preview:
+    rows: list[PreviewRow]
+
+    @property
+    def valid(self) -> int:
+        return sum(1 for row in self.rows if not row.error)
+
+    @property
+    def failed(self) -> int:
+        return len(self.rows) - self.valid
+
+
+def preview_file(data: bytes, *, max_rows: int, today: dt.date | None = None) -> Preview:
+    """What an import would do to each row, without writing anything (the Low Volume review).
+
+    Raises FileRejected for a whole-file problem, like import_file.
+    """
+    validation = validate_file(
+        data, max_rows=max_rows, max_bytes=settings.UPLOAD_MAX_BYTES, today=today
+    )
+    columns = validation.header.columns
+
+    def cell(cells: tuple[str, ...] | list[str], name: str) -> str:
+        index = columns[name]
+        return cells[index].strip() if index < len(cells) else ""
+
+    rows = []
+    for batch in validation.batches:
+        results = [(row.line, row.cells, "") for row in batch.rows]
+        results += [(error.line, error.cells, error.message) for error in batch.errors]
+        for line, cells, message in results:
+            rows.append(
+                PreviewRow(
+                    line,
+                    cell(cells, "first_name"),
+                    cell(cells, "last_name"),
+                    cell(cells, "date_of_birth"),
+                    cell(cells, "email"),
+                    message,
+                )
+            )
+    rows.sort(key=lambda row: row.line)
+    return Preview(rows)

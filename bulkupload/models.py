@@ -22,6 +22,7 @@ class Upload(models.Model):
         COMMAND_LINE = "command_line", "Command line"
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", "Awaiting review"  # Low Volume: read, shown, nothing created yet
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Processing"
         DONE = "done", "Done"

@@ -30,3 +30,11 @@ def send_emails_after_commit() -> None:
     """Start sending once the emails' rows are committed. Should the broker be down, the
     error is logged rather than failing the upload: the periodic sweep sends them later."""
     transaction.on_commit(send_emails.delay, robust=True)
+
+
+@shared_task(ignore_result=True)
+def purge_expired_previews() -> None:
+    """Periodic: Low Volume files uploaded for review and then abandoned are not kept."""
+    from .lowvolume import purge_expired_previews as purge
+
+    purge()

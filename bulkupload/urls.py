@@ -6,8 +6,25 @@ app_name = "bulkupload"
 
 urlpatterns = [
     path("bulk-registration/", views.low_volume, name="low_volume"),
+    path("bulk-registration/upload/", views.low_volume_upload, name="low_volume_upload"),
+    path(
+        "bulk-registration/review/<int:upload_id>/",
+        views.low_volume_review,
+        name="low_volume_review",
+    ),
+    path(
+        "bulk-registration/review/<int:upload_id>/create/",
+        views.low_volume_create,
+        name="low_volume_create",
+    ),
+    path(
+        "bulk-registration/review/<int:upload_id>/cancel/",
+        views.low_volume_cancel,
+        name="low_volume_cancel",
+    ),
     path("bulk-registration/high-volume/", views.high_volume, name="high_volume"),
     path("bulk-registration/template.csv", views.template_csv, name="template"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:upload_id>/", views.upload_detail, name="upload_detail"),
+    path("reports/<int:upload_id>/failed-records.csv", views.error_file, name="error_file"),
 ]

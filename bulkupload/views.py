@@ -1,12 +1,18 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from providers.access import manager_required
 from recipients.listing import loaded_recipients
 
-from .access import get_upload_or_404
+from . import lowvolume
+from .access import get_upload_or_404, uploads_visible_to
+from .emails import error_file_name
+from .engine import FileRejected, TooManyRows
+from .forms import RecipientFileForm
 from .models import Upload
 
 
@@ -24,7 +30,62 @@ def _bulk_registration_context(request: HttpRequest, subpage: str) -> dict:
 @manager_required
 def low_volume(request: HttpRequest) -> HttpResponse:
     context = _bulk_registration_context(request, "low_volume")
+    context["form"] = RecipientFileForm()
+    result_id = request.GET.get("result", "")
+    if result_id.isdigit():
+        # The alert after Create Records: the counts of the manager's own upload.
+        context["result"] = (
+            uploads_visible_to(request.user)
+            .filter(pk=result_id, location=request.location, source=Upload.Source.LOW_VOLUME)
+            .exclude(status=Upload.Status.PREVIEW)
+            .defer("content", "error_file")
+            .first()
+        )
     return render(request, "bulkupload/low_volume.html", context)
+
+
+@require_POST
+@manager_required
+def low_volume_upload(request: HttpRequest) -> HttpResponse:
+    form = RecipientFileForm(request.POST, request.FILES)
+    problem = None
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            upload = lowvolume.start_preview(
+                file.read(), file.name, location=request.location, user=request.user
+            )
+        except FileRejected as rejection:
+            problem = rejection
+        else:
+            return redirect("bulkupload:low_volume_review", upload.pk)
+    context = _bulk_registration_context(request, "low_volume")
+    context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows))
+    return render(request, "bulkupload/low_volume.html", context, status=400)
+
+
+@require_GET
+@manager_required
+def low_volume_review(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
+    preview = lowvolume.review(upload)
+    context = {"page": "bulk", "subpage": "low_volume", "upload": upload, "preview": preview}
+    return render(request, "bulkupload/low_volume_review.html", context)
+
+
+@require_POST
+@manager_required
+def low_volume_create(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = lowvolume.create_records(request.user, request.location, upload_id)
+    return redirect(reverse("bulkupload:low_volume") + f"?result={upload.pk}")
+
+
+@require_POST
+@manager_required
+def low_volume_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+    lowvolume.cancel_preview(request.user, request.location, upload_id)
+    messages.info(request, "The file was removed. No records were created.")
+    return redirect("bulkupload:low_volume")
 
 
 @manager_required
@@ -53,6 +114,18 @@ def reports(request: HttpRequest) -> HttpResponse:
     uploads = Upload.objects.filter(location=request.location).select_related("uploaded_by")
     page = Paginator(uploads.defer("content", "error_file"), 25).get_page(request.GET.get("page"))
     return render(request, "bulkupload/reports.html", {"page": "reports", "uploads": page})
+
+
+@require_GET
+@manager_required
+def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """The failed records of an upload, as the email attaches them."""
+    upload = get_upload_or_404(request.user, upload_id)
+    if not upload.error_file:
+        raise Http404("This upload has no failed records.")
+    response = HttpResponse(bytes(upload.error_file), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{error_file_name(upload)}"'
+    return response
 
 
 @manager_required

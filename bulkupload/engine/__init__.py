@@ -8,7 +8,7 @@ from .cleaning import CleanRow, RowError, clean_date_of_birth, clean_email, clea
 from .duplicates import existing_people
 from .errorfile import ErrorFile, neutralise
 from .headers import FIELDS, LABELS, Header, find_header, header_field
-from .pipeline import BATCH_SIZE, Batch, Validation, scan_table, validate_file
+from .pipeline import BATCH_SIZE, Batch, TooManyRows, Validation, scan_table, validate_file
 from .reading import FileRejected, Table, read_table
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Header",
     "RowError",
     "Table",
+    "TooManyRows",
     "Validation",
     "clean_date_of_birth",
     "clean_email",

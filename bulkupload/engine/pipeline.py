@@ -21,6 +21,10 @@ from .reading import FileRejected, Row, Table, read_table
 BATCH_SIZE = 1000
 
 
+class TooManyRows(FileRejected):
+    """More rows than the door the file came in by takes (the Low Volume tab: 100)."""
+
+
 @dataclass
 class Batch:
     """Consecutive rows of the file: the new people to create, and the rows that failed."""
@@ -63,7 +67,7 @@ def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
     if count == 0:
         raise FileRejected("The file has a header row but no recipients below it.")
     if count > max_rows:
-        raise FileRejected(
+        raise TooManyRows(
             f"The file has {count:,} recipients; at most {max_rows:,} can be uploaded at a "
             "time here. Split it into smaller files."
         )

@@ -1,0 +1,106 @@
+"""The Low Volume tab: upload, review each row, then Create Records (guide, "Upload a Low
+Volume File"). The file waits in an Upload row with status "preview", tied to the manager who
+uploaded it and their location, until they create or cancel, or it expires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from providers.models import Location, User
+
+from .imports import Preview, preview_file, process_upload
+from .models import OutboundEmail, Upload
+from .tasks import send_emails_after_commit
+
+PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
+
+
+def start_preview(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
+    """Keep the file for review. Raises FileRejected (nothing kept) for a whole-file problem."""
+    preview = preview_file(data, max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    return Upload.objects.create(
+        location=location,
+        uploaded_by=user,
+        source=Upload.Source.LOW_VOLUME,
+        file_name=file_name[:255],
+        content=data,
+        content_sha256=hashlib.sha256(data).hexdigest(),
+        status=Upload.Status.PREVIEW,
+        rows=len(preview.rows),
+    )
+
+
+def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
+    """A file this manager uploaded here and has not created or cancelled, still fresh."""
+    upload = (
+        Upload.objects.filter(
+            pk=upload_id,
+            location=location,
+            uploaded_by=user,
+            status=Upload.Status.PREVIEW,
+            created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
+        )
+        .select_related("location")
+        .first()
+    )
+    if upload is None:
+        raise Http404("No such file awaiting review.")
+    return upload
+
+
+def review(upload: Upload) -> Preview:
+    return preview_file(bytes(upload.content), max_rows=settings.LOW_VOLUME_MAX_ROWS)
+
+
+def create_records(user: User, location: Location, upload_id: int) -> Upload:
+    """Create the reviewed file's valid rows, once: a second click, a resubmitted form or a
+    second tab finds the file no longer awaiting review and creates nothing."""
+    claimed = Upload.objects.filter(
+        pk=upload_id,
+        location=location,
+        uploaded_by=user,
+        status=Upload.Status.PREVIEW,
+        created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
+    ).update(status=Upload.Status.QUEUED)
+    upload = Upload.objects.filter(pk=upload_id, location=location, uploaded_by=user).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    if not claimed:
+        return upload  # already created (or being created) by the first click
+    process_upload(upload)
+    upload.refresh_from_db()
+    if upload.failed_count:
+        queue_upload_summary(upload)
+    return upload
+
+
+def cancel_preview(user: User, location: Location, upload_id: int) -> None:
+    """CANCEL removes the file: nothing of it is kept."""
+    get_preview_or_404(user, location, upload_id).delete()
+
+
+def queue_upload_summary(upload: Upload) -> None:
+    """The manager's email with the counts and the failed records attached."""
+    with transaction.atomic():
+        OutboundEmail.objects.get_or_create(
+            kind=OutboundEmail.Kind.UPLOAD_SUMMARY,
+            upload=upload,
+            defaults={"user": upload.uploaded_by},
+        )
+        send_emails_after_commit()
+
+
+def purge_expired_previews(now: dt.datetime | None = None) -> int:
+    """Files uploaded for review and then abandoned are not kept."""
+    now = now or timezone.now()
+    deleted, _ = Upload.objects.filter(
+        status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER
+    ).delete()
+    return deleted

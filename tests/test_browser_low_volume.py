@@ -1,0 +1,65 @@
+import pytest
+from django.core import mail
+
+from recipients.models import Recipient
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FILE = (
+    "FirstName,LastName,Date of birth,Email\r\n"
+    "José,Álvarez,3/8/1980,jose@example.com\r\n"
+    "Zoë,O'Brien,12/2/1955,zoe@example.com\r\n"
+    "Nicholas,TestLoadE2Recip8,12/8/19555,Nicholas.NoEmail@companyemail8.com\r\n"
+)
+
+
+@pytest.fixture
+def eager_tasks():
+    from cvms.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_manager_drops_a_file_reviews_it_and_creates_records(
+    page, screenshot, alice, password, eager_tasks
+):
+    page.goto("/accounts/login/?next=/bulk-registration/")
+    page.get_by_label("Email").fill("alice@demo.example")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("DRAG AND DROP CSV FILE HERE").wait_for()
+    screenshot(page, "1-low-volume")
+
+    dropped = page.evaluate_handle(
+        """(text) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], "staff.csv", {type: "text/csv"}));
+            return transfer;
+        }""",
+        FILE,
+    )
+    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": dropped})
+
+    page.get_by_role("heading", name="Review your data: staff.csv").wait_for()
+    assert page.locator("#ready-count").inner_text() == "2"
+    assert page.locator("#error-count").inner_text() == "1"
+    summary = page.get_by_role("alert")
+    assert "Line 4: Date of birth: invalid Date of birth: 12/8/19555" in summary.inner_text()
+    assert summary.evaluate("element => element === document.activeElement")
+    assert Recipient.objects.count() == 0
+    screenshot(page, "2-review")
+
+    page.get_by_role("button", name="CREATE RECORDS").click()
+    alert = page.locator("#result-alert")
+    alert.wait_for()
+    assert page.locator("#successful-count").inner_text() == "2"
+    assert page.locator("#failed-count").inner_text() == "1"
+    screenshot(page, "3-alert")
+    page.get_by_role("link", name="OK").click()
+    page.get_by_text("Total number of records: 2").wait_for()
+    assert page.locator("#result-alert").count() == 0
+
+    addresses = sorted(message.to[0] for message in mail.outbox)
+    assert addresses == ["alice@demo.example", "jose@example.com", "zoe@example.com"]

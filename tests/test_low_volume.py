@@ -1,0 +1,207 @@
+"""Low Volume: upload, review every row, CANCEL or CREATE RECORDS, then the alert."""
+
+import io
+
+import pytest
+from django.core import mail
+
+from bulkupload.models import OutboundEmail, Upload
+from recipients.models import Recipient
+
+HEADER = "FirstName,LastName,Date of birth,Email\r\n"
+# The guide's "View and Re-Upload File Errors" example, one valid row added first.
+GUIDE_EXAMPLE = (
+    HEADER
+    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail1.com\r\n"
+    + "Nicholas,,12/2/1955,Nicholas.NoEmail@companyemail2.com\r\n"
+    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail3.com\r\n"
+    + "Nicholas,TestLoadE2Recip4,,Nicholas.NoEmail@companyemail4.com\r\n"
+    + "Nicholas,TestLoadE2Recip5,12/5/1955,bademail\r\n"
+    + "Nicholas,TestLoadE2Recip6,12/6/1955,\r\n"
+    + "Nicholas,TestLoadE2Recip7,12/7/1955,Nicholas.NoEmail@\r\n"
+    + "Nicholas,TestLoadE2Recip8,12/8/19555,Nicholas.NoEmail@companyemail8.com\r\n"
+)
+GUIDE_ERRORS = [
+    "Line 3: Required fields are missing: [LastName]",
+    "Line 4: Email: invalid email address: Duplicated Nicholas.NoEmail@companyemail3.com",
+    "Line 5: Required fields are missing: [Date of birth]",
+    "Line 6: Email: invalid email address: bademail",
+    "Line 7: Required fields are missing: [Email]",
+    "Line 8: Email: invalid email address: Nicholas.NoEmail@",
+    "Line 9: Date of birth: invalid Date of birth: 12/8/19555",
+]
+
+
+def _file(text: str, name: str = "staff.csv") -> io.BytesIO:
+    data = io.BytesIO(text.encode("utf-8"))
+    data.name = name
+    return data
+
+
+def _upload(client, text: str, name: str = "staff.csv"):
+    return client.post("/bulk-registration/upload/", {"file": _file(text, name)})
+
+
+@pytest.fixture
+def reviewed(alice_client):
+    response = _upload(alice_client, GUIDE_EXAMPLE)
+    assert response.status_code == 302
+    return Upload.objects.get()
+
+
+def test_the_low_volume_tab_offers_the_drop_zone_and_the_template(alice_client):
+    page = alice_client.get("/bulk-registration/").content.decode()
+    assert "DRAG AND DROP CSV FILE HERE" in page
+    assert 'enctype="multipart/form-data"' in page
+    assert "csrfmiddlewaretoken" in page
+    assert 'href="/bulk-registration/template.csv"' in page
+
+
+def test_uploading_keeps_the_file_for_review_and_creates_nothing(alice_client, reviewed):
+    assert reviewed.status == Upload.Status.PREVIEW
+    assert reviewed.source == Upload.Source.LOW_VOLUME
+    assert reviewed.file_name == "staff.csv"
+    assert Recipient.objects.count() == 0
+
+
+def test_the_review_shows_every_row_with_its_result_in_place(alice_client, reviewed):
+    response = alice_client.get(f"/bulk-registration/review/{reviewed.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<strong id="ready-count">1</strong>' in page
+    assert '<strong id="error-count">7</strong>' in page
+    for message in GUIDE_ERRORS:
+        assert message in page
+    assert 'href="#line-3"' in page and 'id="line-3"' in page
+    assert "CREATE RECORDS" in page and "CANCEL" in page
+
+
+def test_create_records_creates_the_valid_rows_and_shows_the_alert(
+    alice_client, reviewed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
+    assert response.status_code == 302
+    assert response.url == f"/bulk-registration/?result={reviewed.pk}"
+    assert Recipient.objects.get().last_name == "TestLoadE2Recip1"
+
+    page = alice_client.get(response.url).content.decode()
+    assert '<strong id="successful-count">1</strong> successful recipient upload.' in page
+    assert '<strong id="failed-count">7</strong> failed recipient uploads.' in page
+    assert f'href="/reports/{reviewed.pk}/failed-records.csv"' in page
+    assert "Total number of records: 1" in page
+
+
+def test_the_manager_is_emailed_the_failed_records_with_the_engines_messages(
+    alice_client, reviewed, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from cvms.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
+    finally:
+        app.conf.task_always_eager = False
+    summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
+    name, content, _ = summary.attachments[0]
+    assert name == "staff-failed-records.csv"
+    lines = content.lstrip("\ufeff").splitlines()
+    assert lines[0] == "FirstName,LastName,Date of birth,Email,Error"
+    assert [line.rsplit(",", 1)[-1] for line in lines[1:]] == [
+        m.rsplit(",", 1)[-1] for m in GUIDE_ERRORS
+    ]
+    welcome = [m for m in mail.outbox if m.to != ["alice@demo.example"]]
+    assert [m.to for m in welcome] == [["Nicholas.NoEmail@companyemail1.com"]]
+
+
+def test_create_records_is_single_use(alice_client, reviewed):
+    alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
+    again = alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
+    assert again.status_code == 302  # to the same result, nothing more created
+    assert Recipient.objects.count() == 1
+    assert OutboundEmail.objects.filter(kind="welcome").count() == 1
+    assert OutboundEmail.objects.filter(kind="upload_summary").count() == 1
+    assert alice_client.get(f"/bulk-registration/review/{reviewed.pk}/").status_code == 404
+
+
+def test_cancel_removes_the_file(alice_client, reviewed):
+    response = alice_client.post(f"/bulk-registration/review/{reviewed.pk}/cancel/", follow=True)
+    assert b"The file was removed. No records were created." in response.content
+    assert not Upload.objects.exists()
+    assert Recipient.objects.count() == 0
+
+
+def test_a_file_of_more_than_100_rows_points_to_high_volume(alice_client):
+    rows = "".join(f"Ann{n},Lee,1/2/1980,a{n}@example.com\r\n" for n in range(101))
+    response = _upload(alice_client, HEADER + rows)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "at most 100 can be uploaded at a time here" in page
+    assert 'href="/bulk-registration/high-volume/"' in page
+    assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "photo.csv", "not"),
+        (b"", "empty.csv", "The file is empty"),
+        (HEADER.encode(), "header-only.csv", "no recipients below it"),
+        (b"Name,Phone\r\nAnn,555\r\n", "other.csv", "FirstName"),
+    ],
+)
+def test_a_file_that_is_not_a_recipient_file_is_refused_whole(alice_client, content, name, message):
+    data = io.BytesIO(content)
+    data.name = name
+    response = alice_client.post("/bulk-registration/upload/", {"file": data})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+def test_it_refuses_a_file_over_the_size_limit_before_reading_it(alice_client, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    response = _upload(alice_client, GUIDE_EXAMPLE)
+    assert response.status_code == 400
+    assert "The file is larger than 100" in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+def test_another_manager_cannot_review_create_or_cancel_the_file(bob_client, reviewed):
+    assert bob_client.get(f"/bulk-registration/review/{reviewed.pk}/").status_code == 404
+    assert bob_client.post(f"/bulk-registration/review/{reviewed.pk}/create/").status_code == 404
+    assert bob_client.post(f"/bulk-registration/review/{reviewed.pk}/cancel/").status_code == 404
+    assert Recipient.objects.count() == 0
+    assert Upload.objects.get().status == Upload.Status.PREVIEW
+
+
+def test_another_manager_cannot_see_the_alert_or_the_failed_records(alice_client, bob_client):
+    _upload(alice_client, GUIDE_EXAMPLE)
+    upload = Upload.objects.get()
+    alice_client.post(f"/bulk-registration/review/{upload.pk}/create/")
+    assert (
+        b"successful-count" not in bob_client.get(f"/bulk-registration/?result={upload.pk}").content
+    )
+    assert bob_client.get(f"/reports/{upload.pk}/failed-records.csv").status_code == 404
+    own = alice_client.get(f"/reports/{upload.pk}/failed-records.csv")
+    assert own.status_code == 200
+    assert own.content.startswith(b"\xef\xbb\xbfFirstName,LastName,Date of birth,Email,Error")
+
+
+def test_a_review_expires(alice_client, reviewed):
+    from django.utils import timezone
+
+    from bulkupload.lowvolume import PREVIEW_EXPIRES_AFTER, purge_expired_previews
+
+    Upload.objects.update(created_at=timezone.now() - PREVIEW_EXPIRES_AFTER * 2)
+    assert alice_client.get(f"/bulk-registration/review/{reviewed.pk}/").status_code == 404
+    assert alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/").status_code == 302
+    assert Recipient.objects.count() == 0
+    assert purge_expired_previews() == 1
+
+
+def test_upload_and_create_require_post(alice_client, reviewed):
+    assert alice_client.get("/bulk-registration/upload/").status_code == 405
+    assert alice_client.get(f"/bulk-registration/review/{reviewed.pk}/create/").status_code == 405
