@@ -21,9 +21,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## Speed and memory figures (bench/README.md); uses DATABASE_URL like the portal
+## Speed and memory figures (bench/README.md); uses DATABASE_URL like the portal.
+## Takes about 10 minutes: the listing bench builds a million recipients.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/low_volume.py
+	$(PY) bench/listing.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
