@@ -4,6 +4,7 @@ command line) runs the engine and the writer through `import_file` or `process_u
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -17,6 +18,7 @@ from providers.models import Location, User
 
 from .engine import CleanRow, ErrorFile, FileRejected, RowError, validate_file
 from .engine.duplicates import ExistingPeople, duplicate_error, existing_people
+from .engine.warnings import row_warnings
 from .models import Upload
 from .tasks import send_emails_after_commit
 from .writer import create_recipients
@@ -213,6 +215,7 @@ class PreviewRow:
     date_of_birth: str
     email: str
     error: str  # empty when the row will be created
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,10 @@ class Preview:
     @property
     def failed(self) -> int:
         return len(self.rows) - self.valid
+
+    @property
+    def warned(self) -> int:
+        return sum(1 for row in self.rows if row.warnings)
 
 
 def preview_file(data: bytes, *, max_rows: int, today: dt.date | None = None) -> Preview:
@@ -243,7 +250,9 @@ def preview_file(data: bytes, *, max_rows: int, today: dt.date | None = None) ->
         return cells[index].strip() if index < len(cells) else ""
 
     rows = []
+    valid: list[CleanRow] = []
     for batch in validation.batches:
+        valid += batch.rows
         results = [(row.line, row.cells, "") for row in batch.rows]
         results += [(error.line, error.cells, error.message) for error in batch.errors]
         for line, cells, message in results:
@@ -257,5 +266,12 @@ def preview_file(data: bytes, *, max_rows: int, today: dt.date | None = None) ->
                     message,
                 )
             )
+    warnings = row_warnings(valid, existing_people)
+    rows = [
+        dataclasses.replace(row, warnings=tuple(warnings[row.line]))
+        if row.line in warnings
+        else row
+        for row in rows
+    ]
     rows.sort(key=lambda row: row.line)
     return Preview(rows)

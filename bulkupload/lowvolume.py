@@ -104,3 +104,17 @@ def purge_expired_previews(now: dt.datetime | None = None) -> int:
         status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER
     ).delete()
     return deleted
+
+
+def earlier_upload_of_same_file(upload: Upload) -> Upload | None:
+    """The last time these exact bytes were uploaded to this location, if ever (a warning:
+    the manager may be uploading the same file twice)."""
+    return (
+        Upload.objects.filter(location=upload.location, content_sha256=upload.content_sha256)
+        .exclude(pk=upload.pk)
+        .exclude(status=Upload.Status.PREVIEW)
+        .select_related("uploaded_by")
+        .defer("content", "error_file")
+        .order_by("-created_at")
+        .first()
+    )

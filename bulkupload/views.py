@@ -69,7 +69,13 @@ def low_volume_upload(request: HttpRequest) -> HttpResponse:
 def low_volume_review(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
     preview = lowvolume.review(upload)
-    context = {"page": "bulk", "subpage": "low_volume", "upload": upload, "preview": preview}
+    context = {
+        "page": "bulk",
+        "subpage": "low_volume",
+        "upload": upload,
+        "preview": preview,
+        "earlier": lowvolume.earlier_upload_of_same_file(upload),
+    }
     return render(request, "bulkupload/low_volume_review.html", context)
 
 
