@@ -5,8 +5,10 @@ uploaded it and their location, until they create or cancel, or it expires.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from providers.models import Location, User
 
+from .engine import read_table, scan_table
 from .imports import Preview, preview_file, process_upload
 from .models import OutboundEmail, Upload
 from .tasks import send_emails_after_commit
@@ -79,6 +82,42 @@ def create_records(user: User, location: Location, upload_id: int) -> Upload:
     if upload.failed_count:
         queue_upload_summary(upload)
     return upload
+
+
+EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "email")
+_CELL_MAX_LENGTH = 254
+
+
+def apply_corrections(data: bytes, corrections: dict[int, dict[str, str]]) -> bytes:
+    """The file with the cells the manager corrected on the review page replaced.
+
+    `corrections` maps a line number to new values of the template's fields. Every other cell
+    and row is kept as it was, so line numbers do not move; the result is CSV (UTF-8).
+    """
+    table = read_table(data, max_bytes=settings.UPLOAD_MAX_BYTES)
+    header, _ = scan_table(table, max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    width = len(header.cells)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for line, cells in enumerate(table.rows(), start=1):
+        cells = list(cells)
+        if line > header.line and line in corrections:
+            cells += [""] * (width - len(cells))
+            for field, value in corrections[line].items():
+                cells[header.columns[field]] = value.strip()[:_CELL_MAX_LENGTH]
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
+
+
+def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> None:
+    """Re-check the file with the corrections; raises FileRejected (file unchanged) if the
+    corrected file is no longer usable (every row emptied, say)."""
+    data = apply_corrections(bytes(upload.content), corrections)
+    preview = preview_file(data, max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    upload.content = data
+    upload.content_sha256 = hashlib.sha256(data).hexdigest()
+    upload.rows = len(preview.rows)
+    upload.save(update_fields=["content", "content_sha256", "rows"])
 
 
 def cancel_preview(user: User, location: Location, upload_id: int) -> None:

@@ -18,6 +18,11 @@ urlpatterns = [
         name="low_volume_create",
     ),
     path(
+        "bulk-registration/review/<int:upload_id>/recheck/",
+        views.low_volume_recheck,
+        name="low_volume_recheck",
+    ),
+    path(
         "bulk-registration/review/<int:upload_id>/cancel/",
         views.low_volume_cancel,
         name="low_volume_cancel",

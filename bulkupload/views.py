@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -77,6 +79,27 @@ def low_volume_review(request: HttpRequest, upload_id: int) -> HttpResponse:
         "earlier": lowvolume.earlier_upload_of_same_file(upload),
     }
     return render(request, "bulkupload/low_volume_review.html", context)
+
+
+_CORRECTION = re.compile(r"^line-(\d{1,6})-(first_name|last_name|date_of_birth|email)$")
+
+
+@require_POST
+@manager_required
+def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Corrections typed into the review's failed rows: apply them and show the review again."""
+    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
+    corrections: dict[int, dict[str, str]] = {}
+    for key, value in request.POST.items():
+        if match := _CORRECTION.match(key):
+            corrections.setdefault(int(match[1]), {})[match[2]] = value
+    try:
+        lowvolume.correct_preview(upload, corrections)
+    except FileRejected as rejection:
+        messages.error(request, f"The corrections were not applied: {rejection.message}")
+    else:
+        messages.success(request, "Your corrections were applied and every row checked again.")
+    return redirect("bulkupload:low_volume_review", upload.pk)
 
 
 @require_POST

@@ -51,15 +51,28 @@ def test_a_manager_drops_a_file_reviews_it_and_creates_records(
     assert Recipient.objects.count() == 0
     screenshot(page, "2-review")
 
+    page.get_by_label("Date of Birth, line 4").fill("12/8/1955")
+    screenshot(page, "3-fixing")
+    page.get_by_role("button", name="Re-check corrected rows").click()
+    page.get_by_text("Your corrections were applied").wait_for()
+    assert page.locator("#ready-count").inner_text() == "3"
+    assert page.locator("#error-count").inner_text() == "0"
+    screenshot(page, "4-rechecked")
+
     page.get_by_role("button", name="CREATE RECORDS").click()
     alert = page.locator("#result-alert")
     alert.wait_for()
-    assert page.locator("#successful-count").inner_text() == "2"
-    assert page.locator("#failed-count").inner_text() == "1"
-    screenshot(page, "3-alert")
+    assert page.locator("#successful-count").inner_text() == "3"
+    assert page.locator("#failed-count").inner_text() == "0"
+    screenshot(page, "5-alert")
     page.get_by_role("link", name="OK").click()
-    page.get_by_text("Total number of records: 2").wait_for()
+    page.get_by_text("Total number of records: 3").wait_for()
     assert page.locator("#result-alert").count() == 0
 
     addresses = sorted(message.to[0] for message in mail.outbox)
-    assert addresses == ["alice@demo.example", "jose@example.com", "zoe@example.com"]
+    # Nobody failed, so the manager gets no failed-records email; each recipient a welcome.
+    assert addresses == [
+        "Nicholas.NoEmail@companyemail8.com",
+        "jose@example.com",
+        "zoe@example.com",
+    ]
