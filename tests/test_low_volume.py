@@ -205,3 +205,16 @@ def test_a_review_expires(alice_client, reviewed):
 def test_upload_and_create_require_post(alice_client, reviewed):
     assert alice_client.get("/bulk-registration/upload/").status_code == 405
     assert alice_client.get(f"/bulk-registration/review/{reviewed.pk}/create/").status_code == 405
+
+
+def test_an_all_failed_file_offers_no_create_and_creates_nothing(alice_client):
+    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\nBo,Lee,13/1/1980,x\r\n")
+    upload = Upload.objects.get()
+    page = alice_client.get(f"/bulk-registration/review/{upload.pk}/").content.decode()
+    assert '<strong id="ready-count">0</strong>' in page
+    assert "CREATE RECORDS</button>" in page and " disabled>CREATE RECORDS" in page
+    # Even a forged POST creates nobody, and reports both rows as failed.
+    response = alice_client.post(f"/bulk-registration/review/{upload.pk}/create/", follow=True)
+    assert '<strong id="successful-count">0</strong>' in response.content.decode()
+    assert '<strong id="failed-count">2</strong>' in response.content.decode()
+    assert Recipient.objects.count() == 0
