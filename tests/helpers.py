@@ -31,6 +31,19 @@ def make_manager(email: str, *locations: Location, **flags) -> User:
     return user
 
 
+def make_upload(location: Location, uploaded_by: User, **fields):
+    """A stored upload; its content's hash is computed, whatever the content."""
+    import hashlib
+
+    from bulkupload.models import Upload
+
+    fields.setdefault("source", Upload.Source.HIGH_VOLUME)
+    fields.setdefault("file_name", "staff.csv")
+    fields.setdefault("content", b"FirstName,LastName,Date of birth,Email\r\n")
+    fields.setdefault("content_sha256", hashlib.sha256(fields["content"]).hexdigest())
+    return Upload.objects.create(location=location, uploaded_by=uploaded_by, **fields)
+
+
 def make_recipient(location: Location, **fields) -> Recipient:
     fields.setdefault("first_name", "John")
     fields.setdefault("last_name", "Smith")

@@ -12,6 +12,7 @@ from bulkupload import outbox
 from bulkupload.imports import import_file
 from bulkupload.models import OutboundEmail, Upload
 from bulkupload.tasks import send_emails, sweep_outbox
+from tests.helpers import make_upload
 
 FILE = (
     b"FirstName,LastName,Date of birth,Email\r\n"
@@ -129,13 +130,11 @@ def test_a_recently_claimed_email_is_not_swept(imported):
 
 
 def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
-    upload = Upload.objects.create(
-        location=demo_clinic,
-        uploaded_by=alice,
-        source=Upload.Source.HIGH_VOLUME,
+    upload = make_upload(
+        demo_clinic,
+        alice,
         file_name="march.csv",
         content=FILE,
-        content_sha256="0" * 64,
         status=Upload.Status.DONE,
         rows=3,
         created_count=2,
@@ -158,14 +157,7 @@ def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
 def test_a_second_summary_for_the_same_upload_is_refused(demo_clinic, alice):
     from django.db import IntegrityError, transaction
 
-    upload = Upload.objects.create(
-        location=demo_clinic,
-        uploaded_by=alice,
-        source=Upload.Source.LOW_VOLUME,
-        file_name="a.csv",
-        content=b"",
-        content_sha256="0" * 64,
-    )
+    upload = make_upload(demo_clinic, alice, source=Upload.Source.LOW_VOLUME)
     OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
     with pytest.raises(IntegrityError), transaction.atomic():
         OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)

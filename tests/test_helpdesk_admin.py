@@ -4,8 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from bulkupload.models import Upload
-from tests.helpers import make_recipient
+from tests.helpers import make_recipient, make_upload
 
 MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
@@ -44,14 +43,7 @@ def test_staff_open_a_recipient_and_cannot_delete_it(client, charlie, demo_clini
 
 
 def test_staff_open_an_upload_without_loading_the_list_files(client, charlie, alice, demo_clinic):
-    Upload.objects.create(
-        location=demo_clinic,
-        uploaded_by=alice,
-        source=Upload.Source.HIGH_VOLUME,
-        file_name="staff.csv",
-        content=b"x" * 1000,
-        content_sha256="0" * 64,
-    )
+    make_upload(demo_clinic, alice, content=b"x" * 1000)
     client.force_login(charlie)
     response = client.get(reverse("admin:bulkupload_upload_changelist"))
     assert b"staff.csv" in response.content

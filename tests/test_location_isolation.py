@@ -2,8 +2,7 @@
 
 import pytest
 
-from bulkupload.models import Upload
-from tests.helpers import make_recipient
+from tests.helpers import make_recipient, make_upload
 
 
 @pytest.fixture
@@ -13,14 +12,7 @@ def alices_recipient(demo_clinic):
 
 @pytest.fixture
 def alices_upload(demo_clinic, alice):
-    return Upload.objects.create(
-        location=demo_clinic,
-        uploaded_by=alice,
-        source=Upload.Source.LOW_VOLUME,
-        file_name="alice-staff.csv",
-        content=b"FirstName,LastName,Date of birth,Email\r\n",
-        content_sha256="0" * 64,
-    )
+    return make_upload(demo_clinic, alice, file_name="alice-staff.csv")
 
 
 def test_the_owner_sees_the_recipient(alice_client, alices_recipient):

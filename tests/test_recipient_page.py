@@ -2,21 +2,13 @@
 
 import pytest
 
-from bulkupload.models import Upload
 from providers.models import User
-from tests.helpers import make_recipient
+from tests.helpers import make_recipient, make_upload
 
 
 @pytest.fixture
 def upload(demo_clinic, alice):
-    return Upload.objects.create(
-        location=demo_clinic,
-        uploaded_by=alice,
-        source=Upload.Source.HIGH_VOLUME,
-        file_name="march-staff.csv",
-        content=b"FirstName,LastName,Date of birth,Email\r\n",
-        content_sha256="0" * 64,
-    )
+    return make_upload(demo_clinic, alice, file_name="march-staff.csv")
 
 
 def test_it_shows_who_loaded_them_and_through_which_upload(
