@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from providers.models import Location, User
+from recipients.models import Recipient
 
 from .engine import CleanRow, ErrorFile, FileRejected, RowError, validate_file
 from .engine.duplicates import ExistingPeople, duplicate_error, existing_people
 from .engine.warnings import row_warnings
-from .models import Upload
+from .models import OutboundEmail, Upload
 from .tasks import send_emails_after_commit
 from .writer import create_recipients
 
@@ -51,6 +53,20 @@ class ImportResult:
         }
 
 
+def _created_by(upload: Upload) -> set[tuple]:
+    if upload.pk is None:
+        return set()
+    return set(
+        Recipient.objects.active()
+        .filter(upload=upload)
+        .values_list("first_name_key", "last_name_key", "date_of_birth")
+    )
+
+
+def _excluding(existing: ExistingPeople, mine: set[tuple]) -> ExistingPeople:
+    return lambda people: existing(people) - mine
+
+
 def max_rows_for(source: str) -> int:
     """The row limit of the door a file came in by: Low Volume 100, the others 5,000."""
     if source == Upload.Source.LOW_VOLUME:
@@ -80,6 +96,11 @@ def import_file(
     """
     if max_bytes is None:
         max_bytes = settings.UPLOAD_MAX_BYTES
+    # A job taken over after its worker died runs the file again: the people it created the
+    # first time are its own, not duplicates (they are counted as created, not written again).
+    mine = _created_by(upload) if upload is not None and not dry_run else set()
+    if mine:
+        existing = _excluding(existing, mine)
     validation = validate_file(
         data, max_rows=max_rows, max_bytes=max_bytes, today=today, existing=existing
     )
@@ -94,8 +115,13 @@ def import_file(
         created = batch.rows
         if not dry_run and batch.rows:
             assert location is not None, "only a dry run needs no location"  # noqa: S101
-            outcome = create_recipients(batch.rows, location=location, user=user, upload=upload)
-            created = outcome.created
+            outcome = create_recipients(
+                [row for row in batch.rows if row.person not in mine],
+                location=location,
+                user=user,
+                upload=upload,
+            )
+            created = outcome.created + [row for row in batch.rows if row.person in mine]
             if outcome.duplicates:
                 errors = sorted(
                     errors
@@ -126,8 +152,11 @@ def process_upload(upload: Upload) -> ImportResult | None:
     failed and is raised again, for the task to log and retry.
     """
     now = timezone.now()
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.RUNNING, started_at=now)
-    upload.status, upload.started_at = Upload.Status.RUNNING, now
+    upload.status, upload.heartbeat_at = Upload.Status.RUNNING, now
+    upload.started_at = upload.started_at or now  # a job taken over keeps its first start
+    Upload.objects.filter(pk=upload.pk).update(
+        status=upload.status, started_at=upload.started_at, heartbeat_at=now
+    )
 
     def rows_counted(rows: int) -> None:
         upload.rows = rows
@@ -138,6 +167,7 @@ def process_upload(upload: Upload) -> ImportResult | None:
             processed=result.created + result.failed,
             created_count=result.created,
             failed_count=result.failed,
+            heartbeat_at=timezone.now(),
         )
 
     try:
@@ -275,3 +305,15 @@ def preview_file(data: bytes, *, max_rows: int, today: dt.date | None = None) ->
     ]
     rows.sort(key=lambda row: row.line)
     return Preview(rows)
+
+
+def queue_upload_summary(upload: Upload) -> None:
+    """The manager's email about a finished upload: the counts, the failed records attached.
+    Once per upload (a unique constraint), however often a finished job is reported."""
+    with transaction.atomic():
+        OutboundEmail.objects.get_or_create(
+            kind=OutboundEmail.Kind.UPLOAD_SUMMARY,
+            upload=upload,
+            defaults={"user": upload.uploaded_by},
+        )
+        send_emails_after_commit()

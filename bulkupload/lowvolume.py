@@ -11,16 +11,14 @@ import hashlib
 import io
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from providers.models import Location, User
 
 from .engine import read_table, scan_table
-from .imports import Preview, preview_file, process_upload
-from .models import OutboundEmail, Upload
-from .tasks import send_emails_after_commit
+from .imports import Preview, preview_file, process_upload, queue_upload_summary
+from .models import Upload
 
 PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
 
@@ -123,17 +121,6 @@ def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> N
 def cancel_preview(user: User, location: Location, upload_id: int) -> None:
     """CANCEL removes the file: nothing of it is kept."""
     get_preview_or_404(user, location, upload_id).delete()
-
-
-def queue_upload_summary(upload: Upload) -> None:
-    """The manager's email with the counts and the failed records attached."""
-    with transaction.atomic():
-        OutboundEmail.objects.get_or_create(
-            kind=OutboundEmail.Kind.UPLOAD_SUMMARY,
-            upload=upload,
-            defaults={"user": upload.uploaded_by},
-        )
-        send_emails_after_commit()
 
 
 def purge_expired_previews(now: dt.datetime | None = None) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -51,6 +53,10 @@ class Upload(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Background processing: the worker that holds the job touches heartbeat_at at every
+    # batch; a job whose heartbeat stops is taken over (attempts counts the takes).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -64,6 +70,23 @@ class Upload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
+
+    @classmethod
+    def claim(cls, upload_id: int, *, stale_after: dt.timedelta) -> Upload | None:
+        """Take the job for this worker: a queued one, or a running one whose worker stopped
+        beating. One UPDATE, so of two workers handed the same job only one gets it."""
+        now = timezone.now()
+        taken = (
+            cls.objects.filter(pk=upload_id)
+            .filter(
+                models.Q(status=cls.Status.QUEUED)
+                | models.Q(status=cls.Status.RUNNING, heartbeat_at__lt=now - stale_after)
+            )
+            .update(status=cls.Status.RUNNING, heartbeat_at=now, attempts=models.F("attempts") + 1)
+        )
+        if not taken:
+            return None  # finished, gone, or another worker has it
+        return cls.objects.select_related("location", "uploaded_by").get(pk=upload_id)
 
 
 class OutboundEmail(models.Model):

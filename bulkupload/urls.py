@@ -28,6 +28,16 @@ urlpatterns = [
         name="low_volume_cancel",
     ),
     path("bulk-registration/high-volume/", views.high_volume, name="high_volume"),
+    path(
+        "bulk-registration/high-volume/upload/",
+        views.high_volume_upload,
+        name="high_volume_upload",
+    ),
+    path(
+        "bulk-registration/high-volume/<int:upload_id>/status/",
+        views.high_volume_status,
+        name="high_volume_status",
+    ),
     path("bulk-registration/template.csv", views.template_csv, name="template"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:upload_id>/", views.upload_detail, name="upload_detail"),

@@ -2,7 +2,7 @@ import re
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from providers.access import manager_required
 from recipients.listing import loaded_recipients
 
-from . import lowvolume
+from . import highvolume, lowvolume
 from .access import get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
 from .engine import FileRejected, TooManyRows
@@ -117,10 +117,63 @@ def low_volume_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
     return redirect("bulkupload:low_volume")
 
 
+def _job_for(request: HttpRequest, upload_id: str | int | None) -> Upload | None:
+    """A High Volume job of the manager's current location, for the progress panel."""
+    jobs = (
+        uploads_visible_to(request.user)
+        .filter(location=request.location, source=Upload.Source.HIGH_VOLUME)
+        .defer("content", "error_file")
+    )
+    if upload_id is not None:
+        return jobs.filter(pk=upload_id).first() if str(upload_id).isdigit() else None
+    # Coming back to the tab: the manager's own job still in progress, if any.
+    return (
+        jobs.filter(
+            uploaded_by=request.user, status__in=[Upload.Status.QUEUED, Upload.Status.RUNNING]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @manager_required
 def high_volume(request: HttpRequest) -> HttpResponse:
     context = _bulk_registration_context(request, "high_volume")
+    context["form"] = RecipientFileForm()
+    job = _job_for(request, request.GET.get("upload"))
+    if job is not None:
+        context["job"] = highvolume.job_status(job)
     return render(request, "bulkupload/high_volume.html", context)
+
+
+@require_POST
+@manager_required
+def high_volume_upload(request: HttpRequest) -> HttpResponse:
+    form = RecipientFileForm(request.POST, request.FILES)
+    problem = None
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            upload = highvolume.start_job(
+                file.read(), file.name, location=request.location, user=request.user
+            )
+        except FileRejected as rejection:
+            problem = rejection
+        else:
+            return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
+    context = _bulk_registration_context(request, "high_volume")
+    context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows))
+    return render(request, "bulkupload/high_volume.html", context, status=400)
+
+
+@require_GET
+@manager_required
+def high_volume_status(request: HttpRequest, upload_id: int) -> JsonResponse:
+    """The progress panel's figures, polled while the job runs."""
+    job = _job_for(request, upload_id)
+    if job is None:
+        raise Http404("No such upload.")
+    return JsonResponse(highvolume.job_status(job))
 
 
 # The template's columns, in the guide's order and spelling (DESIGN.md, "Messages").
@@ -140,7 +193,11 @@ def template_csv(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def reports(request: HttpRequest) -> HttpResponse:
-    uploads = Upload.objects.filter(location=request.location).select_related("uploaded_by")
+    uploads = (
+        Upload.objects.filter(location=request.location)
+        .exclude(status=Upload.Status.PREVIEW)
+        .select_related("uploaded_by")
+    )
     page = Paginator(uploads.defer("content", "error_file"), 25).get_page(request.GET.get("page"))
     return render(request, "bulkupload/reports.html", {"page": "reports", "uploads": page})
 

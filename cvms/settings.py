@@ -134,6 +134,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Emails left queued (broker down, worker died, retries due) are picked up within a minute.
     "sweep-outbox": {"task": "bulkupload.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-upload-jobs": {"task": "bulkupload.tasks.sweep_upload_jobs", "schedule": 60.0},
     "purge-expired-previews": {
         "task": "bulkupload.tasks.purge_expired_previews",
         "schedule": 3600.0,

@@ -1,0 +1,212 @@
+"""High Volume: the file is stored with a job, a worker processes it, the page follows along."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from bulkupload import tasks
+from bulkupload.imports import process_upload
+from bulkupload.models import OutboundEmail, Upload
+from recipients.models import Recipient
+
+HEADER = "FirstName,LastName,Date of birth,Email\r\n"
+
+
+def _rows(count: int, start: int = 0, bad_every: int = 0) -> str:
+    lines = []
+    for n in range(start, start + count):
+        email = "bademail" if bad_every and n % bad_every == 0 else f"p{n}@example.com"
+        lines.append(f"Pat{n},Lee,{n % 12 + 1}/{n % 28 + 1}/1980,{email}\r\n")
+    return "".join(lines)
+
+
+def _upload(client, text: str, name: str = "staff.csv"):
+    data = io.BytesIO(text.encode("utf-8"))
+    data.name = name
+    return client.post("/bulk-registration/high-volume/upload/", {"file": data})
+
+
+@pytest.fixture
+def eager():
+    from cvms.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_uploading_stores_the_job_and_queues_it_after_commit(
+    alice_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = _upload(alice_client, HEADER + _rows(150))
+    upload = Upload.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/bulk-registration/high-volume/?upload={upload.pk}"
+    assert (upload.status, upload.rows, upload.source) == ("queued", 150, "high_volume")
+    assert Recipient.objects.count() == 0  # the worker does that
+    assert len(callbacks) == 1
+
+
+def test_the_worker_creates_the_recipients_and_the_manager_is_emailed(
+    alice_client, django_capture_on_commit_callbacks, eager
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(alice_client, HEADER + _rows(150, bad_every=50))
+    upload = Upload.objects.get()
+    assert (upload.status, upload.created_count, upload.failed_count) == ("done", 147, 3)
+    assert Recipient.objects.filter(upload=upload).count() == 147
+    summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
+    assert "Successful recipient uploads: 147" in summary.body
+    assert summary.attachments[0][0] == "staff-failed-records.csv"
+    assert OutboundEmail.objects.filter(kind="welcome", status="sent").count() == 147
+
+
+def test_all_created_tells_the_manager_the_number_created(
+    alice_client, django_capture_on_commit_callbacks, eager
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(alice_client, HEADER + _rows(120))
+    summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
+    assert "Successful recipient uploads: 120" in summary.body
+    assert "All recipient records were created." in summary.body
+    assert summary.attachments == []
+
+
+def test_the_page_shows_progress_and_then_the_banner(
+    alice_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        _upload(alice_client, HEADER + _rows(150))
+    upload = Upload.objects.get()
+    page = alice_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content
+    assert b'id="job-progress" max="100" value="0"' in page
+    assert b'<meta http-equiv="refresh" content="3">' in page  # without JavaScript
+
+    Upload.objects.filter(pk=upload.pk).update(status="running")
+    upload.refresh_from_db()
+    process_upload(upload)
+    page = alice_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content.decode()
+    assert "Your file staff.csv was uploaded." in page
+    assert 'value="100"' in page
+    assert "refresh" not in page
+
+
+def test_the_status_endpoint_reports_progress_and_time_left(alice_client, alice, demo_clinic):
+    now = timezone.now()
+    upload = Upload.objects.create(
+        location=demo_clinic,
+        uploaded_by=alice,
+        source="high_volume",
+        file_name="big.csv",
+        content=b"x",
+        content_sha256="0" * 64,
+        status="running",
+        rows=5000,
+        processed=1000,
+        created_count=990,
+        failed_count=10,
+        started_at=now - dt.timedelta(seconds=2),
+        heartbeat_at=now,
+    )
+    status = alice_client.get(f"/bulk-registration/high-volume/{upload.pk}/status/").json()
+    assert status["percent"] == 20
+    assert (status["processed"], status["created"], status["failed"]) == (1000, 990, 10)
+    assert status["eta_seconds"] == 8
+    assert status["finished"] is False
+    assert status["error_file_url"] == ""
+
+
+def test_coming_back_to_the_tab_shows_the_job_in_progress(
+    alice_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        _upload(alice_client, HEADER + _rows(150))
+    assert b"Uploading staff.csv" in alice_client.get("/bulk-registration/high-volume/").content
+
+
+def test_more_than_5000_rows_is_refused_at_once_and_nothing_kept(alice_client):
+    response = _upload(alice_client, HEADER + _rows(5001))
+    assert response.status_code == 400
+    assert "at most 5,000 can be uploaded" in response.content.decode()
+    assert "Do not create any files with more than 5,000 Recipient records" in (
+        response.content.decode()
+    )
+    assert not Upload.objects.exists()
+
+
+def test_another_manager_cannot_follow_the_job(alice_client, bob_client):
+    _upload(alice_client, HEADER + _rows(120))
+    upload = Upload.objects.get()
+    assert bob_client.get(f"/bulk-registration/high-volume/{upload.pk}/status/").status_code == 404
+    assert b"Uploading staff.csv" not in (
+        bob_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content
+    )
+
+
+def test_a_job_is_claimed_once(alice_client):
+    _upload(alice_client, HEADER + _rows(120))
+    upload = Upload.objects.get()
+    first = Upload.claim(upload.pk, stale_after=tasks.STALE_JOB_AFTER)
+    second = Upload.claim(upload.pk, stale_after=tasks.STALE_JOB_AFTER)
+    assert first is not None and second is None
+
+
+def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkeypatch):
+    _upload(alice_client, HEADER + _rows(2500, bad_every=100))
+    upload = Upload.objects.get()
+
+    # The worker dies (not an exception the job could catch) after its first batch committed.
+    import bulkupload.imports as imports
+
+    real = imports.create_recipients
+    calls = []
+
+    def dies_on_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "create_recipients", dies_on_second_batch)
+    with pytest.raises(SystemExit):
+        tasks.process_upload_job.apply(args=[upload.pk], throw=True)
+    upload.refresh_from_db()
+    assert upload.status == "running"
+    assert 0 < Recipient.objects.count() < 2475
+    monkeypatch.setattr(imports, "create_recipients", real)
+
+    tasks.process_upload_job.apply(args=[upload.pk])  # heartbeat fresh: left alone
+    assert Upload.objects.get().status == "running"
+    Upload.objects.update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    tasks.process_upload_job.apply(args=[upload.pk])
+
+    upload.refresh_from_db()
+    assert (upload.status, upload.attempts) == ("done", 2)
+    assert (upload.created_count, upload.failed_count) == (2475, 25)
+    assert Recipient.objects.count() == 2475
+    assert OutboundEmail.objects.filter(kind="welcome").count() == 2475
+    error_file = bytes(upload.error_file).decode("utf-8-sig")
+    assert "Duplicated" not in error_file  # its own people are not its duplicates
+
+
+def test_the_sweep_dispatches_lost_jobs_and_fails_hopeless_ones(alice_client, monkeypatch):
+    _upload(alice_client, HEADER + _rows(120))
+    _upload(alice_client, HEADER + _rows(120, start=500), name="second.csv")
+    lost, stuck = Upload.objects.order_by("id")
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Upload.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    Upload.objects.filter(pk=stuck.pk).update(
+        status="running", heartbeat_at=long_ago, attempts=tasks.MAX_JOB_ATTEMPTS
+    )
+    dispatched = []
+    monkeypatch.setattr(tasks.process_upload_job, "delay", dispatched.append)
+    tasks.sweep_upload_jobs.apply()
+    assert dispatched == [lost.pk]
+    stuck.refresh_from_db()
+    assert stuck.status == "failed"
+    assert "could not be resumed" in stuck.problem
+    assert OutboundEmail.objects.filter(kind="upload_summary", upload=stuck).exists()

@@ -1,0 +1,137 @@
+"""High Volume through real Celery workers: end to end, and a worker killed mid-file.
+
+The end-to-end test runs a worker thread on the configured broker (filesystem, or Redis in
+CI). The crash test needs a worker in a process of its own that it can kill -9, sharing the
+test database: PostgreSQL and Redis only.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from bulkupload import tasks
+from bulkupload.models import OutboundEmail, Upload
+from cvms.celery import app
+from recipients.models import Recipient
+from tests.helpers import make_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _file(rows: int, bad_every: int = 100) -> bytes:
+    lines = ["FirstName,LastName,Date of birth,Email"]
+    for n in range(rows):
+        email = "bademail" if n % bad_every == 0 else f"p{n}@example.com"
+        lines.append(f"Pat{n},Lee,{n % 12 + 1}/{n % 28 + 1}/1980,{email}")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _wait(condition, seconds: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+@pytest.fixture
+def queue():
+    name = f"test-{uuid.uuid4().hex}"
+    app.conf.task_default_queue = name
+    yield name
+    app.conf.task_default_queue = "celery"
+
+
+def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, queue):
+    upload = make_upload(demo_clinic, alice, content=_file(1200), rows=1200, status="queued")
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
+        tasks.process_upload_job.delay(upload.pk)
+        assert _wait(lambda: Upload.objects.get(pk=upload.pk).is_finished, 60)
+    upload.refresh_from_db()
+    assert (upload.status, upload.created_count, upload.failed_count) == ("done", 1188, 12)
+    assert Recipient.objects.filter(upload=upload).count() == 1188
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _worker(queue: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cvms",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _kill(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or not settings.REDIS_URL,
+    reason="a worker process sharing the test database needs PostgreSQL and Redis",
+)
+def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clinic, queue):
+    upload = make_upload(demo_clinic, alice, content=_file(5000), rows=5000, status="queued")
+    first = _worker(queue)
+    try:
+        tasks.process_upload_job.delay(upload.pk)
+        assert _wait(lambda: Upload.objects.get(pk=upload.pk).processed > 0, 60, step=0.005)
+        _kill(first)  # kill -9, mid-file: no chance to clean up or acknowledge
+    finally:
+        if first.poll() is None:
+            _kill(first)
+    upload.refresh_from_db()
+    assert upload.status == "running", "the job finished before the worker could be killed"
+    assert 0 < Recipient.objects.count() < 4950
+
+    # Time passes; the periodic sweep finds the job's heartbeat stopped and hands it on.
+    Upload.objects.filter(pk=upload.pk).update(
+        heartbeat_at=timezone.now() - tasks.STALE_JOB_AFTER * 2
+    )
+    second = _worker(queue)
+    try:
+        tasks.sweep_upload_jobs.apply()
+        assert _wait(lambda: Upload.objects.get(pk=upload.pk).is_finished, 90)
+    finally:
+        _kill(second)
+    upload.refresh_from_db()
+    assert (upload.status, upload.attempts) == ("done", 2)
+    assert (upload.created_count, upload.failed_count) == (4950, 50)
+    assert Recipient.objects.count() == 4950
+    assert OutboundEmail.objects.filter(kind="welcome").count() == 4950
+    assert "Duplicated" not in bytes(upload.error_file).decode("utf-8-sig")
