@@ -26,6 +26,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/low_volume.py
+	$(PY) bench/high_volume.py
 	$(PY) bench/listing.py
 
 lint: $(VENV)/.installed
