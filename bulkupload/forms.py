@@ -19,11 +19,25 @@ class RecipientFileForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, too_large: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # the upload handler dropped the file for its size
+
+    def _too_large_error(self) -> forms.ValidationError:
+        limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
+        return forms.ValidationError(
+            f"The file is larger than {limit}. Split it into smaller files."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.too_large:
+            self.errors.pop("file", None)
+            self.add_error("file", self._too_large_error())
+        return cleaned
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is larger than {filesizeformat(limit)}. Split it into smaller files."
-            )
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise self._too_large_error()
         return upload

@@ -49,7 +49,9 @@ def low_volume(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def low_volume_upload(request: HttpRequest) -> HttpResponse:
-    form = RecipientFileForm(request.POST, request.FILES)
+    form = RecipientFileForm(
+        request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False)
+    )
     problem = None
     if form.is_valid():
         file = form.cleaned_data["file"]
@@ -149,7 +151,9 @@ def high_volume(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def high_volume_upload(request: HttpRequest) -> HttpResponse:
-    form = RecipientFileForm(request.POST, request.FILES)
+    form = RecipientFileForm(
+        request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False)
+    )
     problem = None
     if form.is_valid():
         file = form.cleaned_data["file"]

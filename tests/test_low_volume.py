@@ -218,3 +218,23 @@ def test_an_all_failed_file_offers_no_create_and_creates_nothing(alice_client):
     assert '<strong id="successful-count">0</strong>' in response.content.decode()
     assert '<strong id="failed-count">2</strong>' in response.content.decode()
     assert Recipient.objects.count() == 0
+
+
+def test_an_oversized_file_is_dropped_while_uploading_and_the_form_still_works(alice, settings):
+    # With CSRF enforced as in a browser: the token, sent before the file, is still read.
+    from django.test import Client
+
+    settings.UPLOAD_MAX_BYTES = 1000
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    page = browser.get("/bulk-registration/")
+    token = page.context["csrf_token"]
+    big = io.BytesIO((HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n" * 200).encode())
+    big.name = "big.csv"
+    response = browser.post(
+        "/bulk-registration/upload/", {"csrfmiddlewaretoken": str(token), "file": big}
+    )
+    assert response.status_code == 400
+    assert "The file is larger than 1000" in response.content.decode()
+    assert "Choose a file to upload." not in response.content.decode()
+    assert not Upload.objects.exists()
