@@ -22,4 +22,6 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 RUN useradd --system --uid 1000 cvms && mkdir -p var && chown -R cvms var
 USER cvms
 EXPOSE 8000
-CMD ["gunicorn", "cvms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log leaves out query strings: "Search this list" puts names in them.
+CMD ["gunicorn", "cvms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms"]
