@@ -190,3 +190,19 @@ def test_a_table_can_have_a_header_only_in_xlsx_too():
 
 def test_the_header_row_of_the_template_is_accepted_as_is():
     assert ",".join(TEMPLATE_HEADER) == "FirstName,LastName,Date of birth,Email"
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_opened():
+    from bulkupload.engine import read_table
+    from bulkupload.engine.reading import MAX_XLSX_UNPACKED_BYTES, XLSX_TOO_LARGE
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        # Highly compressible: a few hundred KB on disk, far more unpacked.
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * (MAX_XLSX_UNPACKED_BYTES // 6 + 1))
+    data = buffer.getvalue()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(FileRejected) as rejected:
+        read_table(data)
+    assert rejected.value.message == XLSX_TOO_LARGE

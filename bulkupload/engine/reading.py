@@ -181,14 +181,24 @@ def _csv_rows(data: bytes, encoding: str, delimiter: str) -> Iterator[Row]:
         raise FileRejected(NOT_A_TABLE) from error
 
 
+# A workbook is a zip: a few MB can unpack to gigabytes of XML (a "zip bomb"). A real
+# template of 5,000 recipients unpacks to well under 5 MB.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+XLSX_TOO_LARGE = (
+    "The workbook is too large once opened. Save it as CSV (comma-delimited) and upload that."
+)
+
+
 def _check_xlsx(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise FileRejected(NOT_A_TABLE) from error
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise FileRejected(NOT_A_TABLE)  # a .docx, a .zip of something else
+    if sum(entry.file_size for entry in entries) > MAX_XLSX_UNPACKED_BYTES:
+        raise FileRejected(XLSX_TOO_LARGE)
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Row]:
