@@ -210,3 +210,24 @@ def test_the_sweep_dispatches_lost_jobs_and_fails_hopeless_ones(alice_client, mo
     assert stuck.status == "failed"
     assert "could not be resumed" in stuck.problem
     assert OutboundEmail.objects.filter(kind="upload_summary", upload=stuck).exists()
+
+
+def test_a_broker_that_is_down_does_not_lose_the_upload(
+    alice_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis. Connection refused.")
+
+    monkeypatch.setattr(tasks.process_upload_job, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(alice_client, HEADER + _rows(120))
+    assert response.status_code == 302  # acknowledged all the same
+    upload = Upload.objects.get()
+    assert upload.status == "queued"  # and the sweep dispatches it once the broker is back
+    Upload.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    dispatched = []
+    monkeypatch.setattr(tasks.process_upload_job, "delay", dispatched.append)
+    tasks.sweep_upload_jobs.apply()
+    assert dispatched == [upload.pk]
