@@ -111,7 +111,9 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
-    # kombu's filesystem transport does not create its folders; web and worker both need them.
+    # kombu's filesystem transport, writing each message whole (cvms/broker.py).
+    CELERY_BROKER_TRANSPORT = "cvms.broker:Transport"
+    # It does not create its folders; web and worker both need them.
     for _folder in ("queue", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (

@@ -4,9 +4,11 @@ On a bare machine that is kombu's filesystem transport; with REDIS_URL set (as i
 Redis. Each run uses its own queue, so a developer's running worker never takes the message.
 """
 
+import os
 import threading
 import time
 import uuid
+from unittest import mock
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -21,6 +23,9 @@ def test_the_celery_app_reads_its_broker_from_settings():
     expected = settings.REDIS_URL or "filesystem://"
     assert app.conf.broker_url == expected
     assert app.conf.task_acks_late is True
+    with app.connection_for_write() as connection:
+        transport = type(connection.transport).__module__
+    assert transport == ("kombu.transport.redis" if settings.REDIS_URL else "cvms.broker")
 
 
 def test_a_real_worker_runs_a_task_sent_through_the_broker():
@@ -72,3 +77,26 @@ def test_a_real_worker_sends_the_welcome_emails_of_an_import(demo_clinic, alice)
     finally:
         app.conf.task_default_queue = "celery"
     assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.com", "bo@example.com"]
+
+
+def test_the_embedded_broker_never_shows_a_worker_half_a_message(tmp_path):
+    """kombu's own filesystem transport creates the file before writing it."""
+    from kombu import Connection
+
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    with Connection(
+        "filesystem://", transport="cvms.broker:Transport", transport_options=options
+    ) as c:
+        queue = c.SimpleQueue("atomic")
+        listing = []
+        original = os.replace
+
+        def replace(source, target):
+            listing.append(sorted(p.name for p in tmp_path.iterdir()))  # just before it lands
+            original(source, target)
+
+        with mock.patch("cvms.broker.os.replace", replace):
+            queue.put({"n": 1})
+        assert all(not name.endswith(".msg") for name in listing[0])  # not visible yet
+        assert queue.get(timeout=1).payload == {"n": 1}
+        queue.close()
