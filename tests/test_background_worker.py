@@ -83,7 +83,11 @@ def test_the_embedded_broker_never_shows_a_worker_half_a_message(tmp_path):
     """kombu's own filesystem transport creates the file before writing it."""
     from kombu import Connection
 
-    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    options = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+        "control_folder": str(tmp_path / "control"),
+    }
     with Connection(
         "filesystem://", transport="cvms.broker:Transport", transport_options=options
     ) as c:
