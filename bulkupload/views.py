@@ -1,4 +1,5 @@
 import re
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -46,26 +47,37 @@ def low_volume(request: HttpRequest) -> HttpResponse:
     return render(request, "bulkupload/low_volume.html", context)
 
 
-@require_POST
-@manager_required
-def low_volume_upload(request: HttpRequest) -> HttpResponse:
+def _take_file(
+    request: HttpRequest, subpage: str, start: Callable[..., Upload]
+) -> tuple[Upload | None, HttpResponse | None]:
+    """Check the uploaded file and hand it to `start` (Low Volume review, High Volume job).
+    On a refusal (no file, too large, not a recipient file) the tab is shown again with why,
+    and nothing is kept."""
+    files = request.FILES  # reading the body first: the upload handler marks a file too large
     form = RecipientFileForm(
-        request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False)
+        request.POST, files, too_large=getattr(request, "upload_too_large", False)
     )
     problem = None
     if form.is_valid():
         file = form.cleaned_data["file"]
         try:
-            upload = lowvolume.start_preview(
-                file.read(), file.name, location=request.location, user=request.user
-            )
+            upload = start(file.read(), file.name, location=request.location, user=request.user)
         except FileRejected as rejection:
             problem = rejection
         else:
-            return redirect("bulkupload:low_volume_review", upload.pk)
-    context = _bulk_registration_context(request, "low_volume")
+            return upload, None
+    context = _bulk_registration_context(request, subpage)
     context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows))
-    return render(request, "bulkupload/low_volume.html", context, status=400)
+    return None, render(request, f"bulkupload/{subpage}.html", context, status=400)
+
+
+@require_POST
+@manager_required
+def low_volume_upload(request: HttpRequest) -> HttpResponse:
+    upload, refusal = _take_file(request, "low_volume", lowvolume.start_preview)
+    if upload is None:
+        return refusal
+    return redirect("bulkupload:low_volume_review", upload.pk)
 
 
 @require_GET
@@ -151,23 +163,10 @@ def high_volume(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def high_volume_upload(request: HttpRequest) -> HttpResponse:
-    form = RecipientFileForm(
-        request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False)
-    )
-    problem = None
-    if form.is_valid():
-        file = form.cleaned_data["file"]
-        try:
-            upload = highvolume.start_job(
-                file.read(), file.name, location=request.location, user=request.user
-            )
-        except FileRejected as rejection:
-            problem = rejection
-        else:
-            return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
-    context = _bulk_registration_context(request, "high_volume")
-    context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows))
-    return render(request, "bulkupload/high_volume.html", context, status=400)
+    upload, refusal = _take_file(request, "high_volume", highvolume.start_job)
+    if upload is None:
+        return refusal
+    return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
 
 
 @require_GET
