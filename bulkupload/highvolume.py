@@ -5,8 +5,6 @@ manager sees how far it got and how long is left).
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +12,7 @@ from django.utils import timezone
 from providers.models import Location, User
 
 from .engine import read_table, scan_table
-from .imports import queue_upload_summary
+from .imports import queue_upload_summary, store_upload
 from .models import Upload
 from .tasks import process_after_commit
 
@@ -24,14 +22,12 @@ def start_job(data: bytes, file_name: str, *, location: Location, user: User) ->
     table, ...) run now, so a refused file is refused at once and nothing is kept."""
     table = read_table(data, max_bytes=settings.UPLOAD_MAX_BYTES)
     _, rows = scan_table(table, max_rows=settings.HIGH_VOLUME_MAX_ROWS)
-    upload = Upload.objects.create(
+    upload = store_upload(
+        data,
+        file_name=file_name,
         location=location,
-        uploaded_by=user,
+        user=user,
         source=Upload.Source.HIGH_VOLUME,
-        file_name=file_name[:255],
-        content=data,
-        content_sha256=hashlib.sha256(data).hexdigest(),
-        status=Upload.Status.QUEUED,
         rows=rows,
     )
     process_after_commit(upload.pk)

@@ -222,9 +222,10 @@ def _finish(upload: Upload, **fields) -> None:
 
 
 def store_upload(
-    data: bytes, *, file_name: str, location: Location, user: User, source: str
+    data: bytes, *, file_name: str, location: Location, user: User, source: str, **fields
 ) -> Upload:
-    """Keep an uploaded file as an Upload row, queued for processing."""
+    """Keep an uploaded file as an Upload row (queued for processing, unless `fields` say
+    otherwise: a Low Volume file awaiting review)."""
     return Upload.objects.create(
         location=location,
         uploaded_by=user,
@@ -232,6 +233,7 @@ def store_upload(
         file_name=file_name[:255],
         content=data,
         content_sha256=hashlib.sha256(data).hexdigest(),
+        **fields,
     )
 
 

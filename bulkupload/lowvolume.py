@@ -17,7 +17,7 @@ from django.utils import timezone
 from providers.models import Location, User
 
 from .engine import read_table, scan_table
-from .imports import Preview, preview_file, process_upload, queue_upload_summary
+from .imports import Preview, preview_file, process_upload, queue_upload_summary, store_upload
 from .models import Upload
 
 PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
@@ -26,31 +26,30 @@ PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
 def start_preview(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
     """Keep the file for review. Raises FileRejected (nothing kept) for a whole-file problem."""
     preview = preview_file(data, max_rows=settings.LOW_VOLUME_MAX_ROWS)
-    return Upload.objects.create(
+    return store_upload(
+        data,
+        file_name=file_name,
         location=location,
-        uploaded_by=user,
+        user=user,
         source=Upload.Source.LOW_VOLUME,
-        file_name=file_name[:255],
-        content=data,
-        content_sha256=hashlib.sha256(data).hexdigest(),
         status=Upload.Status.PREVIEW,
         rows=len(preview.rows),
     )
 
 
-def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
-    """A file this manager uploaded here and has not created or cancelled, still fresh."""
-    upload = (
-        Upload.objects.filter(
-            pk=upload_id,
-            location=location,
-            uploaded_by=user,
-            status=Upload.Status.PREVIEW,
-            created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
-        )
-        .select_related("location")
-        .first()
+def _awaiting_review(user: User, location: Location, upload_id: int):
+    """This manager's file uploaded here, not created or cancelled yet, and still fresh."""
+    return Upload.objects.filter(
+        pk=upload_id,
+        location=location,
+        uploaded_by=user,
+        status=Upload.Status.PREVIEW,
+        created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
     )
+
+
+def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
+    upload = _awaiting_review(user, location, upload_id).select_related("location").first()
     if upload is None:
         raise Http404("No such file awaiting review.")
     return upload
@@ -63,13 +62,7 @@ def review(upload: Upload) -> Preview:
 def create_records(user: User, location: Location, upload_id: int) -> Upload:
     """Create the reviewed file's valid rows, once: a second click, a resubmitted form or a
     second tab finds the file no longer awaiting review and creates nothing."""
-    claimed = Upload.objects.filter(
-        pk=upload_id,
-        location=location,
-        uploaded_by=user,
-        status=Upload.Status.PREVIEW,
-        created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
-    ).update(status=Upload.Status.QUEUED)
+    claimed = _awaiting_review(user, location, upload_id).update(status=Upload.Status.QUEUED)
     upload = Upload.objects.filter(pk=upload_id, location=location, uploaded_by=user).first()
     if upload is None:
         raise Http404("No such upload.")
