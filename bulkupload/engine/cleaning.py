@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -52,11 +52,12 @@ class CleanRow:
     email: str
     first_name_key: str
     last_name_key: str
+    # Who this is, for duplicates: the database's unique key, normalised the same way. Kept,
+    # not derived on each use: sets, sorts and look-ups ask for it several times per row.
+    person: tuple[str, str, dt.date] = field(init=False)
 
-    @property
-    def person(self) -> tuple[str, str, dt.date]:
-        """Who this is, for duplicates: the database's unique key, normalised the same way."""
-        return (self.first_name_key, self.last_name_key, self.date_of_birth)
+    def __post_init__(self) -> None:
+        self.person = (self.first_name_key, self.last_name_key, self.date_of_birth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,36 +70,51 @@ class RowError:
 
 
 def clean_row(line: int, cells: Row, header: Header, today: dt.date) -> CleanRow | RowError:
-    values = {field: _cell(cells, header.columns[field]).strip() for field in FIELDS}
+    columns = header.columns
+    first = _cell(cells, columns["first_name"])
+    last = _cell(cells, columns["last_name"])
+    born = _cell(cells, columns["date_of_birth"])
+    address = _cell(cells, columns["email"])
+    # Most rows are good: check each value once, and build messages only for a row that fails.
+    if first and last and born and address:
+        date_of_birth = clean_date_of_birth(born, today)
+        email = clean_email(address)
+        if (
+            date_of_birth is not None
+            and email is not None
+            and name_problem(first) is None
+            and name_problem(last) is None
+        ):
+            return CleanRow(
+                line=line,
+                cells=cells,
+                first_name=first,
+                last_name=last,
+                date_of_birth=date_of_birth,
+                email=email,
+                first_name_key=_name_key(first),
+                last_name_key=_name_key(last),
+            )
+    values = {"first_name": first, "last_name": last, "date_of_birth": born, "email": address}
+    return RowError(line, cells, f"Line {line}: {'; '.join(_problems(values, today))}")
+
+
+def _problems(values: dict[str, str], today: dt.date) -> list[str]:
+    """Everything wrong with a row, in the template's column order."""
     problems = []
     missing = [LABELS[field] for field in FIELDS if not values[field]]
     if missing:
         problems.append(f"Required fields are missing: [{', '.join(missing)}]")
-    for field in ("first_name", "last_name"):
-        if values[field] and (problem := name_problem(values[field])):
-            problems.append(f"{LABELS[field]}: {problem}: {values[field]}")
-    date_of_birth = None
-    if values["date_of_birth"]:
-        date_of_birth = clean_date_of_birth(values["date_of_birth"], today)
-        if date_of_birth is None:
-            problems.append(f"Date of birth: invalid Date of birth: {values['date_of_birth']}")
-    email = None
-    if values["email"]:
-        email = clean_email(values["email"])
-        if email is None:
-            problems.append(f"Email: invalid email address: {values['email']}")
-    if problems:
-        return RowError(line, cells, f"Line {line}: {'; '.join(problems)}")
-    return CleanRow(
-        line=line,
-        cells=cells,
-        first_name=values["first_name"],
-        last_name=values["last_name"],
-        date_of_birth=date_of_birth,
-        email=email,
-        first_name_key=_name_key(values["first_name"]),
-        last_name_key=_name_key(values["last_name"]),
-    )
+    for field_name in ("first_name", "last_name"):
+        if values[field_name] and (problem := name_problem(values[field_name])):
+            problems.append(f"{LABELS[field_name]}: {problem}: {values[field_name]}")
+    born = values["date_of_birth"]
+    if born and clean_date_of_birth(born, today) is None:
+        problems.append(f"Date of birth: invalid Date of birth: {born}")
+    address = values["email"]
+    if address and clean_email(address) is None:
+        problems.append(f"Email: invalid email address: {address}")
+    return problems
 
 
 # Names repeat (first names especially): remember their keys within the process.
@@ -106,7 +122,8 @@ _name_key = functools.lru_cache(maxsize=65536)(name_key)
 
 
 def _cell(cells: Row, index: int) -> str:
-    return cells[index] if index < len(cells) else ""
+    """The cell, trimmed; a short row (Excel drops trailing empty cells) has blanks."""
+    return cells[index].strip() if index < len(cells) else ""
 
 
 @functools.lru_cache(maxsize=65536)

@@ -85,7 +85,10 @@ def _data_rows(
         line, cells = item
         if line <= header.line:
             continue
-        if any(cell.strip() for index, cell in enumerate(cells) if index not in ignored):
+        if ignored:
+            if any(cell.strip() for index, cell in enumerate(cells) if index not in ignored):
+                yield line, cells
+        elif any(map(str.strip, cells)):  # the common case, without a Python-level loop
             yield line, cells
 
 
