@@ -46,6 +46,12 @@ class UploadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An upload is the record of where its recipients came from (they point to it without
+        # a database constraint, see Recipient.upload). Only files still awaiting review are
+        # ever deleted, by CANCEL and the hourly purge.
+        return False
+
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):

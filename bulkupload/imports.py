@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from providers.models import Location, User
 from recipients.models import Recipient
 
 from .engine import CleanRow, ErrorFile, FileRejected, RowError, validate_file
-from .engine.duplicates import ExistingPeople, duplicate_error, existing_people
+from .engine.duplicates import ExistingPeople, Person, duplicate_error, existing_people
 from .engine.warnings import row_warnings
 from .models import OutboundEmail, Upload
 from .tasks import send_emails_after_commit
@@ -63,6 +63,10 @@ def _created_by(upload: Upload) -> set[tuple]:
     )
 
 
+def _nobody(people: Collection[Person]) -> set[Person]:
+    return set()
+
+
 def _excluding(existing: ExistingPeople, mine: set[tuple]) -> ExistingPeople:
     return lambda people: existing(people) - mine
 
@@ -85,7 +89,7 @@ def import_file(
     keep_rows: bool = False,
     max_bytes: int | None = None,
     today: dt.date | None = None,
-    existing: ExistingPeople = existing_people,
+    existing: ExistingPeople | None = None,
     on_rows_counted: Callable[[int], None] | None = None,
     on_progress: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
@@ -96,6 +100,10 @@ def import_file(
     """
     if max_bytes is None:
         max_bytes = settings.UPLOAD_MAX_BYTES
+    if existing is None:
+        # A dry run asks the database who is loaded already; an import learns it from its
+        # own inserts (writer.py), so it asks nobody first.
+        existing = existing_people if dry_run else _nobody
     # A job taken over after its worker died runs the file again: the people it created the
     # first time are its own, not duplicates (they are counted as created, not written again).
     mine = _created_by(upload) if upload is not None and not dry_run else set()
@@ -110,9 +118,9 @@ def import_file(
     if keep_rows:
         result.valid_rows = []
     error_file = ErrorFile(validation.header)
+
     for batch in validation.batches:
-        errors = batch.errors
-        created = batch.rows
+        outcome = None
         if not dry_run and batch.rows:
             assert location is not None, "only a dry run needs no location"  # noqa: S101
             outcome = create_recipients(
@@ -121,6 +129,9 @@ def import_file(
                 user=user,
                 upload=upload,
             )
+        errors = batch.errors
+        created = batch.rows
+        if outcome is not None:
             created = outcome.created + [row for row in batch.rows if row.person in mine]
             if outcome.duplicates:
                 errors = sorted(

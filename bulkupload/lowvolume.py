@@ -11,6 +11,8 @@ import hashlib
 import io
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -113,15 +115,34 @@ def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> N
 
 def cancel_preview(user: User, location: Location, upload_id: int) -> None:
     """CANCEL removes the file: nothing of it is kept."""
-    get_preview_or_404(user, location, upload_id).delete()
+    if not _delete_previews(_awaiting_review(user, location, upload_id)):
+        raise Http404("No such file awaiting review.")
 
 
 def purge_expired_previews(now: dt.datetime | None = None) -> int:
     """Files uploaded for review and then abandoned are not kept."""
     now = now or timezone.now()
-    deleted, _ = Upload.objects.filter(
-        status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER
-    ).delete()
+    return _delete_previews(
+        Upload.objects.filter(
+            status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER
+        )
+    )
+
+
+def _delete_previews(previews: QuerySet[Upload]) -> int:
+    """Delete files still awaiting review, and only those.
+
+    The rows are locked first: a CREATE RECORDS claiming one of them at the same moment either
+    commits first (the file is no longer awaiting review, and it and its recipients stay) or
+    finds it gone. An upload that created recipients is never deleted.
+    """
+    with transaction.atomic():
+        ids = list(
+            previews.filter(status=Upload.Status.PREVIEW)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        deleted, _ = Upload.objects.filter(pk__in=ids).delete()
     return deleted
 
 

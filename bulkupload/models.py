@@ -108,12 +108,22 @@ class OutboundEmail(models.Model):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # The welcome email's recipient account, or the manager an upload summary goes to.
+    # The welcome email's recipient account, or the manager an upload summary goes to. An
+    # import writes `user` and `upload` with the recipients: no database constraint, for the
+    # reason given on Recipient.upload (Django still cascades a deleted user's emails).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbound_emails"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="outbound_emails",
+        db_constraint=False,
     )
     upload = models.ForeignKey(
-        Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+        Upload,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        db_constraint=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

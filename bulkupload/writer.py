@@ -4,10 +4,13 @@ One short transaction per batch holds all three, so a recipient never exists wit
 and its queued email, and a failure leaves nothing of the batch behind. Three row writes per
 recipient (account, recipient, email), a handful of statements per batch.
 
-The database's unique constraint on the person is the last word on duplicates: recipients are
-inserted with ON CONFLICT DO NOTHING and the rows the database actually inserted are read back
-from RETURNING. When another upload got there first (the engine's check ran before it
-committed), the row is reported as a duplicate and its just-made account is deleted again.
+The database's unique constraint on the person is the one judge of duplicates against the
+system: recipients are inserted with ON CONFLICT DO NOTHING and the rows the database actually
+inserted are read back from RETURNING. A person already loaded, by an earlier upload or by
+another upload running at the same moment, is reported as a duplicate, and the account made
+for them in the same transaction is deleted again. The engine therefore does not look these
+people up before an import (only a dry run does): the insert's own unique-index check is
+cheaper, and unlike a query it cannot be planned badly while the import grows the table.
 
 The statements are written out here rather than built by bulk_create: for thousands of rows
 Django's per-object, per-field work costs several times what the database does, and neither
@@ -20,14 +23,15 @@ from __future__ import annotations
 import functools
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import OperationalError, connection, models, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cvms import pgarrays
 from providers.models import Location, User
 from recipients.models import Recipient, search_key
 
@@ -49,7 +53,7 @@ _search_key = functools.lru_cache(maxsize=65536)(search_key)
 @dataclass
 class WriteOutcome:
     created: list[CleanRow]
-    duplicates: list[CleanRow]  # lost a race with another upload of the same person
+    duplicates: list[CleanRow]  # already loaded (by an earlier upload, or one running now)
 
 
 def portal_username(email: str, number: int = 1) -> str:
@@ -69,10 +73,11 @@ def create_recipients(
         return WriteOutcome([], [])
     # One order for every upload, so two uploads inserting the same people wait for each
     # other in the same order instead of deadlocking.
-    rows = sorted(rows, key=lambda row: (*row.person, row.line))
+    rows = sorted(rows, key=lambda row: (row.person, row.line))
     for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
         try:
-            return _create_recipients(rows, location=location, user=user, upload=upload)
+            with transaction.atomic():
+                return _write(rows, location=location, user=user, upload=upload)
         except OperationalError as error:
             # Sorted inserts make deadlocks between uploads unlikely; should the database
             # still pick this transaction as a deadlock's victim, the batch is simply redone.
@@ -82,12 +87,21 @@ def create_recipients(
     raise AssertionError("unreachable")
 
 
-def _create_recipients(
+def _write(
     rows: Sequence[CleanRow], *, location: Location, user: User | None, upload: Upload | None
 ) -> WriteOutcome:
+    """Write the batch, inside the caller's transaction.
+
+    The recipients go first, each with the id its account will have (drawn from the accounts'
+    sequence): the insert settles who is new, and accounts and emails are made for those
+    only, so a duplicate costs no account made and deleted again.
+    """
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        accounts = _create_accounts(cursor, rows, now)
+    with connection.cursor() as cursor:
+        _hold_batch_references(cursor, location=location, upload=upload, user=user)
+        account_ids = _reserve_account_ids(cursor, len(rows))
+        upload_id = upload.pk if upload else None
+        user_id = user.pk if user else None
         inserted = _insert(
             cursor,
             Recipient,
@@ -101,43 +115,42 @@ def _create_recipients(
                     "first_name_key": row.first_name_key,
                     "last_name_key": row.last_name_key,
                     # What Recipient.fill_keys() derives; a test holds the two together.
-                    "name_first_last": _search_key(row.first_name) + " " + last_key,
-                    "name_last_first": last_key + " " + _search_key(row.first_name),
-                    "upload": upload.pk if upload else None,
-                    "created_by": user.pk if user else None,
+                    "name_first_last": first_key + " " + last_key,
+                    "name_last_first": last_key + " " + first_key,
+                    "upload": upload_id,
+                    "created_by": user_id,
                     "created_at": now,
-                    "account": account,
+                    "account": account_id,
                 }
-                for row, account in zip(rows, accounts, strict=True)
-                for last_key in [_search_key(row.last_name)]
+                for row, account_id in zip(rows, account_ids, strict=True)
+                for first_key, last_key in [
+                    (_search_key(row.first_name), _search_key(row.last_name))
+                ]
             ],
             returning="account",
             ignore_conflicts=True,
         )
-        created_accounts = {account for (account,) in inserted}
-        created, duplicates, orphans = [], [], []
-        for row, account in zip(rows, accounts, strict=True):
-            if account in created_accounts:
+        created_ids = {account_id for (account_id,) in inserted}
+        created, duplicates, new_accounts = [], [], []
+        for row, account_id in zip(rows, account_ids, strict=True):
+            if account_id in created_ids:
                 created.append(row)
+                new_accounts.append((row, account_id))
             else:
                 duplicates.append(row)
-                orphans.append(account)
-        if orphans:
-            # Another upload created these people first; their accounts are not needed.
-            User.objects.filter(pk__in=orphans).delete()
+        _create_accounts(cursor, new_accounts, now)
         _insert(
             cursor,
             OutboundEmail,
             [
                 {
                     "kind": OutboundEmail.Kind.WELCOME,
-                    "user": account,
-                    "upload": upload.pk if upload else None,
+                    "user": account_id,
+                    "upload": upload_id,
                     "status": OutboundEmail.Status.QUEUED,
                     "created_at": now,
                 }
-                for account in accounts
-                if account in created_accounts
+                for _, account_id in new_accounts
             ],
             ignore_conflicts=True,
         )
@@ -146,20 +159,70 @@ def _create_recipients(
     return WriteOutcome(created, duplicates)
 
 
-def _create_accounts(cursor, rows: Sequence[CleanRow], now) -> list[int]:
-    """A portal account per row, with a username nobody has: the ids, in the rows' order.
+def _hold_batch_references(
+    cursor, *, location: Location, upload: Upload | None, user: User | None
+) -> None:
+    """Check, once for the batch, the location, upload and user every row of it points to.
+
+    The references an import writes have no constraint in the database (see Recipient.upload);
+    this is the check PostgreSQL would otherwise make for each row, with the same lock (FOR KEY
+    SHARE: the row cannot be deleted until the batch commits), in one statement.
+    """
+    lock = " FOR KEY SHARE" if connection.features.has_select_for_update else ""
+    held = [(model, instance.pk) for model, instance in _references(location, upload, user)]
+    checks = ", ".join(
+        f"(SELECT 1 FROM {connection.ops.quote_name(model._meta.db_table)} WHERE id = %s{lock})"  # noqa: S608
+        for model, _ in held
+    )
+    cursor.execute(f"SELECT {checks}", [pk for _, pk in held])  # noqa: S608
+    for (model, pk), found in zip(held, cursor.fetchone(), strict=True):
+        if found is None:
+            raise IntegrityError(f"{model._meta.verbose_name} {pk} no longer exists")
+
+
+def _references(location: Location, upload: Upload | None, user: User | None):
+    yield Location, location
+    if upload is not None:
+        yield Upload, upload
+    if user is not None:
+        yield User, user
+
+
+def _reserve_account_ids(cursor, count: int) -> list[int]:
+    """Ids for `count` new accounts, drawn as the database would draw them on insert."""
+    table = User._meta.db_table
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+    # SQLite: one writer at a time (the transaction is IMMEDIATE), so the next ids are free;
+    # past the highest ever used (sqlite_sequence), as AUTOINCREMENT would draw them.
+    quoted = connection.ops.quote_name(table)
+    cursor.execute(
+        f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {quoted}), 0), "  # noqa: S608
+        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+        [table],
+    )
+    (highest,) = cursor.fetchone()
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> None:
+    """A portal account for each (row, id), with a username nobody has.
 
     A username, once given, is never changed. Numbers go on from the highest in use rather
     than filling gaps, so an old welcome email does not name someone else's account (accounts
     are not deleted in normal operation: the help desk removes recipients, not accounts).
-    Two uploads that pick the same name
-    at the same time are settled by the unique username: the loser's insert does nothing and
-    it picks again.
+    Two uploads that pick the same name at the same time are settled by the unique username:
+    the loser's insert does nothing and it picks again.
     """
-    ids: list[int | None] = [None] * len(rows)
-    pending = list(range(len(rows)))
+    pending = list(accounts)
     for _ in range(_USERNAME_ATTEMPTS):
-        usernames = _free_usernames([rows[i].email for i in pending])
+        if not pending:
+            return
+        usernames = _free_usernames([row.email for row, _ in pending])
         # What make_password(None) stores, random per account, drawn in one call for speed.
         noise = secrets.token_hex(16 * len(pending))
         # Sorted by username, for the same reason recipients are sorted by person.
@@ -168,36 +231,42 @@ def _create_accounts(cursor, rows: Sequence[CleanRow], now) -> list[int]:
             User,
             [
                 {
+                    "id": account_id,
                     "username": username,
-                    "email": rows[i].email,
-                    "first_name": rows[i].first_name,
-                    "last_name": rows[i].last_name,
+                    "email": row.email,
+                    "first_name": row.first_name,
+                    "last_name": row.last_name,
                     # Unusable until the recipient sets one through the welcome email's link.
                     "password": UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32],
                     "date_joined": now,
                 }
-                for k, (username, i) in enumerate(sorted(zip(usernames, pending, strict=True)))
+                for k, (username, (row, account_id)) in enumerate(
+                    sorted(zip(usernames, pending, strict=True), key=lambda pair: pair[0])
+                )
             ],
-            returning="id, username",
+            returning="id",
             ignore_conflicts=True,
         )
-        by_username = {username: pk for pk, username in inserted}
-        still_pending = []
-        for i, username in zip(pending, usernames, strict=True):
-            if username in by_username:
-                ids[i] = by_username[username]
-            else:
-                still_pending.append(i)
-        pending = still_pending
-        if not pending:
-            return ids  # type: ignore[return-value]
-    raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
+        done = {account_id for (account_id,) in inserted}
+        pending = [(row, account_id) for row, account_id in pending if account_id not in done]
+    if pending:
+        raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
+
+
+def _taken(usernames: Collection[str]) -> set[str]:
+    """Which of these usernames are in use: one look-up in the unique index for all of them."""
+    if not usernames:
+        return set()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(User._meta.db_table)
+        sql = f"SELECT username FROM {table} WHERE username = ANY(%b::text[])"  # noqa: S608
+        return {username for (username,) in pgarrays.execute(sql, [list(usernames)])}
+    return set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
 
 
 def _free_usernames(emails: Sequence[str]) -> list[str]:
     """The next free username for each email; the same email twice gets two numbers."""
-    bases = {portal_username(email) for email in emails}
-    taken = set(User.objects.filter(username__in=bases).values_list("username", flat=True))
+    taken = _taken({portal_username(email) for email in emails})
     highest: dict[str, int] = defaultdict(int)
     if taken:
         for username in _usernames_starting_with(taken):
@@ -220,11 +289,8 @@ def _usernames_starting_with(bases: Iterable[str]) -> list[str]:
     """
     bases = sorted(bases)
     first = range(2, _NUMBERS_LOOKED_UP + 2)
-    candidates = [f"{base}{number}" for base in bases for number in first]
-    usernames = list(
-        User.objects.filter(username__in=candidates).values_list("username", flat=True)
-    )
-    found = set(usernames)
+    found = _taken([f"{base}{number}" for base in bases for number in first])
+    usernames = list(found)
     crowded = [base for base in bases if f"{base}{_NUMBERS_LOOKED_UP + 1}" in found]
     for start in range(0, len(crowded), 100):
         query = Q()
@@ -263,7 +329,8 @@ def _insert(
     fields = [
         field
         for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, models.AutoField))
+        # An auto-incremented primary key is drawn by the database, unless given.
+        if field.name in rows[0] or not (field.primary_key and isinstance(field, models.AutoField))
     ]
     given = [field for field in fields if field.name in rows[0]]
     unknown = set(rows[0]) - {field.name for field in given}
@@ -321,19 +388,13 @@ def _insert_postgresql(
     server; unnest() of one array per column keeps the parameters few, and a server-side
     binding cursor sends them as they are.
     """
-    import psycopg
-
-    # %b: binary parameters, which psycopg does not have to quote element by element.
     arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in given)
     constants = "".join(f", %s::{field.db_type(connection)}" for field in defaults)
     sql = (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
         f"SELECT *{constants} FROM unnest({arrays}){tail}"
     )
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, [*default_values, *columns_of_values])
-        return cursor.fetchall() if "RETURNING" in tail else []
+    return pgarrays.execute(sql, [*default_values, *columns_of_values], fetch="RETURNING" in tail)
 
 
 def _preparer(field: models.Field):

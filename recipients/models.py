@@ -48,8 +48,13 @@ class Recipient(models.Model):
 
     # No index of its own: the composite indexes below all lead with the location, and
     # without a bare one the planner counts and filters with index-only scans of those.
+    # No constraint in the database either: see the note above `upload` below.
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="recipients", db_index=False
+        Location,
+        on_delete=models.PROTECT,
+        related_name="recipients",
+        db_index=False,
+        db_constraint=False,
     )
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
@@ -64,39 +69,60 @@ class Recipient(models.Model):
 
     # Recipients are created by uploads; "bulkupload" builds on this app, so the reference is
     # by name only and this module never imports it.
+    #
+    # The references an import writes have no foreign-key constraint in the database. The
+    # writer (bulkupload.writer) creates a batch's recipients, their accounts and their welcome
+    # emails in one transaction: each account is created there, and the location, upload and
+    # uploader, the same for the whole batch, are checked and locked once per batch.
+    # PostgreSQL would check every reference again for every row at commit (six look-ups and
+    # row locks per person, a third of an import's time), through a plan it caches per
+    # connection: made while the table statistics are stale, as during a first big import, it
+    # scans the whole user table for each row (a 50,000-row import took 150 s instead of 8).
+    # Django still applies on_delete when a row is deleted through the ORM; nothing deletes
+    # them while an upload runs (every import has an Upload row, committed before it starts,
+    # which PROTECTs its location and uploader; an upload that created recipients is never
+    # deleted, only files still awaiting review are). Uniqueness stays with the database.
     upload = models.ForeignKey(
         "bulkupload.Upload",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="recipients",
+        db_constraint=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="recipients_created",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     # The recipient's own sign-in to the recipient portal (username `email.covid19vaccine`),
     # created with the recipient by the upload; no usable password until they set one.
+    # Created in the same transaction as the recipient, by the same statement batch, so no
+    # database constraint either (see `upload` above); still unique.
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="recipient",
+        db_constraint=False,
     )
 
     # Providers cannot delete recipients (guide, "How to Remove Loaded Recipients"); the help
     # desk removes them, and the row stays for the audit trail.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Indexed only where set (below): almost every row has none, and an import need not
+    # write an index entry for each.
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="recipients_removed",
+        db_index=False,
     )
     removal_reason = models.TextField(blank=True)
 
@@ -115,7 +141,8 @@ class Recipient(models.Model):
             ),
         ]
         # Lists show active recipients of one location, sorted by one column; each sort has
-        # its index, so the first page never sorts the whole location.
+        # its index, so the first page never sorts the whole location. Every index is written
+        # for every recipient an upload creates: none is here that no query uses.
         indexes = [
             models.Index(
                 fields=["location", "name_last_first", "id"],
@@ -137,7 +164,11 @@ class Recipient(models.Model):
                 name="recipient_loc_email",
                 condition=models.Q(removed_at__isnull=True),
             ),
-            models.Index(fields=["location", "-created_at"], name="recipient_loc_created"),
+            models.Index(
+                fields=["removed_by"],
+                name="recipient_removed_by",
+                condition=models.Q(removed_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 
 from django.db import connection
 
+from cvms import pgarrays
 from recipients.models import Recipient
 
 from .cleaning import CleanRow, RowError
@@ -29,38 +30,45 @@ def duplicate_error(row: CleanRow, header: Header) -> RowError:
     )
 
 
+_EXISTING_SQL = f"""
+    SELECT p.first_name_key, p.last_name_key, p.date_of_birth
+    FROM unnest(%b::text[], %b::text[], %b::date[])
+        AS p(first_name_key, last_name_key, date_of_birth)
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM {Recipient._meta.db_table} AS r
+        WHERE r.first_name_key = p.first_name_key AND r.last_name_key = p.last_name_key
+            AND r.date_of_birth = p.date_of_birth AND r.removed_at IS NULL
+        LIMIT 1
+    ) AS found
+"""  # noqa: S608 - the table name is the model's own
+
+
 def existing_people(people: Collection[Person]) -> set[Person]:
     """Which of these people are active recipients already: one query for the whole batch.
 
-    Each column is matched against its own list and the exact triples are picked out here.
-    A row-value IN ((first, last, born), ...) would fetch exactly, but while a table grows
-    faster than its statistics (the first big import into a fresh table) PostgreSQL plans it
-    as a nested loop over the whole table for every batch, and a 50,000-row import slows
-    down quadratically. Three IN lists are planned as index or hashed-array scans whatever
-    the statistics say, at the cost of reading a few rows that match no one.
+    On PostgreSQL each person is one probe of the unique index on (first, last, born): a
+    LATERAL sub-select with LIMIT 1 is not turned into a join, so the planner does not hash
+    every recipient against the batch, as it does for a semi-join or for IN lists once the
+    table is large (100 ms a batch at a million rows). The people go as one array parameter
+    per column.
+
+    This is the check of a dry run and of the Low Volume review. An import does not ask: its
+    INSERT ... ON CONFLICT finds the same people through the unique index itself (writer.py),
+    whatever the planner's statistics say while the import fills the table.
     """
     if not people:
         return set()
+    if connection.vendor == "postgresql":
+        columns = [list(column) for column in zip(*people, strict=True)]
+        return set(pgarrays.execute(_EXISTING_SQL, columns))
     firsts = sorted({first for first, _, _ in people})
     lasts = sorted({last for _, last, _ in people})
     births = sorted({born for _, _, born in people})
-    if connection.vendor == "postgresql":
-        # One array parameter per column: a thousand %s placeholders cost the client more to
-        # bind than the query costs the server.
-        table = Recipient._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT first_name_key, last_name_key, date_of_birth FROM {table} "  # noqa: S608
-                "WHERE removed_at IS NULL AND first_name_key = ANY(%s) "
-                "AND last_name_key = ANY(%s) AND date_of_birth = ANY(%s)",
-                [firsts, lasts, births],
-            )
-            candidates = cursor.fetchall()
-    else:
-        candidates = (
-            Recipient.objects.active()
-            .filter(first_name_key__in=firsts, last_name_key__in=lasts, date_of_birth__in=births)
-            .values_list("first_name_key", "last_name_key", "date_of_birth")
-        )
+    # SQLite: each column against its own list, and the exact triples picked out here.
+    candidates = (
+        Recipient.objects.active()
+        .filter(first_name_key__in=firsts, last_name_key__in=lasts, date_of_birth__in=births)
+        .values_list("first_name_key", "last_name_key", "date_of_birth")
+    )
     wanted = set(people)
     return {person for person in candidates if person in wanted}
