@@ -20,10 +20,12 @@ from recipients.models import Recipient
 
 from .engine import CleanRow, ErrorFile, FileRejected, RowError, validate_file
 from .engine.duplicates import ExistingPeople, Person, duplicate_error, existing_people
+from .engine.pipeline import BATCH_SIZE, Batch
 from .engine.warnings import row_warnings
 from .models import OutboundEmail, Upload
+from .overlap import can_overlap, written
 from .tasks import send_emails_after_commit
-from .writer import create_recipients
+from .writer import WriteOutcome, create_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -119,16 +121,19 @@ def import_file(
         result.valid_rows = []
     error_file = ErrorFile(validation.header)
 
-    for batch in validation.batches:
-        outcome = None
-        if not dry_run and batch.rows:
-            assert location is not None, "only a dry run needs no location"  # noqa: S101
-            outcome = create_recipients(
-                [row for row in batch.rows if row.person not in mine],
-                location=location,
-                user=user,
-                upload=upload,
-            )
+    def write(batch: Batch) -> WriteOutcome | None:
+        if dry_run or not batch.rows:
+            return None
+        assert location is not None, "only a dry run needs no location"  # noqa: S101
+        return create_recipients(
+            [row for row in batch.rows if row.person not in mine],
+            location=location,
+            user=user,
+            upload=upload,
+        )
+
+    overlap = not dry_run and can_overlap(-(-validation.rows // BATCH_SIZE))
+    for batch, outcome in written(validation.batches, write, overlap=overlap):
         errors = batch.errors
         created = batch.rows
         if outcome is not None:

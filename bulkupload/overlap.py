@@ -1,0 +1,70 @@
+"""Write one batch while the engine reads and checks the next.
+
+An import spends its time in two places that can run at once: Python reading, cleaning and
+checking rows, and PostgreSQL writing the rows of the batch before. On PostgreSQL, for a file
+of several batches, the writes go to a thread of their own with its own database connection,
+one batch behind the engine: the database works while Python does. Batches are still written
+one at a time and in order, each in its own transaction, and a batch that fails stops every
+batch after it, as when they are written in turn.
+
+The writer's connection cannot see what the caller's connection has not committed, so an
+import inside a transaction (a test case, a caller's atomic block) writes in turn, on the
+caller's connection, as does SQLite (one writer at a time).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from django.db import connection, connections
+
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
+
+
+def can_overlap(batches: int) -> bool:
+    """Whether writing in a thread of its own pays, and is safe, for this many batches."""
+    return batches > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def written(
+    items: Iterable[Item], write: Callable[[Item], Outcome], *, overlap: bool
+) -> Iterator[tuple[Item, Outcome]]:
+    """Each item with what write(item) returned, in order; writes overlap reading if asked."""
+    if not overlap:
+        for item in items:
+            yield item, write(item)
+        return
+    stopped = threading.Event()
+
+    def write_unless_stopped(item: Item) -> Outcome:
+        if stopped.is_set():
+            # Not reached by the caller, who gets the earlier batch's error first.
+            raise RuntimeError("Not written: an earlier batch failed.")
+        try:
+            return write(item)
+        except BaseException:
+            stopped.set()  # the next batch, already queued, must not be written
+            raise
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+    pending: tuple[Item, Future[Outcome]] | None = None
+    try:
+        for item in items:
+            # At most one batch written and one waiting: memory stays bounded.
+            future = pool.submit(write_unless_stopped, item)
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = (item, future)
+        if pending is not None:
+            item, future = pending
+            pending = None
+            yield item, future.result()
+    finally:
+        stopped.set()  # reading stopped early (an error, a consumer gone): write no more
+        # The writer thread's own connection, closed by that thread.
+        pool.submit(connections.close_all).result()
+        pool.shutdown()
