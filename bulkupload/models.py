@@ -124,6 +124,9 @@ class OutboundEmail(models.Model):
         blank=True,
         related_name="emails",
         db_constraint=False,
+        # Not indexed either (see Recipient.created_by); a summary is found through
+        # outbound_summary_once.
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

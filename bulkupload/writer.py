@@ -98,8 +98,7 @@ def _write(
     """
     now = timezone.now()
     with connection.cursor() as cursor:
-        _hold_batch_references(cursor, location=location, upload=upload, user=user)
-        account_ids = _reserve_account_ids(cursor, len(rows))
+        account_ids = _start_batch(cursor, len(rows), location=location, upload=upload, user=user)
         upload_id = upload.pk if upload else None
         user_id = user.pk if user else None
         inserted = _insert(
@@ -159,25 +158,45 @@ def _write(
     return WriteOutcome(created, duplicates)
 
 
-def _hold_batch_references(
-    cursor, *, location: Location, upload: Upload | None, user: User | None
-) -> None:
-    """Check, once for the batch, the location, upload and user every row of it points to.
+def _start_batch(
+    cursor, accounts: int, *, location: Location, upload: Upload | None, user: User | None
+) -> list[int]:
+    """Check the batch's references and draw the ids of its accounts, in one statement.
 
-    The references an import writes have no constraint in the database (see Recipient.upload);
-    this is the check PostgreSQL would otherwise make for each row, with the same lock (FOR KEY
-    SHARE: the row cannot be deleted until the batch commits), in one statement.
+    The location, upload and user every row of the batch points to are checked once: the
+    references an import writes have no constraint in the database (see Recipient.upload),
+    and this is the check PostgreSQL would otherwise make for each row, with the same lock
+    (FOR KEY SHARE: the row cannot be deleted until the batch commits).
+
+    The account ids come from the accounts' own sequence, as an insert would draw them. On
+    SQLite, with one writer at a time (transactions are IMMEDIATE), they are the next ids past
+    the highest ever used (sqlite_sequence), as AUTOINCREMENT would draw them.
     """
     lock = " FOR KEY SHARE" if connection.features.has_select_for_update else ""
     held = [(model, instance.pk) for model, instance in _references(location, upload, user)]
-    checks = ", ".join(
-        f"(SELECT 1 FROM {connection.ops.quote_name(model._meta.db_table)} WHERE id = %s{lock})"  # noqa: S608
-        for model, _ in held
-    )
-    cursor.execute(f"SELECT {checks}", [pk for _, pk in held])  # noqa: S608
-    for (model, pk), found in zip(held, cursor.fetchone(), strict=True):
-        if found is None:
+    tables = [connection.ops.quote_name(model._meta.db_table) for model, _ in held]
+    checks = [f"(SELECT 1 FROM {table} WHERE id = %s{lock})" for table in tables]  # noqa: S608
+    params: list[object] = [pk for _, pk in held]
+    table = User._meta.db_table
+    if connection.vendor == "postgresql":
+        checks.append(
+            "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s))"
+        )
+        params += [table, accounts]
+    else:
+        quoted = connection.ops.quote_name(table)
+        highest = f"COALESCE((SELECT MAX(id) FROM {quoted}), 0)"  # noqa: S608
+        used = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
+        checks.append(f"MAX({highest}, {used})")
+        params.append(table)
+    cursor.execute(f"SELECT {', '.join(checks)}", params)  # noqa: S608
+    *found, ids = cursor.fetchone()
+    for (model, pk), present in zip(held, found, strict=True):
+        if present is None:
             raise IntegrityError(f"{model._meta.verbose_name} {pk} no longer exists")
+    if connection.vendor == "postgresql":
+        return list(ids)
+    return list(range(ids + 1, ids + 1 + accounts))
 
 
 def _references(location: Location, upload: Upload | None, user: User | None):
@@ -186,27 +205,6 @@ def _references(location: Location, upload: Upload | None, user: User | None):
         yield Upload, upload
     if user is not None:
         yield User, user
-
-
-def _reserve_account_ids(cursor, count: int) -> list[int]:
-    """Ids for `count` new accounts, drawn as the database would draw them on insert."""
-    table = User._meta.db_table
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-    # SQLite: one writer at a time (the transaction is IMMEDIATE), so the next ids are free;
-    # past the highest ever used (sqlite_sequence), as AUTOINCREMENT would draw them.
-    quoted = connection.ops.quote_name(table)
-    cursor.execute(
-        f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {quoted}), 0), "  # noqa: S608
-        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-        [table],
-    )
-    (highest,) = cursor.fetchone()
-    return list(range(highest + 1, highest + 1 + count))
 
 
 def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> None:

@@ -89,13 +89,20 @@ class Recipient(models.Model):
         blank=True,
         related_name="recipients",
         db_constraint=False,
+        db_index=False,  # see below
     )
+    # Neither is indexed: no page or job looks recipients up by upload or by creator, and
+    # each index would be written for every recipient an import creates. Looking them up
+    # scans the table: taking over a stopped job (bulkupload.imports), and Django's on_delete
+    # when a user is deleted in the admin. Files awaiting review, the only uploads deleted,
+    # are deleted without that look-up (nothing can point to them).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="recipients_created",
         db_constraint=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     # The recipient's own sign-in to the recipient portal (username `email.covid19vaccine`),
