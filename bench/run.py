@@ -140,15 +140,15 @@ def clean_slate(keep_user_ids: list[int]) -> None:
 
 
 def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict) -> dict:
-    times = []
-    result = None
-    for _ in range(runs):
+    def prepare() -> None:
+        """Not timed: the same starting state for every run."""
         if not dry_run:
             clean_slate(context["keep"])
             _seed_existing(context)
         gc.collect()
-        start = time.perf_counter()
-        result = import_file(
+
+    def run_once():
+        return import_file(
             data,
             location=context["location"],
             user=context["user"],
@@ -156,21 +156,18 @@ def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict)
             max_bytes=len(data),
             dry_run=dry_run,
         )
+
+    times = []
+    result = None
+    for _ in range(runs):
+        prepare()
+        start = time.perf_counter()
+        result = run_once()
         times.append(time.perf_counter() - start)
     # Peak memory in a separate run: tracemalloc slows Python down, so it is not timed.
-    if not dry_run:
-        clean_slate(context["keep"])
-        _seed_existing(context)
-    gc.collect()
+    prepare()
     tracemalloc.start()
-    import_file(
-        data,
-        location=context["location"],
-        user=context["user"],
-        max_rows=10**6,
-        max_bytes=len(data),
-        dry_run=dry_run,
-    )
+    run_once()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     median = statistics.median(times)
