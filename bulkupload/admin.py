@@ -41,7 +41,7 @@ class UploadAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Files can be megabytes each: never load them for the list.
-        return super().get_queryset(request).defer("content", "error_file")
+        return super().get_queryset(request).without_files()
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -9,71 +9,133 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from providers.models import Location, User
 
-from .engine import read_table, scan_table
-from .imports import Preview, preview_file, process_upload, queue_upload_summary, store_upload
+from .engine import FIELDS, Tally, read_table, scan_table, validate_file
+from .engine.warnings import row_warnings
+from .jobs import run_job, store_upload
 from .models import Upload
+from .writer import loaded_people
 
-PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
+SOURCE = Upload.Source.LOW_VOLUME
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row of a file as the review screen shows it: the cells read, and its fate."""
+
+    line: int
+    first_name: str
+    last_name: str
+    date_of_birth: str
+    email: str
+    error: str  # empty when the row will be created
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preview:
+    rows: list[PreviewRow]
+
+    @property
+    def valid(self) -> int:
+        return sum(1 for row in self.rows if not row.error)
+
+    @property
+    def failed(self) -> int:
+        return len(self.rows) - self.valid
+
+    @property
+    def warned(self) -> int:
+        return sum(1 for row in self.rows if row.warnings)
+
+
+def preview_file(data: bytes) -> Preview:
+    """What Create Records would do to each row, without writing anything: the engine's
+    verdict, and the warnings that do not block. Raises FileRejected for a whole-file problem.
+    """
+    validation = validate_file(
+        data,
+        max_rows=Upload.max_rows_for(SOURCE),
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        today=timezone.localdate(),
+        existing=loaded_people,
+    )
+    tally = Tally(validation.header, validation.rows, dry_run=True, keep_rows=True)
+    for batch in validation.batches:
+        tally.add(batch.rows, batch.errors)
+    valid, errors = tally.result.valid_rows, tally.result.errors
+    warnings = row_warnings(valid, loaded_people)
+    columns = [validation.header.columns[field] for field in FIELDS]
+    rows = [_preview_row(row.line, row.cells, columns, "", warnings) for row in valid]
+    rows += [_preview_row(e.line, e.cells, columns, e.message, {}) for e in errors]
+    rows.sort(key=lambda row: row.line)
+    return Preview(rows)
+
+
+def _preview_row(
+    line: int, cells: list[str], columns: list[int], error: str, warnings: dict[int, list[str]]
+) -> PreviewRow:
+    """The row's template cells as uploaded (trimmed; a short row has blanks)."""
+    values = [cells[index].strip() if index < len(cells) else "" for index in columns]
+    return PreviewRow(line, *values, error=error, warnings=tuple(warnings.get(line, ())))
 
 
 def start_preview(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
     """Keep the file for review. Raises FileRejected (nothing kept) for a whole-file problem."""
-    preview = preview_file(data, max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    preview = preview_file(data)
     return store_upload(
         data,
         file_name=file_name,
         location=location,
         user=user,
-        source=Upload.Source.LOW_VOLUME,
+        source=SOURCE,
         status=Upload.Status.PREVIEW,
         rows=len(preview.rows),
     )
 
 
-def _awaiting_review(user: User, location: Location, upload_id: int):
-    """This manager's file uploaded here, not created or cancelled yet, and still fresh."""
-    return Upload.objects.filter(
-        pk=upload_id,
-        location=location,
-        uploaded_by=user,
-        status=Upload.Status.PREVIEW,
-        created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
-    )
-
-
 def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
-    upload = _awaiting_review(user, location, upload_id).select_related("location").first()
+    upload = (
+        Upload.objects.awaiting_review_by(user, location)
+        .select_related("location")
+        .filter(pk=upload_id)
+        .first()
+    )
     if upload is None:
         raise Http404("No such file awaiting review.")
     return upload
 
 
 def review(upload: Upload) -> Preview:
-    return preview_file(bytes(upload.content), max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    return preview_file(bytes(upload.content))
 
 
 def create_records(user: User, location: Location, upload_id: int) -> Upload:
     """Create the reviewed file's valid rows, once: a second click, a resubmitted form or a
     second tab finds the file no longer awaiting review and creates nothing."""
-    claimed = _awaiting_review(user, location, upload_id).update(status=Upload.Status.QUEUED)
-    upload = Upload.objects.filter(pk=upload_id, location=location, uploaded_by=user).first()
+    confirmed = (
+        Upload.objects.awaiting_review_by(user, location)
+        .filter(pk=upload_id)
+        .update(status=Upload.Status.QUEUED)
+    )
+    if confirmed:
+        run_job(upload_id)  # here and now: the alert that follows shows its counts
+    upload = (
+        Upload.objects.without_files()
+        .filter(pk=upload_id, location=location, uploaded_by=user)
+        .first()
+    )
     if upload is None:
         raise Http404("No such upload.")
-    if not claimed:
-        return upload  # already created (or being created) by the first click
-    process_upload(upload)
-    upload.refresh_from_db()
-    if upload.failed_count:
-        queue_upload_summary(upload)
     return upload
 
 
@@ -88,7 +150,7 @@ def apply_corrections(data: bytes, corrections: dict[int, dict[str, str]]) -> by
     and row is kept as it was, so line numbers do not move; the result is CSV (UTF-8).
     """
     table = read_table(data, max_bytes=settings.UPLOAD_MAX_BYTES)
-    header, _ = scan_table(table, max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    header, _ = scan_table(table, max_rows=Upload.max_rows_for(SOURCE))
     width = len(header.cells)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -106,7 +168,7 @@ def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> N
     """Re-check the file with the corrections; raises FileRejected (file unchanged) if the
     corrected file is no longer usable (every row emptied, say)."""
     data = apply_corrections(bytes(upload.content), corrections)
-    preview = preview_file(data, max_rows=settings.LOW_VOLUME_MAX_ROWS)
+    preview = preview_file(data)
     upload.content = data
     upload.content_sha256 = hashlib.sha256(data).hexdigest()
     upload.rows = len(preview.rows)
@@ -115,18 +177,14 @@ def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> N
 
 def cancel_preview(user: User, location: Location, upload_id: int) -> None:
     """CANCEL removes the file: nothing of it is kept."""
-    if not _delete_previews(_awaiting_review(user, location, upload_id)):
+    previews = Upload.objects.awaiting_review_by(user, location).filter(pk=upload_id)
+    if not _delete_previews(previews):
         raise Http404("No such file awaiting review.")
 
 
 def purge_expired_previews(now: dt.datetime | None = None) -> int:
     """Files uploaded for review and then abandoned are not kept."""
-    now = now or timezone.now()
-    return _delete_previews(
-        Upload.objects.filter(
-            status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER
-        )
-    )
+    return _delete_previews(Upload.objects.expired_previews(now or timezone.now()))
 
 
 def _delete_previews(previews: QuerySet[Upload]) -> int:
@@ -134,11 +192,8 @@ def _delete_previews(previews: QuerySet[Upload]) -> int:
 
     The rows are locked first: a CREATE RECORDS claiming one of them at the same moment either
     commits first (the file is no longer awaiting review, and it and its recipients stay) or
-    finds it gone. An upload that created recipients is never deleted.
-
-    Nothing points to a file awaiting review (recipients and emails come only after CREATE
-    RECORDS claims it), so it is deleted without Django's look-ups of rows that might, which
-    would scan the recipients and emails: neither is indexed by upload.
+    finds it gone. An upload that created recipients is never deleted (and the database
+    refuses to delete one that anything points to).
     """
     with transaction.atomic():
         ids = list(
@@ -148,22 +203,20 @@ def _delete_previews(previews: QuerySet[Upload]) -> int:
         )
         if not ids:
             return 0
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Upload._meta.db_table)
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", ids)  # noqa: S608
-            return cursor.rowcount
+        deleted, _ = Upload.objects.filter(pk__in=ids).delete()
+        return deleted
 
 
 def earlier_upload_of_same_file(upload: Upload) -> Upload | None:
     """The last time these exact bytes were uploaded to this location, if ever (a warning:
     the manager may be uploading the same file twice)."""
     return (
-        Upload.objects.filter(location=upload.location, content_sha256=upload.content_sha256)
+        Upload.objects.submitted()
+        .for_location(upload.location)
+        .filter(content_sha256=upload.content_sha256)
         .exclude(pk=upload.pk)
-        .exclude(status=Upload.Status.PREVIEW)
+        .without_files()
         .select_related("uploaded_by")
-        .defer("content", "error_file")
         .order_by("-created_at")
         .first()
     )

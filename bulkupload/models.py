@@ -6,7 +6,36 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from providers.models import Location
+from providers.models import Location, User
+
+# A Low Volume file uploaded for review and neither created nor cancelled is dropped after this.
+PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
+
+
+class UploadQuerySet(models.QuerySet):
+    def without_files(self) -> UploadQuerySet:
+        """Files can be megabytes each: lists and status checks never load them."""
+        return self.defer("content", "error_file")
+
+    def for_location(self, location: Location) -> UploadQuerySet:
+        return self.filter(location=location)
+
+    def submitted(self) -> UploadQuerySet:
+        """Uploads past review: every file but those awaiting review on the Low Volume tab."""
+        return self.exclude(status=Upload.Status.PREVIEW)
+
+    def awaiting_review_by(self, user: User, location: Location) -> UploadQuerySet:
+        """This manager's files uploaded here for review, not created or cancelled yet, and
+        still fresh."""
+        return self.filter(
+            location=location,
+            uploaded_by=user,
+            status=Upload.Status.PREVIEW,
+            created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
+        )
+
+    def expired_previews(self, now: dt.datetime) -> UploadQuerySet:
+        return self.filter(status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER)
 
 
 class Upload(models.Model):
@@ -58,6 +87,8 @@ class Upload(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    objects = UploadQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -67,14 +98,30 @@ class Upload(models.Model):
     def __str__(self) -> str:
         return f"Upload #{self.pk} ({self.file_name})"
 
+    @classmethod
+    def max_rows_for(cls, source: str) -> int:
+        """The row limit of the door a file comes in by: Low Volume 100, the others 5,000."""
+        if source == cls.Source.LOW_VOLUME:
+            return settings.LOW_VOLUME_MAX_ROWS
+        return settings.HIGH_VOLUME_MAX_ROWS
+
+    @property
+    def max_rows(self) -> int:
+        return self.max_rows_for(self.source)
+
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
 
+    @property
+    def has_error_file(self) -> bool:
+        """Whether the failed records can be downloaded (and were emailed)."""
+        return self.status == self.Status.DONE and self.failed_count > 0
+
     @classmethod
     def claim(cls, upload_id: int, *, stale_after: dt.timedelta) -> Upload | None:
-        """Take the job for this worker: a queued one, or a running one whose worker stopped
-        beating. One UPDATE, so of two workers handed the same job only one gets it."""
+        """Take the job: a queued one, or a running one whose worker stopped beating. One
+        UPDATE, so of two workers (or two clicks) handed the same job only one gets it."""
         now = timezone.now()
         taken = (
             cls.objects.filter(pk=upload_id)
@@ -87,6 +134,37 @@ class Upload(models.Model):
         if not taken:
             return None  # finished, gone, or another worker has it
         return cls.objects.select_related("location", "uploaded_by").get(pk=upload_id)
+
+    def start(self) -> None:
+        """Processing begins; a job taken over after its worker died keeps its first start."""
+        now = timezone.now()
+        self.status, self.heartbeat_at = self.Status.RUNNING, now
+        self.started_at = self.started_at or now
+        self._update(status=self.status, started_at=self.started_at, heartbeat_at=now)
+
+    def record_progress(self, rows: int, created: int, failed: int) -> None:
+        """After each batch: the counts so far, and the heartbeat that says the worker lives."""
+        self.rows, self.processed = rows, created + failed
+        self.created_count, self.failed_count = created, failed
+        self.heartbeat_at = timezone.now()
+        self._update(
+            rows=rows,
+            processed=self.processed,
+            created_count=created,
+            failed_count=failed,
+            heartbeat_at=self.heartbeat_at,
+        )
+
+    def finish(self, status: str, **fields) -> None:
+        """The job ended as `status` (done, rejected, failed), with these last fields."""
+        fields.update(status=status, finished_at=timezone.now())
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self._update(**fields)
+
+    def _update(self, **fields) -> None:
+        # Only these fields: the file itself is never written again.
+        type(self).objects.filter(pk=self.pk).update(**fields)
 
 
 class OutboundEmail(models.Model):

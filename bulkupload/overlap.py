@@ -32,39 +32,46 @@ def can_overlap(batches: int) -> bool:
 
 def written(
     items: Iterable[Item], write: Callable[[Item], Outcome], *, overlap: bool
-) -> Iterator[tuple[Item, Outcome]]:
-    """Each item with what write(item) returned, in order; writes overlap reading if asked."""
+) -> Iterator[Outcome]:
+    """What write(item) returned for each item, in order; writes overlap reading if asked."""
     if not overlap:
         for item in items:
-            yield item, write(item)
+            yield write(item)
         return
-    stopped = threading.Event()
-
-    def write_unless_stopped(item: Item) -> Outcome:
-        if stopped.is_set():
-            # Not reached by the caller, who gets the earlier batch's error first.
-            raise RuntimeError("Not written: an earlier batch failed.")
-        try:
-            return write(item)
-        except BaseException:
-            stopped.set()  # the next batch, already queued, must not be written
-            raise
-
+    writer = _StoppingWriter(write)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-    pending: tuple[Item, Future[Outcome]] | None = None
+    pending: Future[Outcome] | None = None
     try:
         for item in items:
             # At most one batch written and one waiting: memory stays bounded.
-            future = pool.submit(write_unless_stopped, item)
+            future = pool.submit(writer, item)
             if pending is not None:
-                yield pending[0], pending[1].result()
-            pending = (item, future)
+                yield pending.result()
+            pending = future
         if pending is not None:
-            item, future = pending
-            pending = None
-            yield item, future.result()
+            future, pending = pending, None
+            yield future.result()
     finally:
-        stopped.set()  # reading stopped early (an error, a consumer gone): write no more
+        writer.stopped.set()  # reading stopped early (an error, a consumer gone): write no more
         # The writer thread's own connection, closed by that thread.
         pool.submit(connections.close_all).result()
         pool.shutdown()
+
+
+class _StoppingWriter:
+    """write(item), unless an earlier write failed: the batch queued behind a failed one must
+    not be written."""
+
+    def __init__(self, write: Callable[[Item], Outcome]) -> None:
+        self.write = write
+        self.stopped = threading.Event()
+
+    def __call__(self, item: Item) -> Outcome:
+        if self.stopped.is_set():
+            # Not reached by the caller, who gets the earlier batch's error first.
+            raise RuntimeError("Not written: an earlier batch failed.")
+        try:
+            return self.write(item)
+        except BaseException:
+            self.stopped.set()
+            raise

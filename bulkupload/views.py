@@ -14,7 +14,7 @@ from recipients.listing import loaded_recipients
 from . import highvolume, lowvolume
 from .access import get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
-from .engine import FileRejected, TooManyRows
+from .engine import TEMPLATE_COLUMNS, FileRejected, TooManyRows
 from .forms import RecipientFileForm
 from .models import Upload
 
@@ -39,9 +39,10 @@ def low_volume(request: HttpRequest) -> HttpResponse:
         # The alert after Create Records: the counts of the manager's own upload.
         context["result"] = (
             uploads_visible_to(request.user)
-            .filter(pk=result_id, location=request.location, source=Upload.Source.LOW_VOLUME)
-            .exclude(status=Upload.Status.PREVIEW)
-            .defer("content", "error_file")
+            .for_location(request.location)
+            .submitted()
+            .without_files()
+            .filter(pk=result_id, source=Upload.Source.LOW_VOLUME)
             .first()
         )
     return render(request, "bulkupload/low_volume.html", context)
@@ -135,8 +136,9 @@ def _job_for(request: HttpRequest, upload_id: str | int | None) -> Upload | None
     """A High Volume job of the manager's current location, for the progress panel."""
     jobs = (
         uploads_visible_to(request.user)
-        .filter(location=request.location, source=Upload.Source.HIGH_VOLUME)
-        .defer("content", "error_file")
+        .for_location(request.location)
+        .without_files()
+        .filter(source=Upload.Source.HIGH_VOLUME)
     )
     if upload_id is not None:
         return jobs.filter(pk=upload_id).first() if str(upload_id).isdigit() else None
@@ -179,10 +181,6 @@ def high_volume_status(request: HttpRequest, upload_id: int) -> JsonResponse:
     return JsonResponse(highvolume.job_status(job))
 
 
-# The template's columns, in the guide's order and spelling (DESIGN.md, "Messages").
-TEMPLATE_COLUMNS = ["FirstName", "LastName", "Date of birth", "Email"]
-
-
 @require_GET
 @manager_required
 def template_csv(request: HttpRequest) -> HttpResponse:
@@ -197,11 +195,12 @@ def template_csv(request: HttpRequest) -> HttpResponse:
 @manager_required
 def reports(request: HttpRequest) -> HttpResponse:
     uploads = (
-        Upload.objects.filter(location=request.location)
-        .exclude(status=Upload.Status.PREVIEW)
+        Upload.objects.for_location(request.location)
+        .submitted()
+        .without_files()
         .select_related("uploaded_by")
     )
-    page = Paginator(uploads.defer("content", "error_file"), 25).get_page(request.GET.get("page"))
+    page = Paginator(uploads, 25).get_page(request.GET.get("page"))
     return render(request, "bulkupload/reports.html", {"page": "reports", "uploads": page})
 
 
@@ -210,7 +209,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
     """The failed records of an upload, as the email attaches them."""
     upload = get_upload_or_404(request.user, upload_id)
-    if not upload.error_file:
+    if not upload.has_error_file:
         raise Http404("This upload has no failed records.")
     response = HttpResponse(bytes(upload.error_file), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{error_file_name(upload)}"'

@@ -22,19 +22,22 @@ from __future__ import annotations
 
 import functools
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+import psycopg
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cvms import pgarrays
 from providers.models import Location, User
-from recipients.models import Recipient, search_key
+from recipients.models import Recipient
+from recipients.names import search_key
 
+from .engine import Person
 from .engine.cleaning import PORTAL_USERNAME_SUFFIX, CleanRow
 from .models import OutboundEmail, Upload
 
@@ -258,7 +261,7 @@ def _taken(usernames: Collection[str]) -> set[str]:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(User._meta.db_table)
         sql = f"SELECT username FROM {table} WHERE username = ANY(%b::text[])"  # noqa: S608
-        return {username for (username,) in pgarrays.execute(sql, [list(usernames)])}
+        return {username for (username,) in _execute_arrays(sql, [list(usernames)])}
     return set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
 
 
@@ -392,7 +395,7 @@ def _insert_postgresql(
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
         f"SELECT *{constants} FROM unnest({arrays}){tail}"
     )
-    return pgarrays.execute(sql, [*default_values, *columns_of_values], fetch="RETURNING" in tail)
+    return _execute_arrays(sql, [*default_values, *columns_of_values], fetch="RETURNING" in tail)
 
 
 def _preparer(field: models.Field):
@@ -402,3 +405,71 @@ def _preparer(field: models.Field):
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
     return lambda value: value
+
+
+_EXISTING_SQL = f"""
+    SELECT p.first_name_key, p.last_name_key, p.date_of_birth
+    FROM unnest(%b::text[], %b::text[], %b::date[])
+        AS p(first_name_key, last_name_key, date_of_birth)
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM {Recipient._meta.db_table} AS r
+        WHERE r.first_name_key = p.first_name_key AND r.last_name_key = p.last_name_key
+            AND r.date_of_birth = p.date_of_birth AND r.removed_at IS NULL
+        LIMIT 1
+    ) AS found
+"""  # noqa: S608 - the table name is the model's own
+
+
+def loaded_people(people: Collection[Person]) -> set[Person]:
+    """Which of these people are active recipients already: one query for the whole batch.
+
+    On PostgreSQL each person is one probe of the unique index on (first, last, born): a
+    LATERAL sub-select with LIMIT 1 is not turned into a join, so the planner does not hash
+    every recipient against the batch, as it does for a semi-join or for IN lists once the
+    table is large (100 ms a batch at a million rows). The people go as one array parameter
+    per column.
+
+    This is the engine's `existing` for a dry run and for the Low Volume review. An import
+    does not ask: its INSERT ... ON CONFLICT finds the same people through the unique index
+    itself, whatever the planner's statistics say while the import fills the table. It lives
+    here, not with the recipients, because it is one of the statements written out by hand
+    for speed (this module's docstring).
+    """
+    if not people:
+        return set()
+    if connection.vendor == "postgresql":
+        columns = [list(column) for column in zip(*people, strict=True)]
+        return set(_execute_arrays(_EXISTING_SQL, columns))
+    firsts = sorted({first for first, _, _ in people})
+    lasts = sorted({last for _, last, _ in people})
+    births = sorted({born for _, _, born in people})
+    # SQLite: each column against its own list, and the exact triples picked out here.
+    candidates = (
+        Recipient.objects.active()
+        .filter(first_name_key__in=firsts, last_name_key__in=lasts, date_of_birth__in=births)
+        .values_list("first_name_key", "last_name_key", "date_of_birth")
+    )
+    wanted = set(people)
+    return {person for person in candidates if person in wanted}
+
+
+def _execute_arrays(sql: str, params: Sequence[object], *, fetch: bool = True) -> list[tuple]:
+    """Run `sql` on PostgreSQL, with `%b` for array parameters, and return its rows.
+
+    Django's cursor binds parameters on the client: a list becomes an array literal that
+    psycopg quotes element by element in Python, and a thousand %s placeholders cost more to
+    bind than the statement costs the server. Here a list is one binary parameter, which
+    psycopg dumps without quoting, on a server-binding cursor over Django's own connection
+    (so inside its transaction).
+    """
+    connection.ensure_connection()
+    start = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall() if fetch else []
+    if connection.queries_logged:
+        # Counted like Django's own queries (DEBUG, tests' query counts), without the
+        # parameters: they are people's names, emails and dates of birth.
+        duration = time.monotonic() - start
+        connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
+    return rows

@@ -6,9 +6,6 @@ from django.db import models
 from django.utils import timezone
 
 PIN_PATTERN = r"^NCA\d{6}$"
-# The help desk's generic registration code (guide, page 2) is for providers without a PIN;
-# it is deliberately not a location, and the PIN validator rejects it.
-GENERIC_HELP_DESK_PIN = "VAC2021"
 
 
 def normalize_login_email(email: str) -> str:

@@ -1,33 +1,12 @@
 from __future__ import annotations
 
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from providers.models import Location
 
-
-def name_key(value: str) -> str:
-    """The form of a name used to recognise the same person twice.
-
-    Unicode-normalised (so a composed and a decomposed "é" agree), case-folded, surrounding
-    whitespace trimmed and inner runs of whitespace collapsed to one space:
-    "  john  SMITH" and "John Smith" have the same key.
-    """
-    return " ".join(unicodedata.normalize("NFKC", value or "").casefold().split())
-
-
-def search_key(*names: str) -> str:
-    """The form of names that "Search this list" matches: case- and accent-insensitive.
-
-    "José  O'Brien" -> "jose o'brien". Accents are stripped only here, for searching; whether
-    two rows are the same person is decided by name_key, which keeps them.
-    """
-    decomposed = unicodedata.normalize("NFKD", " ".join(names))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.casefold().split())
+from .names import name_key, search_key
 
 
 class RecipientQuerySet(models.QuerySet):
@@ -93,7 +72,7 @@ class Recipient(models.Model):
     )
     # Neither is indexed: no page or job looks recipients up by upload or by creator, and
     # each index would be written for every recipient an import creates. Looking them up
-    # scans the table: taking over a stopped job (bulkupload.imports), and Django's on_delete
+    # scans the table: taking over a stopped job (bulkupload.pipeline), and Django's on_delete
     # when a user is deleted in the admin. Files awaiting review, the only uploads deleted,
     # are deleted without that look-up (nothing can point to them).
     created_by = models.ForeignKey(
@@ -203,7 +182,3 @@ class Recipient(models.Model):
         self.last_name_key = name_key(self.last_name)
         self.name_first_last = search_key(self.first_name, self.last_name)
         self.name_last_first = search_key(self.last_name, self.first_name)
-
-    @property
-    def is_removed(self) -> bool:
-        return self.removed_at is not None

@@ -6,11 +6,20 @@
 Build anything else with the plain helpers in tests/helpers.py.
 """
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import sync_playwright
 
-from tests.helpers import PASSWORD, make_location, make_manager, make_user
+# The jobs send tasks by name; registering them here lets Celery run them eagerly in tests.
+import bulkupload.tasks  # noqa: F401
+from cvms.celery import app as celery_app
+from tests.helpers import PASSWORD, make_location, make_manager, make_user, record_sent_tasks
 
 # Property tests check behaviour, not speed: on a loaded 2-core machine (CI running the suite
 # beside other work) generating examples can be slow, which must not fail a test.
@@ -62,8 +71,6 @@ def alice_client(client, alice):
 @pytest.fixture
 def bob_client(bob):
     # A browser of his own, so a test can have Alice and Bob signed in side by side.
-    from django.test import Client
-
     client = Client()
     client.force_login(bob)
     return client
@@ -72,6 +79,21 @@ def bob_client(bob):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks run in the test's own thread the moment they are sent (after commit)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """The tasks sent to the broker, as (name, args), instead of sending them."""
+    return record_sent_tasks(monkeypatch)
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -87,16 +109,11 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session")
 def _chromium():
-    import os
-    import shutil
-
     if not shutil.which(CHROMIUM):
         pytest.skip("browser tests need Debian's chromium (apt-get install -y chromium)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
@@ -118,8 +135,6 @@ def page(_chromium, live_server):
 @pytest.fixture
 def screenshot(request):
     """Saves a full-page screenshot under test-artifacts/ for a person to look at."""
-    from pathlib import Path
-
     folder = Path(__file__).resolve().parent.parent / "test-artifacts"
     folder.mkdir(exist_ok=True)
 

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as dt
+import hashlib
+import io
 
+import openpyxl
+from django.db import connection
+
+from bulkupload import engine
+from bulkupload.models import Upload
+from cvms.celery import app as celery_app
 from providers.models import Location, LocationManager, Organization, User
 from recipients.models import Recipient
 
@@ -33,10 +43,6 @@ def make_manager(email: str, *locations: Location, **flags) -> User:
 
 def make_upload(location: Location, uploaded_by: User, **fields):
     """A stored upload; its content's hash is computed, whatever the content."""
-    import hashlib
-
-    from bulkupload.models import Upload
-
     fields.setdefault("source", Upload.Source.HIGH_VOLUME)
     fields.setdefault("file_name", "staff.csv")
     fields.setdefault("content", b"FirstName,LastName,Date of birth,Email\r\n")
@@ -63,9 +69,6 @@ def recipient_csv(
     *rows, header=TEMPLATE_HEADER, newline: str = "\r\n", encoding: str = "utf-8", bom=False
 ) -> bytes:
     """A CSV as Excel saves it: the header then the rows, every cell quoted only if needed."""
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline)
     if header is not None:
@@ -76,10 +79,6 @@ def recipient_csv(
 
 
 def recipient_xlsx(*rows, header=TEMPLATE_HEADER) -> bytes:
-    import io
-
-    import openpyxl
-
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in ([header] if header is not None else []) + list(rows):
@@ -93,26 +92,62 @@ def person(first="John", last="Smith", born="1/2/1990", email="john.smith@exampl
     return (first, last, born, email)
 
 
-def check_file(data: bytes, *, existing=(), max_rows: int = 5000, **options):
-    """The engine's verdict on a file without a database: a dry run with known existing people.
+def check_file(data: bytes, *, existing=(), max_rows: int = 5000, today=TODAY, **options):
+    """The engine's verdict on a file without a database, with these people loaded already.
 
     `existing` holds (first_name_key, last_name_key, date_of_birth) tuples.
     """
-    from bulkupload.imports import import_file
-
     known = set(existing)
-    options.setdefault("today", TODAY)
-    return import_file(
+    return engine.check_file(
         data,
-        location=None,
-        user=None,
         max_rows=max_rows,
-        dry_run=True,
-        keep_rows=True,
+        today=today,
         existing=lambda people: known & set(people),
+        keep_rows=True,
         **options,
     )
 
 
 def messages(result) -> list[str]:
     return [error.message for error in result.errors]
+
+
+@contextlib.contextmanager
+def failing_inserts_into(model):
+    """The database refuses every insert into the model's table, as a full disk would."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER test_refuse ON {table}")
+                cursor.execute("DROP FUNCTION test_refuse()")
+            else:
+                cursor.execute("DROP TRIGGER test_refuse")
+
+
+def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
+    """From now on, tasks sent to the broker are recorded as (name, args), not sent."""
+    sent = []
+
+    def send_task(name, args=None, kwargs=None, **options):
+        sent.append((name, tuple(args or ())))
+
+    monkeypatch.setattr(celery_app, "send_task", send_task)
+    return sent

@@ -13,15 +13,6 @@ FILE = (
 )
 
 
-@pytest.fixture
-def eager_tasks():
-    from cvms.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 def test_a_manager_drops_a_file_reviews_it_and_creates_records(
     page, screenshot, alice, password, eager_tasks
 ):

@@ -9,7 +9,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from bulkupload import outbox
-from bulkupload.imports import import_file
+from bulkupload.jobs import run_job, store_upload
 from bulkupload.models import OutboundEmail, Upload
 from bulkupload.tasks import send_emails, sweep_outbox
 from tests.helpers import make_upload
@@ -24,9 +24,12 @@ FILE = (
 
 @pytest.fixture
 def imported(demo_clinic, alice, django_capture_on_commit_callbacks):
+    """The file imported as a job; the callbacks it left to run once it commits."""
+    upload = store_upload(
+        FILE, file_name="f.csv", location=demo_clinic, user=alice, source="command_line"
+    )
     with django_capture_on_commit_callbacks() as callbacks:
-        result = import_file(FILE, location=demo_clinic, user=alice, max_rows=100)
-    assert result.created == 2
+        assert run_job(upload.pk).created == 2
     return callbacks
 
 
@@ -34,22 +37,19 @@ def _by_address() -> dict[str, mail.EmailMessage]:
     return {message.to[0]: message for message in mail.outbox}
 
 
-def test_an_import_queues_one_welcome_email_per_created_recipient(imported):
+def test_an_import_queues_one_welcome_email_per_created_recipient(imported, sent_tasks):
     assert OutboundEmail.objects.filter(status="queued").count() == 2
     assert mail.outbox == []  # recorded, not sent inside the import
-    assert [callback.__self__.name for callback in imported] == ["bulkupload.tasks.send_emails"]
+    for callback in imported:
+        callback()
+    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
 
 
-def test_sending_after_commit_delivers_the_guides_welcome_email(imported, settings, client):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from cvms.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        for callback in imported:
-            callback()
-    finally:
-        app.conf.task_always_eager = False
+def test_sending_after_commit_delivers_the_guides_welcome_email(
+    imported, settings, client, eager_tasks
+):
+    for callback in imported:
+        callback()
     messages = _by_address()
     assert set(messages) == {"Nicholas.NoEmail@companyemail1.com", "zoe@example.com"}
     welcome = messages["zoe@example.com"]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from bulkupload.engine import clean_date_of_birth
+from bulkupload.pipeline import import_file
 from tests.helpers import TODAY, check_file, messages, person, recipient_csv
 
 
@@ -60,10 +61,9 @@ def test_it_reports_a_missing_date_as_a_required_field():
     assert messages(result) == ["Line 2: Required fields are missing: [Date of birth]"]
 
 
-def test_it_uses_the_current_local_date_for_the_future(settings):
+@pytest.mark.django_db
+def test_the_pipeline_uses_the_current_local_date_for_the_future():
     tomorrow = dt.date.today() + dt.timedelta(days=2)
-    result = check_file(
-        recipient_csv(person(born=f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year}")),
-        today=None,
-    )
+    data = recipient_csv(person(born=f"{tomorrow.month}/{tomorrow.day}/{tomorrow.year}"))
+    result = import_file(data, location=None, user=None, dry_run=True)
     assert result.failed == 1

@@ -6,11 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from bulkupload.engine import existing_people
-from bulkupload.imports import import_file
+from bulkupload.pipeline import import_file
+from bulkupload.writer import loaded_people
 from recipients.models import Recipient
 from tests.helpers import (
-    TODAY,
     check_file,
     make_recipient,
     messages,
@@ -76,9 +75,7 @@ def test_it_checks_the_system_with_one_query_per_batch(demo_clinic, django_asser
     ]
     data = recipient_csv(*rows)
     with django_assert_num_queries(3):  # batches of 1,000
-        result = import_file(
-            data, location=demo_clinic, user=None, max_rows=5000, dry_run=True, today=TODAY
-        )
+        result = import_file(data, location=demo_clinic, user=None, dry_run=True)
     assert result.created == 2500
 
 
@@ -90,19 +87,20 @@ def test_it_finds_existing_people_in_the_database(demo_clinic, other_clinic):
         ("jane", "smith", BORN),
         ("john", "smith", dt.date(1990, 1, 3)),
     }
-    assert existing_people(people) == {("john", "smith", BORN), ("jane", "smith", BORN)}
+    assert loaded_people(people) == {
+        ("john", "smith", BORN),
+        ("jane", "smith", BORN),
+    }
 
 
 def test_a_removed_recipient_is_not_a_duplicate(demo_clinic, charlie):
     make_recipient(demo_clinic, removed_at=timezone.now(), removed_by=charlie)
-    assert existing_people({("john", "smith", BORN)}) == set()
+    assert loaded_people({("john", "smith", BORN)}) == set()
 
 
 def test_a_person_at_another_location_is_a_duplicate(alice, demo_clinic, other_clinic):
     make_recipient(other_clinic, first_name="JOHN")
-    result = import_file(
-        recipient_csv(person()), location=demo_clinic, user=alice, max_rows=100, today=TODAY
-    )
+    result = import_file(recipient_csv(person()), location=demo_clinic, user=alice)
     assert (result.created, result.failed) == (0, 1)
     assert Recipient.objects.count() == 1
 
@@ -131,7 +129,7 @@ def test_it_reproduces_the_guides_seven_row_example(alice, demo_clinic):
         ("Nicholas", "TestLoadE2Recip7", "12/7/1955", "Nicholas.NoEmail@"),
         ("Nicholas", "TestLoadE2Recip8", "12/8/19555", "Nicholas.NoEmail@companyemail8.com"),
     )
-    result = import_file(data, location=demo_clinic, user=alice, max_rows=100, today=TODAY)
+    result = import_file(data, location=demo_clinic, user=alice)
     assert (result.rows, result.created, result.failed) == (7, 0, 7)
     assert messages(result) == [
         "Line 2: Required fields are missing: [LastName]",

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulkupload.engine import FileRejected
-from bulkupload.imports import import_file
+from bulkupload.pipeline import import_file
 from recipients.models import Recipient
-from tests.helpers import TODAY, check_file, person, recipient_csv
+from tests.helpers import check_file, person, recipient_csv
 
 
 @settings(max_examples=300, deadline=None)
@@ -101,8 +101,6 @@ def test_every_non_blank_row_is_created_or_failed_exactly_once(alice, demo_clini
             _csv(rows) if _non_blank_lines(rows) else _csv([person()]),
             location=demo_clinic,
             user=alice,
-            max_rows=100,
-            today=TODAY,
         )
         assert result.created + result.failed == result.rows
         assert Recipient.objects.count() == result.created
@@ -131,9 +129,6 @@ def test_two_uploads_racing_with_the_same_people_create_each_person_once(alice, 
                     data,
                     location=demo_clinic,
                     user=alice,
-                    max_rows=5000,
-                    today=TODAY,
-                    existing=lambda people: set(),
                 )
             )
         except Exception as error:  # noqa: BLE001 - reported below

@@ -6,6 +6,7 @@ import zipfile
 import pytest
 
 from bulkupload.engine import FileRejected
+from bulkupload.pipeline import import_file
 from tests.helpers import (
     TEMPLATE_HEADER,
     check_file,
@@ -159,11 +160,11 @@ def test_it_rejects_a_file_larger_than_the_size_limit():
         check_file(data, max_bytes=2048)
 
 
-def test_the_default_size_limit_is_the_setting(settings):
+def test_the_pipeline_s_size_limit_is_the_setting(settings):
     settings.UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     data = recipient_csv(person()) + b"x" * (5 * 1024 * 1024)
     with pytest.raises(FileRejected, match=r"^The file is larger than 5 MB\.$"):
-        check_file(data)
+        import_file(data, location=None, user=None, dry_run=True)
 
 
 def test_it_rejects_more_rows_than_the_entry_point_allows():

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.helpers import make_recipient, make_upload
@@ -43,10 +45,16 @@ def test_staff_open_a_recipient_and_cannot_delete_it(client, charlie, demo_clini
 
 
 def test_staff_open_an_upload_without_loading_the_list_files(client, charlie, alice, demo_clinic):
-    make_upload(demo_clinic, alice, content=b"x" * 1000)
+    make_upload(demo_clinic, alice, content=b"x" * 1000, error_file=b"y" * 1000)
     client.force_login(charlie)
-    response = client.get(reverse("admin:bulkupload_upload_changelist"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:bulkupload_upload_changelist"))
     assert b"staff.csv" in response.content
+    listed = [q["sql"] for q in queries if 'FROM "bulkupload_upload"' in q["sql"]]
+    assert listed
+    for sql in listed:
+        assert '"bulkupload_upload"."content"' not in sql
+        assert '"bulkupload_upload"."error_file"' not in sql
 
 
 def test_staff_search_locations_by_pin(client, charlie, demo_clinic, other_clinic):

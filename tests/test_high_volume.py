@@ -6,11 +6,13 @@ import io
 import pytest
 from django.core import mail
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from bulkupload import tasks
-from bulkupload.imports import process_upload
+from bulkupload import jobs, pipeline, tasks
 from bulkupload.models import OutboundEmail, Upload
+from cvms.celery import app as celery_app
 from recipients.models import Recipient
+from tests.helpers import record_sent_tasks
 
 HEADER = "FirstName,LastName,Date of birth,Email\r\n"
 
@@ -29,15 +31,6 @@ def _upload(client, text: str, name: str = "staff.csv"):
     return client.post("/bulk-registration/high-volume/upload/", {"file": data})
 
 
-@pytest.fixture
-def eager():
-    from cvms.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 def test_uploading_stores_the_job_and_queues_it_after_commit(
     alice_client, django_capture_on_commit_callbacks
 ):
@@ -52,7 +45,7 @@ def test_uploading_stores_the_job_and_queues_it_after_commit(
 
 
 def test_the_worker_creates_the_recipients_and_the_manager_is_emailed(
-    alice_client, django_capture_on_commit_callbacks, eager
+    alice_client, django_capture_on_commit_callbacks, eager_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _upload(alice_client, HEADER + _rows(150, bad_every=50))
@@ -66,7 +59,7 @@ def test_the_worker_creates_the_recipients_and_the_manager_is_emailed(
 
 
 def test_all_created_tells_the_manager_the_number_created(
-    alice_client, django_capture_on_commit_callbacks, eager
+    alice_client, django_capture_on_commit_callbacks, eager_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _upload(alice_client, HEADER + _rows(120))
@@ -86,13 +79,15 @@ def test_the_page_shows_progress_and_then_the_banner(
     assert b'id="job-progress" max="100" value="0"' in page
     assert b'<meta http-equiv="refresh" content="3">' in page  # without JavaScript
 
-    Upload.objects.filter(pk=upload.pk).update(status="running")
-    upload.refresh_from_db()
-    process_upload(upload)
+    jobs.run_job(upload.pk)
     page = alice_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content.decode()
     assert "Your file staff.csv was uploaded." in page
     assert 'value="100"' in page
     assert "refresh" not in page
+    # The script shows the same banner, rendered by the server, when it sees the job end.
+    status = alice_client.get(f"/bulk-registration/high-volume/{upload.pk}/status/").json()
+    assert "Your file staff.csv was uploaded.</strong> <span" in status["banner_html"]
+    assert 'class="banner success"' in status["banner_html"]
 
 
 def test_the_status_endpoint_reports_progress_and_time_left(alice_client, alice, demo_clinic):
@@ -150,8 +145,8 @@ def test_another_manager_cannot_follow_the_job(alice_client, bob_client):
 def test_a_job_is_claimed_once(alice_client):
     _upload(alice_client, HEADER + _rows(120))
     upload = Upload.objects.get()
-    first = Upload.claim(upload.pk, stale_after=tasks.STALE_JOB_AFTER)
-    second = Upload.claim(upload.pk, stale_after=tasks.STALE_JOB_AFTER)
+    first = Upload.claim(upload.pk, stale_after=jobs.STALE_JOB_AFTER)
+    second = Upload.claim(upload.pk, stale_after=jobs.STALE_JOB_AFTER)
     assert first is not None and second is None
 
 
@@ -160,9 +155,7 @@ def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkey
     upload = Upload.objects.get()
 
     # The worker dies (not an exception the job could catch) after its first batch committed.
-    import bulkupload.imports as imports
-
-    real = imports.create_recipients
+    real = pipeline.create_recipients
     calls = []
 
     def dies_on_second_batch(*args, **kwargs):
@@ -171,13 +164,13 @@ def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkey
             raise SystemExit("killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "create_recipients", dies_on_second_batch)
+    monkeypatch.setattr(pipeline, "create_recipients", dies_on_second_batch)
     with pytest.raises(SystemExit):
         tasks.process_upload_job.apply(args=[upload.pk], throw=True)
     upload.refresh_from_db()
     assert upload.status == "running"
     assert 0 < Recipient.objects.count() < 2475
-    monkeypatch.setattr(imports, "create_recipients", real)
+    monkeypatch.setattr(pipeline, "create_recipients", real)
 
     tasks.process_upload_job.apply(args=[upload.pk])  # heartbeat fresh: left alone
     assert Upload.objects.get().status == "running"
@@ -193,19 +186,18 @@ def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkey
     assert "Duplicated" not in error_file  # its own people are not its duplicates
 
 
-def test_the_sweep_dispatches_lost_jobs_and_fails_hopeless_ones(alice_client, monkeypatch):
+def test_the_sweep_dispatches_lost_jobs_and_fails_hopeless_ones(alice_client, sent_tasks):
     _upload(alice_client, HEADER + _rows(120))
     _upload(alice_client, HEADER + _rows(120, start=500), name="second.csv")
     lost, stuck = Upload.objects.order_by("id")
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     Upload.objects.filter(pk=lost.pk).update(created_at=long_ago)
     Upload.objects.filter(pk=stuck.pk).update(
-        status="running", heartbeat_at=long_ago, attempts=tasks.MAX_JOB_ATTEMPTS
+        status="running", heartbeat_at=long_ago, attempts=jobs.MAX_JOB_ATTEMPTS
     )
-    dispatched = []
-    monkeypatch.setattr(tasks.process_upload_job, "delay", dispatched.append)
     tasks.sweep_upload_jobs.apply()
-    assert dispatched == [lost.pk]
+    assert (jobs.PROCESS_TASK, (lost.pk,)) in sent_tasks
+    assert (jobs.PROCESS_TASK, (stuck.pk,)) not in sent_tasks
     stuck.refresh_from_db()
     assert stuck.status == "failed"
     assert "could not be resumed" in stuck.problem
@@ -215,19 +207,17 @@ def test_the_sweep_dispatches_lost_jobs_and_fails_hopeless_ones(alice_client, mo
 def test_a_broker_that_is_down_does_not_lose_the_upload(
     alice_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from kombu.exceptions import OperationalError
-
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to redis. Connection refused.")
 
-    monkeypatch.setattr(tasks.process_upload_job, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(alice_client, HEADER + _rows(120))
     assert response.status_code == 302  # acknowledged all the same
     upload = Upload.objects.get()
     assert upload.status == "queued"  # and the sweep dispatches it once the broker is back
     Upload.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
-    dispatched = []
-    monkeypatch.setattr(tasks.process_upload_job, "delay", dispatched.append)
+    monkeypatch.undo()  # the broker is back
+    sent = record_sent_tasks(monkeypatch)
     tasks.sweep_upload_jobs.apply()
-    assert dispatched == [upload.pk]
+    assert sent == [(jobs.PROCESS_TASK, (upload.pk,))]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from bulkupload import tasks
+from bulkupload import jobs, tasks
 from bulkupload.models import OutboundEmail, Upload
 from cvms.celery import app
 from recipients.models import Recipient
@@ -121,7 +121,7 @@ def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clin
 
     # Time passes; the periodic sweep finds the job's heartbeat stopped and hands it on.
     Upload.objects.filter(pk=upload.pk).update(
-        heartbeat_at=timezone.now() - tasks.STALE_JOB_AFTER * 2
+        heartbeat_at=timezone.now() - jobs.STALE_JOB_AFTER * 2
     )
     second = _worker(queue)
     try:

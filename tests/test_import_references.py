@@ -12,17 +12,18 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.utils import timezone
 
-from bulkupload import imports
-from bulkupload.imports import import_file, store_upload
+from bulkupload import pipeline
+from bulkupload.jobs import store_upload
 from bulkupload.lowvolume import cancel_preview, create_records, purge_expired_previews
 from bulkupload.models import OutboundEmail, Upload
+from bulkupload.pipeline import import_file
 from providers.models import User
 from recipients.models import Recipient
-from tests.helpers import TODAY, make_recipient, person, recipient_csv
+from tests.helpers import make_recipient, person, recipient_csv
 
 
 def run(data, location, user, **options):
-    return import_file(data, location=location, user=user, max_rows=5000, today=TODAY, **options)
+    return import_file(data, location=location, user=user, **options)
 
 
 def recipient_accounts():
@@ -37,7 +38,7 @@ def test_an_import_learns_who_is_loaded_already_from_its_own_insert(
     def no_lookups(people):
         raise AssertionError("an import does not look people up before writing")
 
-    monkeypatch.setattr(imports, "existing_people", no_lookups)
+    monkeypatch.setattr(pipeline, "loaded_people", no_lookups)
     result = run(recipient_csv(person(), person("Jane")), demo_clinic, alice)
     assert (result.created, result.failed) == (1, 1)
     assert [error.message for error in result.errors] == [

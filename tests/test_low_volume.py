@@ -93,17 +93,10 @@ def test_create_records_creates_the_valid_rows_and_shows_the_alert(
 
 
 def test_the_manager_is_emailed_the_failed_records_with_the_engines_messages(
-    alice_client, reviewed, django_capture_on_commit_callbacks, settings
+    alice_client, reviewed, django_capture_on_commit_callbacks, eager_tasks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from cvms.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
-    finally:
-        app.conf.task_always_eager = False
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
     summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
     name, content, _ = summary.attachments[0]
     assert name == "staff-failed-records.csv"
@@ -193,7 +186,8 @@ def test_another_manager_cannot_see_the_alert_or_the_failed_records(alice_client
 def test_a_review_expires(alice_client, reviewed):
     from django.utils import timezone
 
-    from bulkupload.lowvolume import PREVIEW_EXPIRES_AFTER, purge_expired_previews
+    from bulkupload.lowvolume import purge_expired_previews
+    from bulkupload.models import PREVIEW_EXPIRES_AFTER
 
     Upload.objects.update(created_at=timezone.now() - PREVIEW_EXPIRES_AFTER * 2)
     assert alice_client.get(f"/bulk-registration/review/{reviewed.pk}/").status_code == 404

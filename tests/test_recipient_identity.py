@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from recipients.models import Recipient, name_key
+from recipients.models import Recipient
+from recipients.names import name_key
 from tests.helpers import make_recipient
 
 

@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "false",
@@ -88,3 +91,11 @@ def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_serv
     assert backend == "django.core.mail.backends.filebased.EmailBackend"
     assert path == str(ROOT / "var" / "mail")
     assert broker == "filesystem://"
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_the_database_that_database_url_names():
+    # CI runs the suite twice, on SQLite and on PostgreSQL: this is what tells the runs apart.
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected

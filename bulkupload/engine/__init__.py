@@ -1,37 +1,46 @@
-"""The recipient file engine: plain Python, no requests, no writes.
+"""The recipient file engine: plain Python, no requests, no database, no writes.
 
-read the table → map headers → clean each row → find duplicates → batches of results.
-`bulkupload.imports` runs it and the writer for every door a file comes in by.
+read the table → map headers → clean each row → find duplicates → batches of results → report.
+`bulkupload.pipeline` runs it with the writer for every door a file comes in by.
 """
 
 from .cleaning import CleanRow, RowError, clean_date_of_birth, clean_email, clean_row, name_problem
-from .duplicates import existing_people
+from .columns import FIELDS, LABELS, TEMPLATE_COLUMNS, header_field
+from .duplicates import ExistingPeople, Person, duplicate_error, nobody
 from .errorfile import ErrorFile, neutralise
-from .headers import FIELDS, LABELS, Header, find_header, header_field
-from .pipeline import BATCH_SIZE, Batch, TooManyRows, Validation, scan_table, validate_file
+from .headers import Header, find_header
 from .reading import FileRejected, Table, read_table
+from .report import ImportResult, Tally, check_file
+from .validation import BATCH_SIZE, Batch, TooManyRows, Validation, scan_table, validate_file
 
 __all__ = [
     "BATCH_SIZE",
     "FIELDS",
     "LABELS",
+    "TEMPLATE_COLUMNS",
     "Batch",
     "CleanRow",
     "ErrorFile",
+    "ExistingPeople",
     "FileRejected",
     "Header",
+    "ImportResult",
+    "Person",
     "RowError",
     "Table",
+    "Tally",
     "TooManyRows",
     "Validation",
+    "check_file",
     "clean_date_of_birth",
     "clean_email",
     "clean_row",
-    "existing_people",
+    "duplicate_error",
     "find_header",
     "header_field",
     "name_problem",
     "neutralise",
+    "nobody",
     "read_table",
     "scan_table",
     "validate_file",

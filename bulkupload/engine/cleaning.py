@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from recipients.models import name_key
+from recipients.names import name_key
 
-from .headers import FIELDS, LABELS, Header
+from .columns import FIELDS, LABELS
+from .headers import Header
 from .reading import Row
 
 NAME_MAX_LENGTH = 80

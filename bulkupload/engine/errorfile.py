@@ -13,7 +13,8 @@ import csv
 import io
 
 from .cleaning import RowError
-from .headers import ERROR_COLUMN, Header
+from .columns import ERROR_COLUMN
+from .headers import Header
 
 # Excel runs a cell that starts with one of these as a formula (CSV injection). A leading
 # apostrophe makes it plain text; it is the neutralisation OWASP recommends.
@@ -30,13 +31,11 @@ class ErrorFile:
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
         self._writer.writerow([neutralise(header.cells[i]) for i in self._keep] + [ERROR_COLUMN])
-        self.count = 0
 
     def add(self, error: RowError) -> None:
         cells = error.cells
         row = [neutralise(cells[i]) if i < len(cells) else "" for i in self._keep]
         self._writer.writerow([*row, error.message])
-        self.count += 1
 
     def getvalue(self) -> bytes:
         return codecs.BOM_UTF8 + self._buffer.getvalue().encode("utf-8")

@@ -1,54 +1,19 @@
 """Step 2: find the header row and which column holds which field.
 
-Matching is forgiving, because providers retype headers: case, spaces, underscores, hyphens and
-punctuation do not matter, and common synonyms are accepted ("DOB", "E-mail", "Email Address").
-Columns are found by name in any order. An "Error" column (an error file uploaded again as it
+Header cells are matched to fields as columns.py says, and columns are found by name in any
+order. An "Error" column (an error file uploaded again as it
 is) and any other unknown column are ignored.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .columns import FIELDS, LABELS, TEMPLATE_COLUMNS, header_field
 from .reading import FileRejected, Row
 
-FIELDS = ("first_name", "last_name", "date_of_birth", "email")
-# The template's column names, in the guide's spelling: messages use them.
-LABELS = {
-    "first_name": "FirstName",
-    "last_name": "LastName",
-    "date_of_birth": "Date of birth",
-    "email": "Email",
-}
-ERROR_COLUMN = "Error"
 HEADER_SEARCH_ROWS = 5
-
-_SYNONYMS = {
-    "first_name": ["firstname", "first", "fname", "givenname", "forename", "recipientfirstname"],
-    "last_name": ["lastname", "last", "lname", "surname", "familyname", "recipientlastname"],
-    "date_of_birth": [
-        "dateofbirth",
-        "dob",
-        "birthdate",
-        "birthday",
-        "dateofbirthmmddyyyy",
-        "dobmmddyyyy",
-        "birthdatemmddyyyy",
-    ],
-    "email": [
-        "email",
-        "emailaddress",
-        "emailid",
-        "mail",
-        "recipientemail",
-        "recipientemailaddress",
-    ],
-    "error": ["error", "errors", "reasonforfailure", "errormessage"],
-}
-_FIELD_BY_NAME = {name: field for field, names in _SYNONYMS.items() for name in names}
-_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -59,11 +24,6 @@ class Header:
     cells: tuple[str, ...]
     columns: dict[str, int]  # field -> index of its (first) column
     error_columns: frozenset[int]  # columns of an earlier error file, left out of the new one
-
-
-def header_field(cell: str) -> str | None:
-    """The field a header cell names ("first_name", ..., "error"), or None if it is unknown."""
-    return _FIELD_BY_NAME.get(_NOT_ALPHANUMERIC.sub("", cell.casefold()))
 
 
 def map_header(line: int, cells: Row) -> Header:
@@ -99,7 +59,8 @@ def find_header(rows: Iterable[tuple[int, Row]]) -> Header:
     if closest is None:
         raise FileRejected("The file is empty.")
     missing = ", ".join(LABELS[field] for field in FIELDS if field not in closest.columns)
+    *names, last = TEMPLATE_COLUMNS
     raise FileRejected(
         f"The file is missing required columns: [{missing}]. The header row must name the "
-        "columns FirstName, LastName, Date of birth and Email."
+        f"columns {', '.join(names)} and {last}."
     )

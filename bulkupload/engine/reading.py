@@ -19,6 +19,10 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import openpyxl
+
+from .columns import FIELDS, header_field
+
 Row = list[str]
 
 _SNIFF_CHARS = 64 * 1024
@@ -155,8 +159,6 @@ def _detect_delimiter(head: str) -> str:
     The header row has the most separators of the lines near the top (a title row above it has
     few), so this picks semicolons for European Excel and tabs for "Unicode Text" exports.
     """
-    from .headers import FIELDS, header_field  # headers builds on this module
-
     lines = [line for line in head.replace("\r", "\n").split("\n") if line.strip()][:5]
     # First choice: the delimiter that splits one of these lines into a complete header.
     for line in lines:
@@ -202,8 +204,6 @@ def _check_xlsx(data: bytes) -> None:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Row]:
-    import openpyxl  # only workbooks pay for importing it
-
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False

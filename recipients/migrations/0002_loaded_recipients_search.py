@@ -4,14 +4,14 @@ from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
+from recipients.names import search_key
+
 # "Search this list" matches any part of a name: on PostgreSQL a trigram GIN index serves
 # LIKE '%term%'. SQLite has no such index and scans the location's rows instead.
 TRIGRAM_INDEX = "recipient_search_trgm"
 
 
 def fill_sort_names(apps, schema_editor):
-    from recipients.models import search_key
-
     Recipient = apps.get_model("recipients", "Recipient")
     batch = []
     for recipient in Recipient.objects.only("first_name", "last_name").iterator(chunk_size=2000):

@@ -1,5 +1,5 @@
 // High Volume: keeps the progress panel current by polling the job's status, without
-// reloading the page; shows the success banner when the job is done. DONE closes the panel.
+// reloading the page; shows the server-rendered banner when the job is done. DONE closes the panel.
 (function () {
   "use strict";
   var panel = document.getElementById("job-panel");
@@ -22,23 +22,14 @@
     text("job-failed", job.failed);
     text("job-eta", job.eta_seconds === null ? "" : "· about " + job.eta_seconds + " s left");
     if (!job.finished) return false;
+    // The banner comes rendered by the server (its wording lives in one template); the
+    // live region already on the page takes its class and content, so it is announced.
     var banner = document.getElementById("job-banner");
-    banner.className = "banner " + (job.status === "done" ? "success" : "failure");
-    banner.innerHTML = "";
-    var line = document.createElement("p");
-    var strong = document.createElement("strong");
-    if (job.status === "done") {
-      strong.textContent = "Your file " + job.file_name + " was uploaded.";
-      line.appendChild(strong);
-      line.appendChild(document.createTextNode(
-        " " + job.created + " successful, " + job.failed + " failed recipient uploads. " +
-        "We emailed you a summary" + (job.failed ? " with the failed records." : ".")));
-    } else {
-      strong.textContent = "Your file " + job.file_name + " could not be processed.";
-      line.appendChild(strong);
-      line.appendChild(document.createTextNode(" " + job.problem));
-    }
-    banner.appendChild(line);
+    var holder = document.createElement("template");
+    holder.innerHTML = job.banner_html.trim();
+    var rendered = holder.content.firstElementChild;
+    banner.className = rendered.className;
+    banner.innerHTML = rendered.innerHTML;
     banner.hidden = false;
     var download = document.getElementById("job-error-file");
     if (job.error_file_url) {

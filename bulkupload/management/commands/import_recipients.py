@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bulkupload.engine import FileRejected
-from bulkupload.imports import ImportResult, import_file, process_upload, store_upload
+from bulkupload.engine import FileRejected, ImportResult
+from bulkupload.jobs import run_job, store_upload
 from bulkupload.models import Upload
+from bulkupload.pipeline import import_file
 from providers.models import Location, User, normalize_login_email
 
 
@@ -76,9 +76,8 @@ class Command(BaseCommand):
     def _run(
         self, data: bytes, file_name: str, location: Location, user: User, dry_run: bool
     ) -> ImportResult:
-        max_rows = settings.HIGH_VOLUME_MAX_ROWS
         if dry_run:
-            return import_file(data, location=location, user=user, max_rows=max_rows, dry_run=True)
+            return import_file(data, location=location, user=user, dry_run=True)
         upload = store_upload(
             data,
             file_name=file_name,
@@ -86,8 +85,9 @@ class Command(BaseCommand):
             user=user,
             source=Upload.Source.COMMAND_LINE,
         )
-        result = process_upload(upload)
+        result = run_job(upload.pk)  # a new upload: this command claims it, nobody else
         if result is None:
+            upload.refresh_from_db(fields=["problem"])
             raise FileRejected(upload.problem)
         return result
 

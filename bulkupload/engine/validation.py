@@ -1,7 +1,7 @@
 """The engine's entry point: bytes in, whole-file checks first, then batches of checked rows.
 
-Nothing here writes to the database. The only database access is the one query per batch that
-finds people already in the system, and callers (tests, a preview) can pass their own.
+Nothing here touches the database: who is loaded already is asked of the `existing` function
+the caller passes, once per batch.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from .cleaning import CleanRow, RowError, clean_row
-from .duplicates import ExistingPeople, Person, duplicate_error, existing_people
+from .duplicates import ExistingPeople, Person, duplicate_error
 from .headers import HEADER_SEARCH_ROWS, Header, find_header
 from .reading import FileRejected, Row, Table, read_table
 
@@ -46,15 +44,17 @@ def validate_file(
     data: bytes,
     *,
     max_rows: int,
+    today: dt.date,
+    existing: ExistingPeople,
     max_bytes: int | None = None,
-    today: dt.date | None = None,
-    existing: ExistingPeople = existing_people,
     batch_size: int = BATCH_SIZE,
 ) -> Validation:
-    """Check the file as a whole (raising FileRejected), then stream its rows in batches."""
+    """Check the file as a whole (raising FileRejected), then stream its rows in batches.
+
+    Birth dates after `today` are invalid; `existing` says which people are loaded already.
+    """
     table = read_table(data, max_bytes=max_bytes)
     header, count = scan_table(table, max_rows=max_rows)
-    today = today or timezone.localdate()
     return Validation(header, count, _batches(table, header, today, existing, batch_size))
 
 

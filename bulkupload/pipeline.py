@@ -1,0 +1,135 @@
+"""The one pipeline: a recipient file's bytes in, its recipients created, an ImportResult out.
+
+Every door a file comes in by (Low Volume, High Volume, the command line, the help desk) runs
+it through the job (bulkupload.jobs), or calls it directly for a dry run:
+
+    read and check the file as a whole (the engine; FileRejected before anything is written)
+    → check each batch of rows (the engine)
+    → create the batch's new recipients, accounts and welcome emails (the writer)
+    → report: counts, each failed line's message, the error file (the engine's Tally)
+
+No Celery and no job bookkeeping here: the job records the running results this yields.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.utils import timezone
+
+from providers.models import Location, User
+from recipients.models import Recipient
+
+from .engine import (
+    BATCH_SIZE,
+    Batch,
+    CleanRow,
+    Header,
+    ImportResult,
+    Person,
+    RowError,
+    Tally,
+    duplicate_error,
+    nobody,
+    validate_file,
+)
+from .models import Upload
+from .overlap import can_overlap, written
+from .writer import create_recipients, loaded_people
+
+
+def import_file(
+    data: bytes,
+    *,
+    location: Location | None,
+    user: User | None,
+    upload: Upload | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check the file, create its new recipients batch by batch, and report.
+
+    Raises FileRejected, before anything is written, for a whole-file problem. A crash
+    part-way leaves the batches already written in place, each one whole. A dry run writes
+    nothing and needs no location.
+    """
+    *_, result = import_batches(data, location=location, user=user, upload=upload, dry_run=dry_run)
+    return result
+
+
+def import_batches(
+    data: bytes,
+    *,
+    location: Location | None,
+    user: User | None,
+    upload: Upload | None = None,
+    dry_run: bool = False,
+) -> Iterator[ImportResult]:
+    """import_file, step by step: the running result once the file passed the whole-file
+    checks (its rows counted, nothing written), after each batch, and at the end with the
+    error file. The job records each as progress."""
+    source = upload.source if upload is not None else Upload.Source.COMMAND_LINE
+    validation = validate_file(
+        data,
+        max_rows=Upload.max_rows_for(source),
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        today=timezone.localdate(),
+        # A dry run asks the database who is loaded already; an import learns it from its
+        # own inserts (writer.py), so it asks nobody first.
+        existing=loaded_people if dry_run else nobody,
+    )
+    tally = Tally(validation.header, validation.rows, dry_run=dry_run)
+    yield tally.result
+    if dry_run:
+        for batch in validation.batches:
+            yield tally.add(batch.rows, batch.errors)
+        yield tally.close()
+        return
+    assert location is not None, "only a dry run needs no location"
+    write = functools.partial(
+        _write_batch,
+        header=validation.header,
+        location=location,
+        user=user,
+        upload=upload,
+        mine=_created_by(upload),
+    )
+    overlap = can_overlap(-(-validation.rows // BATCH_SIZE))
+    for created, errors in written(validation.batches, write, overlap=overlap):
+        yield tally.add(created, errors)
+    yield tally.close()
+
+
+def _write_batch(
+    batch: Batch,
+    *,
+    header: Header,
+    location: Location,
+    user: User | None,
+    upload: Upload | None,
+    mine: set[Person],
+) -> tuple[list[CleanRow], list[RowError]]:
+    """Create a batch's new people; returns the rows created and the rows failed."""
+    outcome = create_recipients(
+        [row for row in batch.rows if row.person not in mine],
+        location=location,
+        user=user,
+        upload=upload,
+    )
+    # Created by this upload before its worker died: counted as created, not written again.
+    created = outcome.created + [row for row in batch.rows if row.person in mine]
+    errors = batch.errors + [duplicate_error(row, header) for row in outcome.duplicates]
+    return created, errors
+
+
+def _created_by(upload: Upload | None) -> set[Person]:
+    """The people an upload created already: only a job taken over after its worker died
+    (a second attempt) can have any."""
+    if upload is None or upload.attempts < 2:
+        return set()
+    return set(
+        Recipient.objects.active()
+        .filter(upload=upload)
+        .values_list("first_name_key", "last_name_key", "date_of_birth")
+    )

@@ -1,0 +1,151 @@
+"""The layers of DESIGN.md, held by reading the code: what imports what, and the pipeline's shape.
+
+Apps: providers ← recipients ← bulkupload ← helpdesk (`cvms` only wires). Inside bulkupload:
+the engine (plain Python) ← the pipeline ← the job ← the doors ← tasks.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("cvms", "providers", "recipients", "bulkupload", "helpdesk")
+APP_ORDER = ("providers", "recipients", "bulkupload", "helpdesk")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, ast.Module]:
+    modules = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                modules[_module_name(path)] = ast.parse(path.read_text(), str(path))
+    return modules
+
+
+MODULES = _modules()
+
+
+def _imported(name: str, tree: ast.Module, *, top_level_only: bool) -> set[str]:
+    """The modules `name` imports (relative imports resolved)."""
+    is_package = (ROOT / Path(*name.split("."))).is_dir()
+    base = name.split(".") if is_package else name.split(".")[:-1]
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                prefix = base[: len(base) - node.level + 1]
+                module = ".".join(prefix + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.add(module)
+            # `from . import jobs` imports the module bulkupload.jobs
+            found |= {f"{module}.{alias.name}" for alias in node.names}
+    return {module for module in found if module}
+
+
+def _project_imports(name: str) -> set[str]:
+    return {
+        module
+        for module in _imported(name, MODULES[name], top_level_only=False)
+        if module in MODULES
+    }
+
+
+def test_no_module_imports_inside_a_function():
+    local = []
+    for name, tree in MODULES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom):
+                        local.append(f"{name}:{inner.lineno}")
+    assert local == []
+
+
+def test_there_is_no_import_cycle():
+    graph = {name: _project_imports(name) for name in MODULES}
+    cycles = []
+
+    def visit(name: str, path: list[str], on_path: set[str], done: set[str]) -> None:
+        for imported in sorted(graph[name]):
+            if imported in on_path:
+                cycles.append(path[path.index(imported) :] + [imported])
+            elif imported not in done:
+                on_path.add(imported)
+                visit(imported, [*path, imported], on_path, done)
+                on_path.discard(imported)
+        done.add(name)
+
+    done: set[str] = set()
+    for name in sorted(graph):
+        if name not in done:
+            visit(name, [name], {name}, done)
+    assert cycles == []
+
+
+@pytest.mark.parametrize("app", APP_ORDER)
+def test_an_app_never_imports_one_above_it(app):
+    higher = APP_ORDER[APP_ORDER.index(app) + 1 :]
+    upward = sorted(
+        f"{name} imports {module}"
+        for name in MODULES
+        if name.split(".")[0] == app
+        for module in _imported(name, MODULES[name], top_level_only=False)
+        if module.split(".")[0] in higher
+    )
+    assert upward == []
+
+
+def test_the_engine_never_touches_the_database():
+    reached, todo = set(), [name for name in MODULES if name.startswith("bulkupload.engine")]
+    while todo:  # everything the engine imports, however indirectly
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        todo += [module for module in _project_imports(name) if module not in reached]
+    outside = sorted(name for name in reached if not name.startswith("bulkupload.engine"))
+    assert outside == ["recipients.names"]  # plain Python, shared with the models
+    database = sorted(
+        f"{name} imports {module}"
+        for name in reached
+        for module in _imported(name, MODULES[name], top_level_only=False)
+        if module.startswith(("django.db", "psycopg", "sqlite3"))
+    )
+    assert database == []
+
+
+def test_nothing_imports_the_tasks():
+    importers = sorted(name for name in MODULES if "bulkupload.tasks" in _project_imports(name))
+    assert importers == []
+
+
+def test_the_pipeline_has_no_celery_and_a_short_entry_point():
+    tree = MODULES["bulkupload.pipeline"]
+    celery = [m for m in _imported("bulkupload.pipeline", tree, top_level_only=False)]
+    assert not [module for module in celery if module.split(".")[0] == "celery"]
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for name in ("import_file", "import_batches"):
+        arguments = functions[name].args
+        count = len(arguments.posonlyargs + arguments.args + arguments.kwonlyargs)
+        assert count <= 6, name
+        nested = [
+            node
+            for node in ast.walk(functions[name])
+            if node is not functions[name]
+            and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        ]
+        assert nested == [], name
