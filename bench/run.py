@@ -8,39 +8,35 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import gc
 import io
-import os
 import random
+import resource
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvms.settings")
+from devsupport import setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bulkupload import tasks  # noqa: E402
+from bulkupload.models import OutboundEmail  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
+from devsupport.throwaway import bench_manager, send_no_tasks, throwaway_database  # noqa: E402
+from providers.models import User  # noqa: E402
+from recipients.models import Recipient  # noqa: E402
 
 # The engine is timed with the welcome-email outbox rows written, as an import writes them;
-# sending them is the worker's job, so the bench asks for no sending (and so never leaves
-# messages for a developer's running worker in the broker).
-tasks.send_emails.delay = lambda *args, **kwargs: None
-# As in production: with DEBUG on, Django keeps every statement with its parameters in memory
-# (connection.queries), which is not the engine's cost.
-settings.DEBUG = False
+# sending them is the worker's job (the pipeline queues no sending anyway).
+send_no_tasks()
 # The bench's large file is ten times what an upload may hold: the limits are lifted.
 settings.HIGH_VOLUME_MAX_ROWS = 10**6
 settings.UPLOAD_MAX_BYTES = 1 << 30
@@ -124,10 +120,6 @@ def clean_slate(keep_user_ids: list[int]) -> None:
     On PostgreSQL the tables are truncated and vacuumed: DELETE alone would leave every earlier
     run's dead rows in the indexes, and each run would be slower than a real import is.
     """
-    from bulkupload.models import OutboundEmail
-    from providers.models import User
-    from recipients.models import Recipient
-
     tables = [model._meta.db_table for model in (OutboundEmail, Recipient)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -187,8 +179,6 @@ def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict)
 
 
 def _seed_existing(context: dict) -> None:
-    from recipients.models import Recipient
-
     existing = [
         Recipient(
             location=context["location"],
@@ -204,9 +194,7 @@ def _seed_existing(context: dict) -> None:
     Recipient.objects.bulk_create(existing)
 
 
-def _date(value: str):
-    import datetime as dt
-
+def _date(value: str) -> dt.date:
     month, day, year = map(int, value.split("/"))
     return dt.date(year, month, day)
 
@@ -218,23 +206,9 @@ def main() -> None:
     parser.add_argument("--skip-large", action="store_true", help="only the 5,000-row file")
     args = parser.parse_args()
 
-    settings_dict = connection.settings_dict
-    tmp = None
-    if connection.vendor == "sqlite":
-        # On disk, like the portal's database, not Django's default in-memory test database.
-        tmp = tempfile.TemporaryDirectory()
-        settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
-    else:
-        # A name of its own: a test run or another bench may be using the default test name.
-        settings_dict.setdefault("TEST", {})["NAME"] = f"bench_engine_{os.getpid()}"
-    old_config = setup_databases(verbosity=0, interactive=False)
-    try:
-        from providers.models import Location, LocationManager, Organization, User
-
-        organization = Organization.objects.create(name="Bench Health System")
-        location = Location.objects.create(organization=organization, name="Bench", pin="NCA659999")
-        user = User.objects.create_user("bench@bench.example", None)
-        LocationManager.objects.create(user=user, location=location)
+    with throwaway_database("bench_engine"):
+        user = bench_manager("NCA659999")
+        location = user.managed_locations.get()
         existing = [
             (f"Existing{i}", "Person", f"1/{i % 28 + 1}/1970", f"existing{i}@example.com")
             for i in range(50)
@@ -261,17 +235,8 @@ def main() -> None:
                 f"{r['label']:24} {r['median']:9.3f} {r['min']:7.3f} {r['rows_per_second']:9,.0f} "
                 f"{r['created']:8,} {r['failed']:7,} {r['peak_mb']:8.1f} {r['file_mb']:8.1f}"
             )
-        try:
-            import resource
-
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"Process peak resident memory (whole bench): {rss:.0f} MB")
-        except ImportError:
-            pass
-    finally:
-        teardown_databases(old_config, verbosity=0)
-        if tmp is not None:
-            tmp.cleanup()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"Process peak resident memory (whole bench): {rss:.0f} MB")
 
 
 if __name__ == "__main__":

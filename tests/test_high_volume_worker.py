@@ -5,13 +5,8 @@ CI). The crash test needs a worker in a process of its own that it can kill -9, 
 test database: PostgreSQL and Redis only.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -22,10 +17,10 @@ from django.utils import timezone
 from bulkupload import jobs, tasks
 from bulkupload.models import OutboundEmail, Upload
 from cvms.celery import app
+from devsupport.throwaway import start_worker_process, stop_worker_process
 from recipients.models import Recipient
 from tests.helpers import make_upload
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -64,57 +59,19 @@ def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, 
     assert Recipient.objects.filter(upload=upload).count() == 1188
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _worker(queue: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cvms",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _kill(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql" or not settings.REDIS_URL,
     reason="a worker process sharing the test database needs PostgreSQL and Redis",
 )
 def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clinic, queue):
     upload = make_upload(demo_clinic, alice, content=_file(5000), rows=5000, status="queued")
-    first = _worker(queue)
+    first = start_worker_process(queue)
     try:
         tasks.process_upload_job.delay(upload.pk)
         assert _wait(lambda: Upload.objects.get(pk=upload.pk).processed > 0, 60, step=0.005)
-        _kill(first)  # kill -9, mid-file: no chance to clean up or acknowledge
+        stop_worker_process(first, kill=True)  # mid-file: no chance to clean up or acknowledge
     finally:
-        if first.poll() is None:
-            _kill(first)
+        stop_worker_process(first, kill=True)
     upload.refresh_from_db()
     assert upload.status == "running", "the job finished before the worker could be killed"
     assert 0 < Recipient.objects.count() < 4950
@@ -123,12 +80,12 @@ def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clin
     Upload.objects.filter(pk=upload.pk).update(
         heartbeat_at=timezone.now() - jobs.STALE_JOB_AFTER * 2
     )
-    second = _worker(queue)
+    second = start_worker_process(queue)
     try:
         tasks.sweep_upload_jobs.apply()
         assert _wait(lambda: Upload.objects.get(pk=upload.pk).is_finished, 90)
     finally:
-        _kill(second)
+        stop_worker_process(second, kill=True)
     upload.refresh_from_db()
     assert (upload.status, upload.attempts) == ("done", 2)
     assert (upload.created_count, upload.failed_count) == (4950, 50)
