@@ -152,6 +152,8 @@ def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict)
             data,
             location=context["location"],
             user=context["user"],
+            # Every real import has its Upload row (process_upload); a dry run has none.
+            upload=None if dry_run else context["upload"],
             max_rows=10**6,
             max_bytes=len(data),
             dry_run=dry_run,
@@ -228,17 +230,33 @@ def main() -> None:
         settings_dict.setdefault("TEST", {})["NAME"] = f"bench_engine_{os.getpid()}"
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
+        from bulkupload.models import Upload
         from providers.models import Location, LocationManager, Organization, User
 
         organization = Organization.objects.create(name="Bench Health System")
         location = Location.objects.create(organization=organization, name="Bench", pin="NCA659999")
         user = User.objects.create_user("bench@bench.example", None)
         LocationManager.objects.create(user=user, location=location)
+        upload = Upload.objects.create(
+            location=location,
+            uploaded_by=user,
+            source=Upload.Source.HIGH_VOLUME,
+            file_name="bench.csv",
+            content=b"",
+            content_sha256="",
+            status=Upload.Status.RUNNING,
+        )
         existing = [
             (f"Existing{i}", "Person", f"1/{i % 28 + 1}/1970", f"existing{i}@example.com")
             for i in range(50)
         ]
-        context = {"location": location, "user": user, "keep": [user.pk], "existing": existing}
+        context = {
+            "location": location,
+            "user": user,
+            "upload": upload,
+            "keep": [user.pk],
+            "existing": existing,
+        }
         print(f"Database: {connection.vendor} (throwaway {connection.settings_dict['NAME']})")
         sizes = [5000] + ([] if args.skip_large else [50000])
         results = []
