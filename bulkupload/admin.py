@@ -47,9 +47,10 @@ class UploadAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        # An upload is the record of where its recipients came from (they point to it without
-        # a database constraint, see Recipient.upload). Only files still awaiting review are
-        # ever deleted, by CANCEL and the hourly purge.
+        # An upload is the record of where its recipients came from: deleting it here would
+        # erase that (SET_NULL on each, after a scan, as they are not indexed by upload; the
+        # database refuses only a bare DELETE). Only files still awaiting review, which
+        # nothing points to, are ever deleted, by CANCEL and the hourly purge.
         return False
 
 

@@ -25,7 +25,7 @@ from .engine.warnings import row_warnings
 from .models import OutboundEmail, Upload
 from .overlap import can_overlap, written
 from .tasks import send_emails_after_commit
-from .writer import WriteOutcome, create_recipients
+from .writer import WriteOutcome, create_recipients, plan_reference_checks_by_index
 
 logger = logging.getLogger(__name__)
 
@@ -329,6 +329,7 @@ def queue_upload_summary(upload: Upload) -> None:
     """The manager's email about a finished upload: the counts, the failed records attached.
     Once per upload (a unique constraint), however often a finished job is reported."""
     with transaction.atomic():
+        plan_reference_checks_by_index()  # its user check shares the welcome emails' plan
         OutboundEmail.objects.get_or_create(
             kind=OutboundEmail.Kind.UPLOAD_SUMMARY,
             upload=upload,

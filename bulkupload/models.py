@@ -108,14 +108,11 @@ class OutboundEmail(models.Model):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # The welcome email's recipient account, or the manager an upload summary goes to. An
-    # import writes `user` and `upload` with the recipients: no database constraint, for the
-    # reason given on Recipient.upload (Django still cascades a deleted user's emails).
+    # The welcome email's recipient account, or the manager an upload summary goes to.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="outbound_emails",
-        db_constraint=False,
     )
     upload = models.ForeignKey(
         Upload,
@@ -123,7 +120,6 @@ class OutboundEmail(models.Model):
         null=True,
         blank=True,
         related_name="emails",
-        db_constraint=False,
         # Not indexed either (see Recipient.created_by); a summary is found through
         # outbound_summary_once.
         db_index=False,

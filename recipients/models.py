@@ -48,13 +48,11 @@ class Recipient(models.Model):
 
     # No index of its own: the composite indexes below all lead with the location, and
     # without a bare one the planner counts and filters with index-only scans of those.
-    # No constraint in the database either: see the note above `upload` below.
     location = models.ForeignKey(
         Location,
         on_delete=models.PROTECT,
         related_name="recipients",
         db_index=False,
-        db_constraint=False,
     )
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
@@ -70,25 +68,16 @@ class Recipient(models.Model):
     # Recipients are created by uploads; "bulkupload" builds on this app, so the reference is
     # by name only and this module never imports it.
     #
-    # The references an import writes have no foreign-key constraint in the database. The
-    # writer (bulkupload.writer) creates a batch's recipients, their accounts and their welcome
-    # emails in one transaction: each account is created there, and the location, upload and
-    # uploader, the same for the whole batch, are checked and locked once per batch.
-    # PostgreSQL would check every reference again for every row at commit (six look-ups and
-    # row locks per person, a third of an import's time), through a plan it caches per
-    # connection: made while the table statistics are stale, as during a first big import, it
-    # scans the whole user table for each row (a 50,000-row import took 150 s instead of 8).
-    # Django still applies on_delete when a row is deleted through the ORM; nothing deletes
-    # them while an upload runs (every import has an Upload row, committed before it starts,
-    # which PROTECTs its location and uploader; an upload that created recipients is never
-    # deleted, only files still awaiting review are). Uniqueness stays with the database.
+    # Every reference here is a foreign-key constraint: the database refuses a row that points
+    # at nothing, whoever deletes what. An import (bulkupload.writer) creates a batch's
+    # recipients, accounts and welcome emails in one transaction; the constraints are
+    # deferred, so they are checked when it commits, each one a primary-key look-up.
     upload = models.ForeignKey(
         "bulkupload.Upload",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="recipients",
-        db_constraint=False,
         db_index=False,  # see below
     )
     # Neither is indexed: no page or job looks recipients up by upload or by creator, and
@@ -101,21 +90,17 @@ class Recipient(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="recipients_created",
-        db_constraint=False,
         db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     # The recipient's own sign-in to the recipient portal (username `email.covid19vaccine`),
     # created with the recipient by the upload; no usable password until they set one.
-    # Created in the same transaction as the recipient, by the same statement batch, so no
-    # database constraint either (see `upload` above); still unique.
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="recipient",
-        db_constraint=False,
     )
 
     # Providers cannot delete recipients (guide, "How to Remove Loaded Recipients"); the help
