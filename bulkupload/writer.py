@@ -124,7 +124,9 @@ def _write(
                     "name_first_last": first_key + " " + last_key,
                     "name_last_first": last_key + " " + first_key,
                     "upload": upload_id,
-                    "created_by": user_id,
+                    # Who loaded an uploaded recipient is the upload's uploader: the same
+                    # user again here would be one more reference checked per row.
+                    "created_by": None if upload_id else user_id,
                     "created_at": now,
                     "account": account_id,
                 }
@@ -150,9 +152,10 @@ def _write(
             OutboundEmail,
             [
                 {
+                    # No upload: nothing reads it on a welcome email (the recipient has
+                    # it), and a NULL reference costs no check at commit.
                     "kind": OutboundEmail.Kind.WELCOME,
                     "user": account_id,
-                    "upload": upload_id,
                     "status": OutboundEmail.Status.QUEUED,
                     "created_at": now,
                 }

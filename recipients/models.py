@@ -85,6 +85,8 @@ class Recipient(models.Model):
     # scans the table: taking over a stopped job (bulkupload.imports), and Django's on_delete
     # when a user is deleted in the admin. Files awaiting review, the only uploads deleted,
     # are deleted without that look-up (nothing can point to them).
+    # Left empty by an import through an upload, whose uploader is who loaded the recipient
+    # (loaded_by): one reference less for the database to check per row.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -188,6 +190,14 @@ class Recipient(models.Model):
         self.last_name_key = name_key(self.last_name)
         self.name_first_last = search_key(self.first_name, self.last_name)
         self.name_last_first = search_key(self.last_name, self.first_name)
+
+    @property
+    def loaded_by(self):
+        """Who loaded this recipient: the uploader of its upload, or whoever created it
+        without one (an import through an upload leaves created_by empty, see the writer)."""
+        if self.created_by_id is None and self.upload_id is not None:
+            return self.upload.uploaded_by
+        return self.created_by
 
     @property
     def is_removed(self) -> bool:

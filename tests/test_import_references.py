@@ -77,11 +77,20 @@ def test_every_reference_an_import_writes_points_to_a_row(alice, demo_clinic):
     assert {r.first_name for r in recipients} == {"Ann", "Bob", "Cid"}
     accounts = set(recipient_accounts().values_list("pk", flat=True))
     assert {r.account_id for r in recipients} == accounts
+    # Who loaded them is the upload's uploader, not written a second time on each recipient.
     assert {(r.location_id, r.upload_id, r.created_by_id) for r in recipients} == {
-        (demo_clinic.pk, upload.pk, alice.pk)
+        (demo_clinic.pk, upload.pk, None)
     }
+    assert {r.loaded_by for r in recipients} == {alice}
+    # A welcome email refers to its account only; the recipient holds the upload.
     emails = OutboundEmail.objects.all()
-    assert {(e.user_id, e.upload_id) for e in emails} == {(pk, upload.pk) for pk in accounts}
+    assert {(e.user_id, e.upload_id) for e in emails} == {(pk, None) for pk in accounts}
+
+
+def test_without_an_upload_the_importer_is_recorded_on_each_recipient(alice, demo_clinic):
+    run(recipient_csv(person()), demo_clinic, alice)
+    recipient = Recipient.objects.get()
+    assert (recipient.upload_id, recipient.created_by, recipient.loaded_by) == (None, alice, alice)
 
 
 # The database refuses a DELETE of what a recipient or an email points to -------------------
