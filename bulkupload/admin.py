@@ -47,9 +47,9 @@ class UploadAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        # An upload is the record of where its recipients came from (they point to it without
-        # a database constraint, see Recipient.upload). Only files still awaiting review are
-        # ever deleted, by CANCEL and the hourly purge.
+        # An upload is the record of where its recipients came from (the database refuses to
+        # delete one they point to). Only files still awaiting review, which nothing points
+        # to, are ever deleted, by CANCEL and the hourly purge.
         return False
 
 

@@ -24,6 +24,7 @@ from providers.models import Location, User
 from .engine import FileRejected, ImportResult
 from .models import OutboundEmail, Upload
 from .pipeline import import_batches
+from .writer import plan_reference_checks_by_index
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def queue_summary(upload: Upload) -> None:
     """The manager's email about a finished upload: the counts, the failed records attached.
     Once per upload (a unique constraint), however often a finished job is reported."""
     with transaction.atomic():
+        plan_reference_checks_by_index()  # its user check shares the welcome emails' plan
         OutboundEmail.objects.get_or_create(
             kind=OutboundEmail.Kind.UPLOAD_SUMMARY,
             upload=upload,

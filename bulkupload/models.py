@@ -186,22 +186,19 @@ class OutboundEmail(models.Model):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # The welcome email's recipient account, or the manager an upload summary goes to. An
-    # import writes `user` and `upload` with the recipients: no database constraint, for the
-    # reason given on Recipient.upload (Django still cascades a deleted user's emails).
+    # The welcome email's recipient account, or the manager an upload summary goes to.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="outbound_emails",
-        db_constraint=False,
     )
+    # Only summaries have one (see Recipient.upload for why Django does nothing on delete).
     upload = models.ForeignKey(
         Upload,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="emails",
-        db_constraint=False,
         # Not indexed either (see Recipient.created_by); a summary is found through
         # outbound_summary_once.
         db_index=False,

@@ -17,7 +17,7 @@ def get_recipient_or_404(user: User, recipient_id: int) -> Recipient:
     try:
         return (
             recipients_visible_to(user)
-            .select_related("location", "created_by", "upload", "account")
+            .select_related("location", "created_by", "upload__uploaded_by", "account")
             .get(pk=recipient_id)
         )
     except Recipient.DoesNotExist:

@@ -27,13 +27,11 @@ class Recipient(models.Model):
 
     # No index of its own: the composite indexes below all lead with the location, and
     # without a bare one the planner counts and filters with index-only scans of those.
-    # No constraint in the database either: see the note above `upload` below.
     location = models.ForeignKey(
         Location,
         on_delete=models.PROTECT,
         related_name="recipients",
         db_index=False,
-        db_constraint=False,
     )
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
@@ -49,52 +47,45 @@ class Recipient(models.Model):
     # Recipients are created by uploads; "bulkupload" builds on this app, so the reference is
     # by name only and this module never imports it.
     #
-    # The references an import writes have no foreign-key constraint in the database. The
-    # writer (bulkupload.writer) creates a batch's recipients, their accounts and their welcome
-    # emails in one transaction: each account is created there, and the location, upload and
-    # uploader, the same for the whole batch, are checked and locked once per batch.
-    # PostgreSQL would check every reference again for every row at commit (six look-ups and
-    # row locks per person, a third of an import's time), through a plan it caches per
-    # connection: made while the table statistics are stale, as during a first big import, it
-    # scans the whole user table for each row (a 50,000-row import took 150 s instead of 8).
-    # Django still applies on_delete when a row is deleted through the ORM; nothing deletes
-    # them while an upload runs (every import has an Upload row, committed before it starts,
-    # which PROTECTs its location and uploader; an upload that created recipients is never
-    # deleted, only files still awaiting review are). Uniqueness stays with the database.
+    # Every reference here is a foreign-key constraint: the database refuses a row that points
+    # at nothing, whoever deletes what. An import (bulkupload.writer) creates a batch's
+    # recipients, accounts and welcome emails in one transaction; the constraints are
+    # deferred, so they are checked when it commits, each one a primary-key look-up.
+    #
+    # An upload that created recipients is never deleted (it is where they came from): Django
+    # does nothing on its delete, and the database refuses it. Only files awaiting review,
+    # which nothing points to, are deleted.
     upload = models.ForeignKey(
         "bulkupload.Upload",
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="recipients",
-        db_constraint=False,
         db_index=False,  # see below
     )
     # Neither is indexed: no page or job looks recipients up by upload or by creator, and
     # each index would be written for every recipient an import creates. Looking them up
-    # scans the table: taking over a stopped job (bulkupload.pipeline), and Django's on_delete
-    # when a user is deleted in the admin. Files awaiting review, the only uploads deleted,
-    # are deleted without that look-up (nothing can point to them).
+    # scans the table: taking over a stopped job (bulkupload.pipeline), Django's on_delete
+    # when a user is deleted in the admin, and the database's check when a file awaiting
+    # review is deleted.
+    # Left empty by an import through an upload, whose uploader is who loaded the recipient
+    # (loaded_by): one reference less for the database to check per row.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="recipients_created",
-        db_constraint=False,
         db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     # The recipient's own sign-in to the recipient portal (username `email.covid19vaccine`),
     # created with the recipient by the upload; no usable password until they set one.
-    # Created in the same transaction as the recipient, by the same statement batch, so no
-    # database constraint either (see `upload` above); still unique.
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="recipient",
-        db_constraint=False,
     )
 
     # Providers cannot delete recipients (guide, "How to Remove Loaded Recipients"); the help
@@ -182,3 +173,11 @@ class Recipient(models.Model):
         self.last_name_key = name_key(self.last_name)
         self.name_first_last = search_key(self.first_name, self.last_name)
         self.name_last_first = search_key(self.last_name, self.first_name)
+
+    @property
+    def loaded_by(self):
+        """Who loaded this recipient: the uploader of its upload, or whoever created it
+        without one (an import through an upload leaves created_by empty, see the writer)."""
+        if self.created_by_id is None and self.upload_id is not None:
+            return self.upload.uploaded_by
+        return self.created_by

@@ -37,7 +37,7 @@ def test_it_creates_recipients_with_the_location_uploader_and_upload(alice, demo
         "Zoe@example.com",
     )
     assert (zoe.first_name_key, zoe.last_name_key) == ("zoë", "o'brien")
-    assert (zoe.location, zoe.created_by, zoe.upload) == (demo_clinic, alice, upload)
+    assert (zoe.location, zoe.loaded_by, zoe.upload) == (demo_clinic, alice, upload)
     assert zoe.removed_at is None and zoe.removal_reason == ""
 
 
@@ -113,11 +113,12 @@ def test_it_queues_one_welcome_email_per_created_recipient(alice, demo_clinic):
     )
     email = OutboundEmail.objects.get()
     assert email.user == Recipient.objects.get(first_name="Ann").account
+    # The recipient holds the upload; the welcome email needs no reference of its own.
     assert (email.kind, email.status, email.attempts, email.upload) == (
         "welcome",
         "queued",
         0,
-        upload,
+        None,
     )
 
 

@@ -1,14 +1,18 @@
 """What an import writes, and the references between its rows.
 
-The database judges duplicates through its unique constraint, at the insert, and the rows an
-import writes refer to each other without foreign-key constraints (see Recipient.upload): these
-tests hold the writer and Django's on_delete to keeping those references whole.
+The database judges duplicates through its unique constraint, at the insert, and every
+reference a recipient, an account or an email holds through a foreign-key constraint: a raw
+DELETE of what they point to is refused by the database itself, whatever code or console runs
+it. Django's on_delete still applies to deletes through the ORM.
 """
 
 import datetime as dt
+import importlib
+import types
 
 import pytest
-from django.db import IntegrityError
+from django.apps import apps
+from django.db import IntegrityError, connection
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,7 +23,14 @@ from bulkupload.models import OutboundEmail, Upload
 from bulkupload.pipeline import import_file
 from providers.models import User
 from recipients.models import Recipient
-from tests.helpers import make_recipient, person, recipient_csv
+from tests.helpers import (
+    make_location,
+    make_recipient,
+    make_upload,
+    make_user,
+    person,
+    recipient_csv,
+)
 
 
 def run(data, location, user, **options):
@@ -66,22 +77,215 @@ def test_every_reference_an_import_writes_points_to_a_row(alice, demo_clinic):
     assert {r.first_name for r in recipients} == {"Ann", "Bob", "Cid"}
     accounts = set(recipient_accounts().values_list("pk", flat=True))
     assert {r.account_id for r in recipients} == accounts
+    # Who loaded them is the upload's uploader, not written a second time on each recipient.
     assert {(r.location_id, r.upload_id, r.created_by_id) for r in recipients} == {
-        (demo_clinic.pk, upload.pk, alice.pk)
+        (demo_clinic.pk, upload.pk, None)
     }
+    assert {r.loaded_by for r in recipients} == {alice}
+    # A welcome email refers to its account only; the recipient holds the upload.
     emails = OutboundEmail.objects.all()
-    assert {(e.user_id, e.upload_id) for e in emails} == {(pk, upload.pk) for pk in accounts}
+    assert {(e.user_id, e.upload_id) for e in emails} == {(pk, None) for pk in accounts}
 
 
-def test_a_batch_for_an_upload_that_is_gone_writes_nothing(alice, demo_clinic):
+def test_without_an_upload_the_importer_is_recorded_on_each_recipient(alice, demo_clinic):
+    run(recipient_csv(person()), demo_clinic, alice)
+    recipient = Recipient.objects.get()
+    assert (recipient.upload_id, recipient.created_by, recipient.loaded_by) == (None, alice, alice)
+
+
+# The database refuses a DELETE of what a recipient or an email points to -------------------
+#
+# These tests run in autocommit (transaction=True): Django's foreign keys are DEFERRABLE
+# INITIALLY DEFERRED, so inside a test's transaction nothing would be checked. Each builds one
+# row that holds exactly one reference, so only that reference's constraint can refuse.
+
+
+def _lone_location():
+    return make_location("NCA659001", "Lone Clinic")
+
+
+def _location_of_a_recipient(alice, demo_clinic):
+    location = _lone_location()
+    return location, make_recipient(location)
+
+
+def _upload_of_a_recipient(alice, demo_clinic):
+    upload = make_upload(demo_clinic, alice)
+    return upload, make_recipient(demo_clinic, upload=upload)
+
+
+def _creator_of_a_recipient(alice, demo_clinic):
+    creator = make_user("creator@demo.example")
+    return creator, make_recipient(demo_clinic, created_by=creator)
+
+
+def _account_of_a_recipient(alice, demo_clinic):
+    account = make_user("john.smith@example.com.covid19vaccine")
+    return account, make_recipient(demo_clinic, account=account)
+
+
+def _user_of_an_email(alice, demo_clinic):
+    account = make_user("john.smith@example.com.covid19vaccine")
+    return account, OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME, user=account)
+
+
+def _upload_of_an_email(alice, demo_clinic):
+    upload = make_upload(demo_clinic, alice)
+    email = OutboundEmail.objects.create(
+        kind=OutboundEmail.Kind.UPLOAD_SUMMARY, user=alice, upload=upload
+    )
+    return upload, email
+
+
+def _raw_delete(instance) -> None:
+    table = connection.ops.quote_name(instance._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [instance.pk])  # noqa: S608
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("build", "referencing_table"),
+    [
+        (_location_of_a_recipient, "recipients_recipient"),
+        (_upload_of_a_recipient, "recipients_recipient"),
+        (_creator_of_a_recipient, "recipients_recipient"),
+        (_account_of_a_recipient, "recipients_recipient"),
+        (_user_of_an_email, "bulkupload_outboundemail"),
+        (_upload_of_an_email, "bulkupload_outboundemail"),
+    ],
+    ids=[
+        "recipient.location",
+        "recipient.upload",
+        "recipient.created_by",
+        "recipient.account",
+        "email.user",
+        "email.upload",
+    ],
+)
+def test_the_database_refuses_to_delete_what_a_row_points_to(
+    build, referencing_table, alice, demo_clinic
+):
+    target, holder = build(alice, demo_clinic)
+    # SQLite names no constraint; PostgreSQL names the referencing table.
+    refusal = referencing_table if connection.vendor == "postgresql" else "FOREIGN KEY"
+    with pytest.raises(IntegrityError, match=refusal):
+        _raw_delete(target)
+    assert type(target).objects.filter(pk=target.pk).exists()
+    # Nothing but the holder kept it: without the holder the same DELETE goes through.
+    _raw_delete(holder)
+    _raw_delete(target)
+    assert not type(target).objects.filter(pk=target.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_to_delete_what_an_import_created_points_to(alice, demo_clinic):
+    upload = make_upload(demo_clinic, alice)
+    run(recipient_csv(person()), demo_clinic, alice, upload=upload)
+    recipient = Recipient.objects.get()
+    # (The location is held by the upload and its manager too: see the test above for it.)
+    for target in (upload, recipient.account):
+        with pytest.raises(IntegrityError):
+            _raw_delete(target)
+    assert Recipient.objects.filter(upload=upload, account__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_upload_through_django_is_refused_too(alice, demo_clinic):
+    # Django leaves the recipients' reference alone (it does not quietly clear where they
+    # came from), and the database refuses the delete.
+    upload = make_upload(demo_clinic, alice)
+    run(recipient_csv(person()), demo_clinic, alice, upload=upload)
+    with pytest.raises(IntegrityError):
+        Upload.objects.filter(pk=upload.pk).delete()
+    assert Recipient.objects.get().upload_id == upload.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_for_an_upload_deleted_meanwhile_is_refused_and_writes_nothing(alice, demo_clinic):
     upload = store_upload(
         b"", file_name="f.csv", location=demo_clinic, user=alice, source="high_volume"
     )
     Upload.objects.filter(pk=upload.pk).delete()
-    with pytest.raises(IntegrityError, match="no longer exists"):
+    with pytest.raises(IntegrityError):
         run(recipient_csv(person()), demo_clinic, alice, upload=upload)
     assert not Recipient.objects.exists()
     assert not recipient_accounts().exists()
+    assert not OutboundEmail.objects.exists()
+
+
+# The migrations that restored the constraints, on rows written while there were none --------
+#
+# Inside a test's transaction the deferred constraints are checked only when the test ends, so
+# dangling rows can be written as they were before the constraints, then repaired.
+
+MISSING = 10**9
+
+
+def _settle(app: str, migration: str) -> None:
+    module = importlib.import_module(f"{app}.migrations.{migration}")
+    # All the step uses of its schema editor is the connection (a real one cannot be opened
+    # inside the test's transaction on SQLite).
+    module.settle_dangling_references(apps, types.SimpleNamespace(connection=connection))
+
+
+def _settle_recipients() -> None:
+    _settle("recipients", "0007_recipient_reference_constraints")
+
+
+def _settle_emails() -> None:
+    _settle("bulkupload", "0008_outbox_reference_constraints")
+
+
+def test_the_migration_clears_a_recipients_references_to_rows_that_are_gone(alice, demo_clinic):
+    upload = make_upload(demo_clinic, alice)
+    account = make_user("kept@example.com.covid19vaccine")
+    kept = make_recipient(demo_clinic, upload=upload, created_by=alice, account=account)
+    dangling = make_recipient(demo_clinic, first_name="Dangling")
+    Recipient.objects.filter(pk=dangling.pk).update(
+        upload_id=MISSING, created_by_id=MISSING + 1, account_id=MISSING + 2
+    )
+    _settle_recipients()
+    dangling.refresh_from_db()
+    kept.refresh_from_db()
+    assert (dangling.upload_id, dangling.created_by_id, dangling.account_id) == (None, None, None)
+    assert (kept.upload_id, kept.created_by_id, kept.account_id) == (
+        upload.pk,
+        alice.pk,
+        account.pk,
+    )
+
+
+def test_the_migration_stops_on_a_recipient_whose_location_is_gone(demo_clinic):
+    recipient = make_recipient(demo_clinic, first_name="Orphan", email="orphan@example.com")
+    Recipient.objects.filter(pk=recipient.pk).update(location_id=MISSING)
+    with pytest.raises(RuntimeError) as stopped:
+        _settle_recipients()
+    message = str(stopped.value)
+    assert "recipients_recipient.location_id: 1 recipient(s)" in message
+    assert "Orphan" not in message and "orphan@example.com" not in message
+    _raw_delete(recipient)  # Django checks the constraints before rolling the test back
+
+
+def test_the_migration_clears_an_emails_upload_that_is_gone(alice, demo_clinic):
+    upload = make_upload(demo_clinic, alice)
+    kept = OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
+    dangling = OutboundEmail.objects.create(kind="welcome", user=alice)
+    OutboundEmail.objects.filter(pk=dangling.pk).update(upload_id=MISSING)
+    _settle_emails()
+    assert OutboundEmail.objects.get(pk=dangling.pk).upload_id is None
+    assert OutboundEmail.objects.get(pk=kept.pk).upload_id == upload.pk
+
+
+def test_the_migration_stops_on_an_email_whose_user_is_gone(alice):
+    email = OutboundEmail.objects.create(kind="welcome", user=alice)
+    OutboundEmail.objects.update(user_id=MISSING)
+    with pytest.raises(RuntimeError) as stopped:
+        _settle_emails()
+    message = str(stopped.value)
+    assert "bulkupload_outboundemail.user_id: 1 outbox email(s)" in message
+    assert "alice" not in message
+    _raw_delete(email)  # Django checks the constraints before rolling the test back
 
 
 def test_deleting_an_account_through_django_still_clears_what_refers_to_it(alice, demo_clinic):
