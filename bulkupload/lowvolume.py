@@ -139,7 +139,6 @@ def create_records(user: User, location: Location, upload_id: int) -> Upload:
     return upload
 
 
-EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "email")
 _CELL_MAX_LENGTH = 254
 
 

@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from django.db import connection, connections
+from django.db import connections
+
+from .writer import can_write_on_a_connection_of_its_own
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
@@ -27,7 +29,7 @@ Outcome = TypeVar("Outcome")
 
 def can_overlap(batches: int) -> bool:
     """Whether writing in a thread of its own pays, and is safe, for this many batches."""
-    return batches > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    return batches > 1 and can_write_on_a_connection_of_its_own()
 
 
 def written(

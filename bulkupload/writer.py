@@ -1,24 +1,30 @@
-"""Create recipients, their portal accounts and their welcome emails, in bulk.
+"""Create recipients, their portal accounts and their welcome emails, in bulk: every statement
+of the portal that is written by hand, and every difference between PostgreSQL and SQLite.
 
-One short transaction per batch holds all three, so a recipient never exists without its account
-and its queued email, and a failure leaves nothing of the batch behind. Three row writes per
-recipient (account, recipient, email), a handful of statements per batch. The references they
-hold are foreign-key constraints, deferred: the database checks them when the batch commits, so
-the recipients can go in before their accounts, and a batch whose location, upload or uploader
-was deleted meanwhile is refused whole.
+`create_recipients(rows, ...) -> WriteOutcome` guarantees, for one batch of checked rows:
+- all or nothing: the batch's recipients, accounts and queued welcome emails are written in one
+  transaction (retried whole if the database picks it as a deadlock's victim), so a recipient
+  never exists without its account and its email, and a failure leaves nothing of it behind;
+- one person once: the database's unique constraint on the person is the one judge of
+  duplicates against the system. Recipients are inserted with ON CONFLICT DO NOTHING and the
+  rows actually inserted are read back from RETURNING; a person already loaded, by an earlier
+  upload or by one running at this moment, comes back in `duplicates`, and gets no account
+  and no email;
+- nothing points at nothing: every reference the rows hold is a deferred foreign-key
+  constraint, checked when the batch commits (so recipients can go in before their accounts):
+  a batch whose location, upload or uploader was deleted meanwhile is refused whole. Those
+  checks are planned as index look-ups whatever the statistics say
+  (`plan_reference_checks_by_index`);
+- a username nobody has, never reused, for each account (`email.covid19vaccine`, then 2, 3...).
 
-The database's unique constraint on the person is the one judge of duplicates against the
-system: recipients are inserted with ON CONFLICT DO NOTHING and the rows the database actually
-inserted are read back from RETURNING. A person already loaded, by an earlier upload or by
-another upload running at the same moment, is reported as a duplicate, and the account made
-for them in the same transaction is deleted again. The engine therefore does not look these
-people up before an import (only a dry run does): the insert's own unique-index check is
-cheaper, and unlike a query it cannot be planned badly while the import grows the table.
+`loaded_people(people)` is the engine's "who is loaded already" for a dry run and the Low Volume
+review: one index probe per person, one statement per batch.
 
-The statements are written out here rather than built by bulk_create: for thousands of rows
+The statements are written out rather than built by bulk_create: for thousands of rows
 Django's per-object, per-field work costs several times what the database does, and neither
 bulk_create with ignore_conflicts nor its RETURNING tells which rows were inserted on both
-SQLite and PostgreSQL. Plain INSERT ... ON CONFLICT DO NOTHING RETURNING works on both.
+SQLite and PostgreSQL. On PostgreSQL each column goes as one binary array parameter
+(`_execute_arrays`).
 """
 
 from __future__ import annotations
@@ -166,6 +172,13 @@ def _write(
     created.sort(key=lambda row: row.line)
     duplicates.sort(key=lambda row: row.line)
     return WriteOutcome(created, duplicates)
+
+
+def can_write_on_a_connection_of_its_own() -> bool:
+    """Whether a batch may be written by another connection than the caller's: on PostgreSQL,
+    outside a transaction (another connection would not see what it has not committed).
+    SQLite has one writer at a time."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def plan_reference_checks_by_index() -> None:

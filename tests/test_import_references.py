@@ -340,3 +340,28 @@ def test_the_purge_leaves_uploads_that_created_recipients(alice, demo_clinic):
     assert purge_expired_previews(now=later) == 1
     assert list(Upload.objects.values_list("pk", flat=True)) == [created.pk]
     assert not Upload.objects.filter(pk=waiting.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_checks_are_index_look_ups_even_when_the_tables_are_tiny(alice, demo_clinic):
+    """PostgreSQL keeps each foreign-key check's plan for the connection's life: planned as a
+    scan while a table is tiny, it would scan the table once per row as the table grows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans each statement anew")
+    upload = make_upload(demo_clinic, alice)
+    connection.close()  # a fresh connection: no check planned yet
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE providers_location")  # the planner knows the table is tiny
+
+    def scans() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+            cursor.execute(
+                "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'providers_location'"
+            )
+            return cursor.fetchone()[0]
+
+    before = scans()
+    family = [person(f"Ann{chr(97 + i % 26)}{chr(97 + i // 26)}") for i in range(60)]
+    assert run(recipient_csv(*family), demo_clinic, alice, upload=upload).created == 60
+    assert scans() - before < 5  # not one scan of the locations per recipient
