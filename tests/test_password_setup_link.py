@@ -1,9 +1,9 @@
 """The welcome email's "create your password" link: safe to open, single use, long-lived."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
+import time_machine
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -54,11 +54,9 @@ def test_a_link_stops_working_once_a_password_is_set(client, account):
 def test_the_link_works_for_weeks_not_forever(client, account, settings):
     settings.RECIPIENT_SETUP_LINK_DAYS = 30
     link = _link(account)
-    later = dt.datetime.now() + dt.timedelta(days=29)
-    with mock.patch.object(password_setup_token, "_now", return_value=later):
+    with time_machine.travel(dt.timedelta(days=29)):
         assert b"Create your password" in client.get(link, follow=True).content
-    much_later = dt.datetime.now() + dt.timedelta(days=31)
-    with mock.patch.object(password_setup_token, "_now", return_value=much_later):
+    with time_machine.travel(dt.timedelta(days=31)):
         assert b"This link no longer works" in client.get(link, follow=True).content
 
 
