@@ -13,7 +13,6 @@ No Celery and no job bookkeeping here: the job records the running results this 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -22,21 +21,8 @@ from django.utils import timezone
 from providers.models import Location, User
 from recipients.models import Recipient
 
-from .engine import (
-    BATCH_SIZE,
-    Batch,
-    CleanRow,
-    Header,
-    ImportResult,
-    Person,
-    RowError,
-    Tally,
-    duplicate_error,
-    nobody,
-    validate_file,
-)
+from .engine import ImportResult, Person, Tally, duplicate_error, nobody, validate_file
 from .models import Upload
-from .overlap import can_overlap, written
 from .writer import create_recipients, loaded_people
 
 
@@ -87,40 +73,20 @@ def import_batches(
         yield tally.close()
         return
     assert location is not None, "only a dry run needs no location"
-    write = functools.partial(
-        _write_batch,
-        header=validation.header,
-        location=location,
-        user=user,
-        upload=upload,
-        mine=_created_by(upload),
-    )
-    overlap = can_overlap(-(-validation.rows // BATCH_SIZE))
-    for created, errors in written(validation.batches, write, overlap=overlap):
-        yield tally.add(created, errors)
+    # A job taken over after its worker died runs the file again: the people it created the
+    # first time are counted as created, not written again (nor reported as duplicates).
+    mine = _created_by(upload)
+    for batch in validation.batches:
+        outcome = create_recipients(
+            [row for row in batch.rows if row.person not in mine],
+            location=location,
+            user=user,
+            upload=upload,
+        )
+        created = outcome.created + [row for row in batch.rows if row.person in mine]
+        duplicates = [duplicate_error(row, validation.header) for row in outcome.duplicates]
+        yield tally.add(created, batch.errors + duplicates)
     yield tally.close()
-
-
-def _write_batch(
-    batch: Batch,
-    *,
-    header: Header,
-    location: Location,
-    user: User | None,
-    upload: Upload | None,
-    mine: set[Person],
-) -> tuple[list[CleanRow], list[RowError]]:
-    """Create a batch's new people; returns the rows created and the rows failed."""
-    outcome = create_recipients(
-        [row for row in batch.rows if row.person not in mine],
-        location=location,
-        user=user,
-        upload=upload,
-    )
-    # Created by this upload before its worker died: counted as created, not written again.
-    created = outcome.created + [row for row in batch.rows if row.person in mine]
-    errors = batch.errors + [duplicate_error(row, header) for row in outcome.duplicates]
-    return created, errors
 
 
 def _created_by(upload: Upload | None) -> set[Person]:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from bulkupload import pipeline
 from bulkupload.engine import FileRejected
@@ -244,3 +244,15 @@ def test_a_large_family_sharing_an_email_goes_on_numbering(alice, demo_clinic):
     expected = {"big@example.com.covid19vaccine"}
     expected |= {f"big@example.com.covid19vaccine{n}" for n in range(2, 15)}
     assert usernames == expected
+
+
+def test_an_import_inside_a_transaction_writes_on_the_callers_connection(alice, demo_clinic):
+    # A caller's atomic block: another connection would not see the uncommitted location and
+    # manager, and what it wrote would outlive the caller's rollback.
+    rows = [person("Ann", f"Lee{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{i}") for i in range(2500)]
+    with transaction.atomic():
+        result = run(recipient_csv(*rows), demo_clinic, alice)
+        assert result.created == 2500
+        assert Recipient.objects.count() == 2500  # visible here, on this connection
+        transaction.set_rollback(True)
+    assert not Recipient.objects.exists()
