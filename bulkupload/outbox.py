@@ -90,7 +90,7 @@ def _claim(limit: int) -> list[OutboundEmail]:
             pk__in=ids, status=OutboundEmail.Status.SENDING, last_attempt_at=now
         )
         .select_related("user__recipient", "upload__location", "upload__uploaded_by")
-        .defer("upload__content")  # the error file is attached; the upload itself is not
+        .defer("upload__content")  # a summary attaches the error file, never the upload
         .order_by("id")
     )
 

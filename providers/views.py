@@ -38,7 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @manager_required
 def home(request: HttpRequest) -> HttpResponse:
     # Through the location: this app sits below recipients and does not import it.
-    counts = {"loaded": request.location.recipients.filter(removed_at__isnull=True).count()}
+    counts = {"loaded": request.location.recipients.active().count()}
     return render(request, "providers/home.html", {"page": "home", "counts": counts})
 
 
