@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from providers.models import Location, User
 
-from .engine import FIELDS, Tally, read_table, scan_table, validate_file
+from .engine import FIELDS, dry_run_report, read_table, scan_table, validate_file
 from .engine.warnings import row_warnings
 from .jobs import run_job, store_upload
 from .models import Upload
@@ -69,10 +69,8 @@ def preview_file(data: bytes) -> Preview:
         today=timezone.localdate(),
         existing=loaded_people,
     )
-    tally = Tally(validation.header, validation.rows, dry_run=True, keep_rows=True)
-    for batch in validation.batches:
-        tally.add(batch.rows, batch.errors)
-    valid, errors = tally.result.valid_rows, tally.result.errors
+    result = dry_run_report(validation, keep_rows=True)
+    valid, errors = result.valid_rows, result.errors
     warnings = row_warnings(valid, loaded_people)
     columns = [validation.header.columns[field] for field in FIELDS]
     rows = [_preview_row(row.line, row.cells, columns, "", warnings) for row in valid]

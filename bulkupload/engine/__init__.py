@@ -10,7 +10,7 @@ from .duplicates import ExistingPeople, Person, duplicate_error, nobody
 from .errorfile import ErrorFile, neutralise
 from .headers import Header, find_header
 from .reading import FileRejected, Table, read_table
-from .report import ImportResult, Tally, check_file
+from .report import ImportResult, Tally, check_file, dry_run_report
 from .validation import BATCH_SIZE, Batch, TooManyRows, Validation, scan_table, validate_file
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "TooManyRows",
     "Validation",
     "check_file",
+    "dry_run_report",
     "clean_date_of_birth",
     "clean_email",
     "clean_row",

@@ -2,7 +2,8 @@
 
 `Tally` adds up a file's batches as they are checked (and, in an import, written) into an
 `ImportResult`, which is everything the screens, the command line and the error file need.
-`check_file` is the whole engine at once: what would become of each row, writing nothing.
+`check_file` is the whole engine at once: what would become of each row, writing nothing
+(`dry_run_report` does the counting, for a caller that needs the checked file too).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .cleaning import CleanRow, RowError
 from .duplicates import ExistingPeople
 from .errorfile import ErrorFile
 from .headers import Header
-from .validation import validate_file
+from .validation import Validation, validate_file
 
 
 @dataclass
@@ -85,6 +86,11 @@ def check_file(
     validation = validate_file(
         data, max_rows=max_rows, today=today, existing=existing, max_bytes=max_bytes
     )
+    return dry_run_report(validation, keep_rows=keep_rows)
+
+
+def dry_run_report(validation: Validation, *, keep_rows: bool = False) -> ImportResult:
+    """Every batch of a checked file counted at once, as a dry run: nothing is written."""
     tally = Tally(validation.header, validation.rows, dry_run=True, keep_rows=keep_rows)
     for batch in validation.batches:
         tally.add(batch.rows, batch.errors)
