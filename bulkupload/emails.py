@@ -1,4 +1,5 @@
-"""The emails an upload causes: a welcome per created recipient, a summary to the manager.
+"""The emails the outbox sends: a welcome per created recipient, a summary to the manager,
+and for the help desk its stored messages and the two account emails that carry a secret.
 
 Composition only; bulkupload.outbox decides when they are sent.
 """
@@ -12,10 +13,12 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from providers.accounts import issue_temporary_password
+from providers.accounts import password_setup_url as provider_password_setup_url
 from providers.models import User
 from recipients.tokens import password_setup_token
 
-from .models import Upload
+from .models import OutboundEmail, Upload
 
 WELCOME_SUBJECT = "Welcome to the North Carolina COVID-19 Vaccine Portal"
 
@@ -70,3 +73,47 @@ def upload_summary_message(upload: Upload) -> EmailMessage:
     if upload.failed_count and upload.error_file:
         message.attach(error_file_name(upload), bytes(upload.error_file), "text/csv")
     return message
+
+
+def stored_message(email: OutboundEmail) -> EmailMessage:
+    """A message written when it was queued (the help desk's case emails)."""
+    return EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.user.email],
+    )
+
+
+def temporary_password_message(user: User) -> EmailMessage:
+    """The help desk's registration email: the username and a temporary password (guide, first
+    page), made now so that no password ever sits in the outbox. An account that has signed in
+    since keeps its own password and is told how to sign in instead."""
+    context = {
+        "user": user,
+        "login_url": settings.SITE_URL + reverse("helpdesk:login"),
+        "reset_url": settings.SITE_URL + reverse("providers:password_reset"),
+        "password": issue_temporary_password(user) if user.last_login is None else "",
+    }
+    return EmailMessage(
+        subject="Your CVMS Help Desk Portal account",
+        body=render_to_string("emails/helpdesk_account.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+
+
+def account_setup_message(user: User) -> EmailMessage:
+    """A new Healthcare Location Manager's link to set their password (help-desk onboarding)."""
+    context = {
+        "user": user,
+        "setup_url": provider_password_setup_url(user),
+        "login_url": settings.SITE_URL + reverse("providers:login"),
+        "locations": [role.location for role in user.location_roles.select_related("location")],
+    }
+    return EmailMessage(
+        subject="Your CVMS Provider Portal account",
+        body=render_to_string("emails/account_setup.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )

@@ -24,6 +24,7 @@ from providers.models import Location, User
 from .engine import FileRejected, ImportResult
 from .models import OutboundEmail, Upload
 from .pipeline import import_batches
+from .signals import upload_finished
 from .writer import plan_reference_checks_by_index
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,17 @@ def run_job(upload_id: int) -> ImportResult | None:
     try:
         return process_upload(upload)
     finally:
-        if summary_is_due(upload):
-            queue_summary(upload)
+        job_ended(upload)
+
+
+def job_ended(upload: Upload) -> None:
+    """Tell whoever should know that a job ended: the manager when the rule says so, and the
+    apps listening (a help-desk case)."""
+    if not upload.is_finished:
+        return
+    if summary_is_due(upload):
+        queue_summary(upload)
+    upload_finished.send(sender=Upload, upload=upload)
 
 
 def process_upload(upload: Upload) -> ImportResult | None:
@@ -121,13 +131,18 @@ def process_upload(upload: Upload) -> ImportResult | None:
 def summary_is_due(upload: Upload) -> bool:
     """Whether the manager is emailed about this upload: the one rule for every door.
 
-    - High Volume and help desk: whenever the job ends, however (the manager may have left
-      the page; the guide: "you will receive an automatic email notification");
+    - High Volume: whenever the job ends, however (the manager may have left the page; the
+      guide: "you will receive an automatic email notification");
     - Low Volume: when rows failed, with the failed records attached (the alert already gave
       the counts; the guide: "You will receive an email with any failed uploads");
+    - the help desk: never here; its case tells the requester, without attaching the file's
+      rows (upload_finished);
     - the command line: never, its output is the report.
     """
-    if not upload.is_finished or upload.source == Upload.Source.COMMAND_LINE:
+    if not upload.is_finished or upload.source in {
+        Upload.Source.COMMAND_LINE,
+        Upload.Source.HELP_DESK,
+    }:
         return False
     if upload.source == Upload.Source.LOW_VOLUME:
         return upload.has_error_file
@@ -176,9 +191,7 @@ def fail_stuck_job(upload_id: int) -> None:
         status=Upload.Status.FAILED, problem=STUCK_PROBLEM, finished_at=timezone.now()
     )
     if failed:
-        queue_summary(
-            Upload.objects.without_files().select_related("uploaded_by").get(pk=upload_id)
-        )
+        job_ended(Upload.objects.without_files().select_related("uploaded_by").get(pk=upload_id))
 
 
 def _send_after_commit(task: str, *args: object) -> None:

@@ -178,6 +178,13 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         WELCOME = "welcome", "Welcome to the COVID-19 Vaccine Portal"
         UPLOAD_SUMMARY = "upload_summary", "Upload summary to the manager"
+        # Written when queued (subject and body below): the help desk's case emails.
+        MESSAGE = "message", "Message"
+        # Composed when sent, because they carry a secret that must not sit in this table:
+        # a help-desk registration's username and temporary password (made at sending), and a
+        # new manager's link to set a password.
+        TEMPORARY_PASSWORD = "temporary_password", "Help-desk account with temporary password"
+        ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -186,7 +193,8 @@ class OutboundEmail(models.Model):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # The welcome email's recipient account, or the manager an upload summary goes to.
+    # Who it goes to: the welcome email's recipient account, the manager an upload summary
+    # goes to, a help-desk requester, a new manager.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -204,6 +212,9 @@ class OutboundEmail(models.Model):
         db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Only messages (Kind.MESSAGE) have them; the other kinds are composed when sent.
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)

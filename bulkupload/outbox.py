@@ -19,7 +19,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .emails import upload_summary_message, welcome_message
+from .emails import (
+    account_setup_message,
+    stored_message,
+    temporary_password_message,
+    upload_summary_message,
+    welcome_message,
+)
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -32,7 +38,14 @@ STALE_AFTER = dt.timedelta(minutes=15)
 COMPOSERS = {
     OutboundEmail.Kind.WELCOME: lambda email: welcome_message(email.user),
     OutboundEmail.Kind.UPLOAD_SUMMARY: lambda email: upload_summary_message(email.upload),
+    OutboundEmail.Kind.MESSAGE: stored_message,
+    OutboundEmail.Kind.TEMPORARY_PASSWORD: lambda email: temporary_password_message(email.user),
+    OutboundEmail.Kind.ACCOUNT_SETUP: lambda email: account_setup_message(email.user),
 }
+
+
+class AccountGone(Exception):
+    """The account an email is for was deactivated (a removed recipient) before it went."""
 
 
 def send_due_emails(limit: int = BATCH_SIZE) -> int:
@@ -96,6 +109,11 @@ def _claim(limit: int) -> list[OutboundEmail]:
 
 
 def _send(mail, email: OutboundEmail) -> None:
+    if not email.user.is_active:
+        # Nobody to welcome any more: kept as failed, with why, and never retried.
+        email.attempts = MAX_ATTEMPTS
+        _failed(email, AccountGone("the account was deactivated before the email was sent"))
+        return
     try:
         message = COMPOSERS[email.kind](email)
         message.connection = mail

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "sequences",  # gapless help-desk case numbers
+    "django_object_actions",  # the help desk's buttons on a case in the admin
     "providers",
     "recipients",
     "bulkupload",
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "helpdesk.middleware.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -145,6 +148,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bulkupload.tasks.purge_expired_previews",
         "schedule": 3600.0,
     },
+    "purge-case-files": {"task": "helpdesk.tasks.purge_case_files", "schedule": 3600.0},
 }
 
 # Email: files under var/mail by default so a developer can read what was sent
@@ -174,6 +178,18 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # How long the welcome email's "create your password" link works.
 RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
+
+# Help desk
+# Files attached to a case are personal data: deleted this many days after the case closes.
+HELPDESK_FILE_RETENTION_DAYS = env.int("HELPDESK_FILE_RETENTION_DAYS", default=30)
+# Registration attempts per address (django-ratelimit; the code is six guessable digits).
+HELPDESK_REGISTER_RATE = env.str("HELPDESK_REGISTER_RATE", default="10/h")
+# django-object-actions: buttons post (its default will become POST; say so now).
+DJANGO_OBJECT_ACTIONS_DEFAULT_HTTP_METHOD = "POST"
+# django-ratelimit counts in the cache. Without Redis that is the in-process cache, right for
+# the one web process `make run` starts; production sets REDIS_URL, which every process shares.
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Language and time
 LANGUAGE_CODE = "en-us"

@@ -1,0 +1,211 @@
+"""What help-desk staff do for a case: process its recipient file, remove its recipient,
+onboard its people, verify its requester.
+
+Each action is idempotent: done once, it returns its earlier result instead of running again
+(`Outcome.ran` says which). Each is on the case's timeline and emailed to the requester; the
+admin adds its own audit record (LogEntry) of who pressed the button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from bulkupload.jobs import queue_job, send_emails_after_commit, store_upload
+from bulkupload.models import OutboundEmail, Upload
+from providers.models import LocationManager, User, normalize_login_email
+from recipients.removal import remove_recipient
+
+from .cases import CaseRefused, bump, notify_requester, record
+from .models import Case, CaseEvent, Requester
+
+
+@dataclass
+class Outcome:
+    """What an action did (ran) or had done before (not ran), in words for staff and email."""
+
+    ran: bool
+    message: str
+
+
+def process_case_file(case: Case, *, by: User) -> Outcome:
+    """Run the attached RECIPIENT BULK UPLOAD FILE through the one pipeline as a job of the
+    case's location (its Reports tab shows it, source "Help desk"). The requester is told the
+    result when the job ends (`job_finished`)."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.upload_id is not None:
+            return Outcome(False, f"Already sent for processing: {job_summary(case.upload)}")
+        attachment = _processable_file(case)
+        upload = store_upload(
+            bytes(attachment.content),
+            file_name=attachment.file_name,
+            location=case.location,
+            user=case.requester,
+            source=Upload.Source.HELP_DESK,
+        )
+        _start(case, by, upload=upload)
+        record(case, CaseEvent.Kind.PROCESSED, by, f"File {attachment.file_name} is processing.")
+        queue_job(upload)
+    return Outcome(True, f"{attachment.file_name} is processing for {case.location}.")
+
+
+def job_finished(upload: Upload) -> None:
+    """A case's job ended: its result on the timeline and to the requester, once."""
+    case = Case.objects.filter(upload=upload).select_related("requester").first()
+    if case is None or case.events.filter(kind=CaseEvent.Kind.RESULT).exists():
+        return
+    summary = job_summary(upload)
+    with transaction.atomic():
+        record(case, CaseEvent.Kind.RESULT, None, summary)
+        notify_requester(
+            case,
+            "emails/case_result.txt",
+            subject=f"Case {case.number}: recipient file processed",
+            upload=upload,
+            summary=summary,
+        )
+
+
+def job_summary(upload: Upload) -> str:
+    """ "312 created, 4 failed", or why nothing was."""
+    if upload.status == Upload.Status.DONE:
+        return f"{upload.created_count} created, {upload.failed_count} failed"
+    if upload.is_finished:
+        return f"{upload.get_status_display()}: {upload.problem}"
+    return f"{upload.get_status_display()}: {upload.processed} of {upload.rows or '?'} rows so far"
+
+
+def remove_case_recipient(case: Case, *, by: User) -> Outcome:
+    """Remove the recipient the removal case names, with the case's reason."""
+    if case.kind != Case.Kind.REMOVAL or case.recipient_id is None:
+        raise CaseRefused(
+            "This is not a removal case naming a recipient. Set the recipient on the case first."
+        )
+    recipient = case.recipient
+    reason = f"{case.number}: {case.removal_reason or case.description}".strip()
+    with transaction.atomic():
+        if not remove_recipient(recipient, by=by, reason=reason):
+            return Outcome(
+                False,
+                f"Recipient #{recipient.pk} was removed already, on "
+                f"{timezone.localtime(recipient.removed_at):%b %-d, %Y}.",
+            )
+        message = f"Recipient #{recipient.pk} was removed."
+        _start(_locked(case), by)
+        record(case, CaseEvent.Kind.REMOVED, by, message)
+        notify_requester(
+            case,
+            "emails/case_result.txt",
+            subject=f"Case {case.number}: recipient removed",
+            summary=message,
+        )
+    return Outcome(True, message)
+
+
+def onboard_case_people(case: Case, *, by: User) -> Outcome:
+    """Make the people the onboarding case lists Healthcare Location Managers of its location:
+    a new account gets a link to set its password, an existing one is added to the location."""
+    with transaction.atomic():
+        case = _locked(case)
+        earlier = case.events.filter(kind=CaseEvent.Kind.ONBOARDED).first()
+        if earlier is not None:
+            return Outcome(False, f"Onboarded already: {earlier.text}")
+        if case.kind != Case.Kind.HCP_ONBOARDING or case.location_id is None or not case.people:
+            raise CaseRefused(
+                "Onboarding needs an HCP Onboarding case with a location and at least one person."
+            )
+        created = added = 0
+        for person in case.people:
+            new = _onboard(person, case)
+            created, added = created + new, added + (not new)
+        message = (
+            f"{created} new account(s) created, {added} existing account(s) added, as "
+            f"Healthcare Location Managers of {case.location}."
+        )
+        _start(case, by)
+        record(case, CaseEvent.Kind.ONBOARDED, by, message)
+        notify_requester(
+            case,
+            "emails/case_result.txt",
+            subject=f"Case {case.number}: HCP users onboarded",
+            summary=message,
+        )
+    return Outcome(True, message)
+
+
+def verify_requester(case: Case, *, by: User) -> Outcome:
+    """Verify the account of a requester who registered with the generic code VAC2021."""
+    profile = Requester.objects.filter(user=case.requester_id).first()
+    if profile is None:
+        return Outcome(False, "The requester did not register on the help desk: nothing to verify.")
+    if profile.verified_at is not None:
+        verified = timezone.localtime(profile.verified_at)
+        return Outcome(False, f"Verified already, on {verified:%b %-d, %Y}.")
+    with transaction.atomic():
+        Requester.objects.filter(pk=profile.pk).update(verified_at=timezone.now(), verified_by=by)
+        record(case, CaseEvent.Kind.VERIFIED, by, "The requester's account was verified.")
+    return Outcome(True, f"{case.requester} is verified.")
+
+
+def _onboard(person: dict, case: Case) -> bool:
+    """One person made a manager of the case's location; True when their account is new."""
+    email = normalize_login_email(person["email"])
+    user = User.objects.filter(username=email).first()
+    new = user is None
+    if new:
+        user = User.objects.create_user(
+            email,
+            None,
+            first_name=person.get("first_name", "")[:80],
+            last_name=person.get("last_name", "")[:80],
+        )
+    LocationManager.objects.get_or_create(user=user, location=case.location)
+    if new:
+        OutboundEmail.objects.create(kind=OutboundEmail.Kind.ACCOUNT_SETUP, user=user)
+    else:
+        OutboundEmail.objects.create(
+            kind=OutboundEmail.Kind.MESSAGE,
+            user=user,
+            subject="You are a Healthcare Location Manager of another location",
+            body=f"The CVMS Help Desk made you a Healthcare Location Manager of {case.location} "
+            f"(case {case.number}). Log in to the CVMS Provider Portal with your account and "
+            "choose the location at the top of the page.\n",
+        )
+    send_emails_after_commit()
+    return new
+
+
+def _processable_file(case: Case):
+    attachment = getattr(case, "attachment", None)
+    if case.kind != Case.Kind.BULK_UPLOAD or attachment is None:
+        raise CaseRefused("This case has no attached recipient file to process.")
+    if attachment.content is None:
+        raise CaseRefused("The attached file was deleted after the retention period.")
+    if case.location_id is None:
+        raise CaseRefused(
+            "The case has no location: set the location whose VFC PIN the request gives."
+        )
+    return attachment
+
+
+def _locked(case: Case) -> Case:
+    """The case as it is now, locked until the action's transaction ends (a second click
+    waits, then sees the first one's result)."""
+    return (
+        Case.objects.select_for_update()
+        .select_related("location", "requester", "upload")
+        .get(pk=case.pk)
+    )
+
+
+def _start(case: Case, by: User, **fields) -> None:
+    """An action moves a new case into progress (the action's own email says what happened)."""
+    old = case.status
+    if old == Case.Status.NEW:
+        fields["status"] = Case.Status.IN_PROGRESS
+    bump(case, None, **fields)
+    if old != case.status:
+        record(case, CaseEvent.Kind.STATUS, by, "", old_status=old, new_status=case.status)

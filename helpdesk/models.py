@@ -1,0 +1,207 @@
+"""The CVMS Help Desk: who registered to file requests, the requests as cases, and each case's
+timeline.
+
+A case is what a provider asks the help desk for (guide, "Submit the Recipient Bulk Upload File
+to the CVMS Help Desk Portal", "How to Remove Loaded Recipients"); staff work it in the admin.
+The rules for changing one live in helpdesk.cases; these are the records.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from bulkupload.models import Upload
+from providers.models import Location
+from recipients.models import Recipient
+
+GENERIC_REGISTRATION_CODE = "VAC2021"
+
+
+class Requester(models.Model):
+    """An account registered on the help desk's Register page (guide, first page).
+
+    Registered with a Provider PIN, the account is linked to that location for its cases; with
+    the generic code VAC2021 it is unverified until staff verify it. Either way it reaches the
+    help desk only: it grants nothing in the provider portal.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpdesk_profile"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="requesters"
+    )
+    registration_code = models.CharField(max_length=9)
+    # The emailed temporary password must be replaced at the first sign-in.
+    must_change_password = models.BooleanField(default=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "help-desk requester"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_verified(self) -> bool:
+        """A Provider PIN verifies itself (the code is the location's); VAC2021 waits for staff."""
+        return self.location_id is not None or self.verified_at is not None
+
+
+class Case(models.Model):
+    """One request to the help desk, with its number (CS0001001, ...) and where it stands."""
+
+    class Kind(models.TextChoices):
+        BULK_UPLOAD = "bulk_upload", "Recipient Bulk Upload"
+        HCP_ONBOARDING = "hcp_onboarding", "HCP Onboarding"
+        REMOVAL = "removal", "Remove a recipient"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        AWAITING_INFO = "awaiting_info", "Awaiting info"
+        RESOLVED = "resolved", "Resolved"
+        REJECTED = "rejected", "Rejected"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Help Desk Portal"
+        PHONE = "phone", "Phone"
+
+    number = models.CharField(max_length=12, unique=True, editable=False)
+    kind = models.CharField("request type", max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="helpdesk_cases"
+    )
+    # Staff who opened the case for a caller; empty when the requester filed it.
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The location the case is about, when the VFC PIN names one: its managers see the case,
+    # and a processed file's recipients are created there.
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="helpdesk_cases"
+    )
+    # What the requester typed, kept as typed.
+    vfc_pin = models.CharField("VFC PIN", max_length=9, blank=True)
+    organization_name = models.CharField("organization", max_length=200, blank=True)
+    location_name = models.CharField("location", max_length=200, blank=True)
+    contact_name = models.CharField(max_length=160, blank=True)
+    contact_email = models.EmailField(max_length=254, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+
+    # Removal: who, and why.
+    recipient = models.ForeignKey(
+        Recipient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="helpdesk_cases",
+    )
+    removal_reason = models.TextField(blank=True)
+    # HCP Onboarding: the people to make managers of the location, [{"first_name",
+    # "last_name", "email"}, ...].
+    people = models.JSONField(default=list, blank=True)
+
+    # The job "Process attached recipient file" started (at most one per case).
+    upload = models.OneToOneField(
+        Upload, on_delete=models.PROTECT, null=True, blank=True, related_name="helpdesk_case"
+    )
+
+    # Optimistic locking: every change bumps it, and a change made from an older version is
+    # refused (two staff on one case never silently overwrite each other).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="case_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in {self.Status.RESOLVED, self.Status.REJECTED}
+
+
+class CaseFile(models.Model):
+    """The RECIPIENT BULK UPLOAD FILE attached to a case, and what the check on submit found.
+
+    Personal data: never emailed, never in a URL, downloadable by staff only (each download
+    recorded), and its content deleted HELPDESK_FILE_RETENTION_DAYS after the case closes.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="attachment")
+    purpose = models.CharField(max_length=20, default="recipients")  # or "people" (onboarding)
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField(null=True, editable=False)
+    # The dry run on submit: rows, how many would fail, and the first few messages.
+    rows = models.PositiveIntegerField(default=0)
+    failed_rows = models.PositiveIntegerField(default=0)
+    first_errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.case})"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline: opened, a status change, a reply, an action's result.
+
+    Internal entries (a staff download of the attachment) are for staff only.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        STATUS = "status", "Status changed"
+        COMMENT = "comment", "Reply"
+        PROCESSED = "processed", "Recipient file sent for processing"
+        RESULT = "result", "Result"
+        REMOVED = "removed", "Recipient removed"
+        ONBOARDED = "onboarded", "HCP users onboarded"
+        VERIFIED = "verified", "Requester verified"
+        DOWNLOADED = "downloaded", "Attachment downloaded"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20, blank=True)
+    text = models.TextField(blank=True)
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_kind_display()}"
