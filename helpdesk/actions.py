@@ -195,7 +195,7 @@ def _locked(case: Case) -> Case:
     """The case as it is now, locked until the action's transaction ends (a second click
     waits, then sees the first one's result)."""
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("location", "requester", "upload")
         .get(pk=case.pk)
     )
