@@ -21,6 +21,11 @@ class PasswordSetupView(auth_views.PasswordResetConfirmView):
     reset_url_token = "set-password"  # noqa: S105 (a URL segment, not a secret)
     post_reset_login = False
 
+    def get_user(self, uidb64: str):
+        # A removed recipient's account is deactivated: its link no longer works.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
 
 def password_setup_done(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/password_setup_done.html")

@@ -7,6 +7,7 @@ import time_machine
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from recipients.removal import remove_recipient
 from recipients.tokens import password_setup_token
 from tests.helpers import make_recipient, make_user
 
@@ -63,3 +64,11 @@ def test_the_link_works_for_weeks_not_forever(client, account, settings):
 def test_a_tampered_token_is_refused(client, account):
     link = _link(account)
     assert b"This link no longer works" in client.get(link[:-3] + "xx/", follow=True).content
+
+
+def test_the_link_of_a_removed_recipient_no_longer_works(client, account, alice):
+    remove_recipient(account.recipient, by=alice, reason="Entered by mistake")
+    response = client.get(_link(account), follow=True)
+    assert b"This link no longer works" in response.content
+    account.refresh_from_db()
+    assert not account.has_usable_password()
