@@ -211,6 +211,8 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = get_upload_or_404(request.user, upload_id)
     if not upload.has_error_file:
         raise Http404("This upload has no failed records.")
+    if upload.error_file is None:  # a help-desk case's, deleted after its retention
+        raise Http404("The failed records of this upload were deleted.")
     response = HttpResponse(bytes(upload.error_file), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{error_file_name(upload)}"'
     return response

@@ -238,6 +238,8 @@ if not DEBUG:
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Behind it every request comes from the proxy: count attempts per client instead.
+        RATELIMIT_IP_META_KEY = "cvms.proxy.client_ip"
 
 # Logging: to stderr; never log personal data (names, dates of birth, emails)
 LOGGING = {

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from sequences import get_next_value
 
+from bulkupload.engine import check_file, nobody
 from bulkupload.jobs import send_emails_after_commit
 from bulkupload.models import OutboundEmail, Upload
-from bulkupload.pipeline import import_file
 from providers.access import locations_managed_by
-from providers.models import Location, User
+from providers.models import User
 
 from .models import Case, CaseEvent, CaseFile
 
@@ -66,11 +66,22 @@ class Attachment:
     first_errors: list[str] = field(default_factory=list)
 
 
-def check_recipient_file(data: bytes, file_name: str, location: Location) -> Attachment:
-    """The engine's dry run of an attached RECIPIENT BULK UPLOAD FILE, against who is loaded
-    at the location. Raises FileRejected (the engine's message) for a file that cannot be
-    read or misses a column; failed rows are counted and do not block the request."""
-    result = import_file(data, location=location, user=None, dry_run=True)
+def check_recipient_file(data: bytes, file_name: str) -> Attachment:
+    """The engine's check of an attached RECIPIENT BULK UPLOAD FILE, writing nothing. Raises
+    FileRejected (the engine's message) for a file that cannot be read or misses a column;
+    failed rows are counted and do not block the request.
+
+    Only the file itself is checked, not who is loaded already: any help-desk account may
+    attach a file, and "already exists" would tell it whether a named person is registered
+    anywhere. Duplicates are found when staff process the file, as in any import.
+    """
+    result = check_file(
+        data,
+        max_rows=Upload.max_rows_for(Upload.Source.HELP_DESK),
+        today=timezone.localdate(),
+        existing=nobody,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+    )
     return Attachment(
         file_name=file_name,
         data=data,

@@ -176,7 +176,7 @@ def bulk_request(request: HttpRequest) -> HttpResponse:
     if valid and form.cleaned_data["kind"] == Case.Kind.BULK_UPLOAD:
         upload = form.upload
         try:
-            attachment = check_recipient_file(upload.read(), upload.name, form.location)
+            attachment = check_recipient_file(upload.read(), upload.name)
         except FileRejected as rejection:
             form.add_error("file", rejection.message)
             valid = False

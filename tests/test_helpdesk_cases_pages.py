@@ -48,7 +48,7 @@ def bulk_case(rita, demo_clinic):
         contact_phone="919-555-0100",
         description="Spring staff",
     )
-    return open_case(case, attachment=check_recipient_file(FILE, "spring.csv", demo_clinic))
+    return open_case(case, attachment=check_recipient_file(FILE, "spring.csv"))
 
 
 def _url(case, suffix=""):
@@ -145,7 +145,7 @@ def test_no_failed_records_file_when_nothing_failed(
     data = recipient_csv(person())
     case = open_case(
         Case(kind=Case.Kind.BULK_UPLOAD, requester=rita, location=demo_clinic),
-        attachment=check_recipient_file(data, "one.csv", demo_clinic),
+        attachment=check_recipient_file(data, "one.csv"),
     )
     with django_capture_on_commit_callbacks(execute=True):
         process_case_file(case, by=charlie)
