@@ -15,6 +15,8 @@ from django.db import connection
 from bulkupload import engine
 from bulkupload.models import Upload
 from cvms.celery import app as celery_app
+from helpdesk.cases import check_recipient_file, open_case
+from helpdesk.models import Case
 from providers.models import Location, LocationManager, Organization, User
 from recipients.models import Recipient
 
@@ -160,3 +162,24 @@ def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
 
     monkeypatch.setattr(celery_app, "send_task", send_task)
     return sent
+
+
+# Help-desk cases --------------------------------------------------------------------------------
+
+
+def make_case(
+    requester: User,
+    location: Location | None = None,
+    *,
+    kind="bulk_upload",
+    rows=None,
+    by: User | None = None,
+    **fields,
+):
+    """A case opened as the help desk opens one; `rows` attach a recipient file of those people,
+    checked at the location."""
+    attachment = None
+    if rows is not None:
+        attachment = check_recipient_file(recipient_csv(*rows), "staff.csv", location)
+    case = Case(kind=kind, requester=requester, location=location, **fields)
+    return open_case(case, attachment=attachment, by=by)
