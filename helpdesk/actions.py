@@ -206,8 +206,10 @@ def _processable_file(case: Case):
 def _locked(case: Case) -> Case:
     """The case as it is now, locked until the action's transaction ends (a second click
     waits, then sees the first one's result)."""
+    # Only the case's row: PostgreSQL cannot lock the nullable side of an outer join (the
+    # location and the upload may be empty), and nothing else needs locking.
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("location", "requester", "upload")
         .get(pk=case.pk)
     )
