@@ -191,9 +191,11 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             attachment.rows,
             attachment.failed_rows,
         )
-        errors = format_html_join("", "<li>{}</li>", ((e,) for e in attachment.first_errors))
+        errors = format_html_join(
+            "", "<div>&bull; {}</div>", ((e,) for e in attachment.first_errors)
+        )
         if errors:
-            summary += format_html("<div>First errors:</div><ul>{}</ul>", errors)
+            summary += format_html("<div>First errors:</div>{}", errors)
         if attachment.purged_at is not None:
             return summary + format_html(
                 "<div>The file was deleted on {} (retention period); its counts stay.</div>",
@@ -253,11 +255,6 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             version = case.version
         if data.get("reply", "").strip():
             cases.reply(case, data["reply"], by=request.user, version=version)
-
-    def save_related(self, request, form, formsets, change: bool) -> None:
-        # The only inline is the read-only timeline; nothing of the form is saved directly.
-        if not change:
-            super().save_related(request, form, formsets, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A case is the record of what was asked and done: closed (resolved, rejected), never
