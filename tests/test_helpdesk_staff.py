@@ -416,9 +416,10 @@ def test_files_of_cases_closed_30_days_ago_are_purged_and_their_counts_kept(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers: case numbers cannot race"
+)
 def test_case_numbers_are_unique_and_gapless_when_opened_at_once(requester, demo_clinic):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers: case numbers cannot race")
     threads, errors, start = 8, [], threading.Barrier(8)
 
     def open_one():
