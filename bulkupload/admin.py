@@ -37,6 +37,9 @@ class UploadAdmin(admin.ModelAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        # The job's own bookkeeping (jobs.py): a worker's claim, never typed in.
+        "heartbeat_at",
+        "attempts",
     ]
 
     def get_queryset(self, request):
@@ -71,9 +74,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "created_at",
+        "next_attempt_at",
         "last_attempt_at",
         "sent_at",
+        "subject",
+        "body",
     ]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # What was sent is a record: changing a queued email would send words nobody wrote.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -141,13 +141,25 @@ def verify_requester(case: Case, *, by: User) -> Outcome:
     profile = Requester.objects.filter(user=case.requester_id).first()
     if profile is None:
         return Outcome(False, "The requester did not register on the help desk: nothing to verify.")
-    if profile.verified_at is not None:
-        verified = timezone.localtime(profile.verified_at)
-        return Outcome(False, f"Verified already, on {verified:%b %-d, %Y}.")
     with transaction.atomic():
-        Requester.objects.filter(pk=profile.pk).update(verified_at=timezone.now(), verified_by=by)
+        if not verify(profile, by=by):
+            verified = timezone.localtime(profile.verified_at)
+            return Outcome(False, f"Verified already, on {verified:%b %-d, %Y}.")
         record(case, CaseEvent.Kind.VERIFIED, by, "The requester's account was verified.")
     return Outcome(True, f"{case.requester} is verified.")
+
+
+def verify(profile: Requester, *, by: User) -> bool:
+    """Verify a requester's account (with or without a case); False when it was verified
+    already, by anyone, which changes nothing."""
+    now = timezone.now()
+    if not Requester.objects.filter(pk=profile.pk, verified_at__isnull=True).update(
+        verified_at=now, verified_by=by
+    ):
+        profile.refresh_from_db(fields=["verified_at", "verified_by"])
+        return False
+    profile.verified_at, profile.verified_by = now, by
+    return True
 
 
 def _onboard(person: dict, case: Case) -> bool:
@@ -194,6 +206,8 @@ def _processable_file(case: Case):
 def _locked(case: Case) -> Case:
     """The case as it is now, locked until the action's transaction ends (a second click
     waits, then sees the first one's result)."""
+    # Only the case's row: PostgreSQL cannot lock the nullable side of an outer join (the
+    # location and the upload may be empty), and nothing else needs locking.
     return (
         Case.objects.select_for_update(of=("self",))
         .select_related("location", "requester", "upload")

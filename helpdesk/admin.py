@@ -1,29 +1,506 @@
-from django.contrib import admin
+"""The help desk's staff side: the case queue, each case's page with its actions, and the
+records around it (timeline, attachments, requesters), all read-only but for the work itself.
 
+Nothing here decides anything: statuses move through helpdesk.cases, actions run
+helpdesk.actions; the admin confirms, calls, says what happened and keeps a LogEntry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
+from django.utils.timesince import timesince
+from django_object_actions import DjangoObjectActions, action
+
+from bulkupload.models import Upload
+
+from . import actions, cases
+from .adminforms import CaseAddForm, CaseChangeForm
 from .models import Case, CaseEvent, CaseFile, Requester
+
+CONFIRM_TEMPLATE = "admin/confirm_object_action.html"
+# What the requester typed: staff read it, never rewrite it.
+AS_TYPED = [
+    "vfc_pin",
+    "organization_name",
+    "location_name",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "description",
+]
+ACTIONS_BY_KIND = {
+    Case.Kind.BULK_UPLOAD: ["process_file"],
+    Case.Kind.REMOVAL: ["remove_recipient"],
+    Case.Kind.HCP_ONBOARDING: ["onboard_people"],
+}
+OBJECT_ACTION = {"methods": ("POST",), "button_type": "form"}
+
+
+class CaseEventInline(admin.TabularInline):
+    """The timeline, as the services wrote it: nobody adds, edits or deletes an entry."""
+
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "actor", "old_status", "new_status", "text", "internal"]
+    readonly_fields = fields
+    verbose_name = "timeline entry"
+    verbose_name_plural = "timeline"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "kind", "status", "location", "requester", "created_at"]
+class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
+    """The queue, and a case's page: the request as typed, its file and job, its timeline, the
+    status and reply form, and the actions that apply to its kind."""
+
+    list_display = ["number", "kind", "status", "location", "requester", "age"]
     list_select_related = ["location", "requester"]
-    list_filter = ["status", "kind", "source"]
-    search_fields = ["number", "location__pin", "requester__email"]
+    list_filter = ["status", "kind", "source", "location__organization"]
+    search_fields = [
+        "number",
+        "location__pin",
+        "location__name",
+        "requester__username",
+        "requester__email",
+        "contact_name",
+    ]
+    autocomplete_fields = ["location"]
+    raw_id_fields = ["recipient"]
+    change_actions = ["process_file", "remove_recipient", "onboard_people", "verify_requester"]
+
+    # The queue ----------------------------------------------------------------------------
+
+    @admin.display(description="age", ordering="created_at")
+    def age(self, case: Case) -> str:
+        return f"{timesince(case.created_at, depth=1)} ago"
+
+    # The case's page ----------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = CaseChangeForm if obj is not None else CaseAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                ("Caller", {"fields": ["requester_email"]}),
+                ("Request", {"fields": ["kind", "location", *AS_TYPED, "removal_reason"]}),
+                ("Removal", {"fields": ["recipient"]}),
+            ]
+        typed = [*AS_TYPED]
+        if obj.kind == Case.Kind.REMOVAL:
+            typed.append("removal_reason")
+        if obj.kind == Case.Kind.HCP_ONBOARDING:
+            typed.append("people_list")
+        applies = ["location"] + (["recipient"] if obj.kind == Case.Kind.REMOVAL else [])
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": [
+                        ("number", "kind", "status", "source"),
+                        ("requester", "opened_by"),
+                        ("created_at", "updated_at", "closed_at"),
+                    ]
+                },
+            ),
+            ("As the requester typed it", {"fields": typed}),
+            ("Where it applies", {"fields": applies}),
+        ]
+        if obj.kind == Case.Kind.BULK_UPLOAD or CaseFile.objects.filter(case=obj).exists():
+            fieldsets.append(("Attached file", {"fields": ["attachment_summary", "job"]}))
+        if self.has_change_permission(request, obj):
+            fieldsets.append(
+                ("Work on the case", {"fields": ["new_status", "comment", "reply", "seen_version"]})
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fixed = [
+            "number",
+            "kind",
+            "status",
+            "source",
+            "requester",
+            "opened_by",
+            "created_at",
+            "updated_at",
+            "closed_at",
+            *AS_TYPED,
+            "removal_reason",
+            "people_list",
+            "attachment_summary",
+            "job",
+        ]
+        # Staff fill in the location and the recipient when the request did not name them;
+        # once set, the actions have used or may use them.
+        if obj.location_id is not None:
+            fixed.append("location")
+        if obj.recipient_id is not None:
+            fixed.append("recipient")
+        return fixed
+
+    def get_inlines(self, request, obj):
+        return [CaseEventInline] if obj is not None else []
+
+    @admin.display(description="people to onboard")
+    def people_list(self, case: Case):
+        return (
+            format_html_join(
+                "\n",
+                "<div>{} {} &lt;{}&gt;</div>",
+                (
+                    (p.get("first_name", ""), p.get("last_name", ""), p.get("email", ""))
+                    for p in case.people
+                ),
+            )
+            or "-"
+        )
+
+    @admin.display(description="attached file")
+    def attachment_summary(self, case: Case):
+        attachment = CaseFile.objects.filter(case=case).defer("content").first()
+        if attachment is None:
+            return "No file attached."
+        summary = format_html(
+            "<div><strong>{}</strong>, {}: {} row(s), {} failed when checked on submit.</div>",
+            attachment.file_name,
+            filesizeformat(attachment.size),
+            attachment.rows,
+            attachment.failed_rows,
+        )
+        errors = format_html_join(
+            "", "<div>&bull; {}</div>", ((e,) for e in attachment.first_errors)
+        )
+        if errors:
+            summary += format_html("<div>First errors:</div>{}", errors)
+        if attachment.purged_at is not None:
+            return summary + format_html(
+                "<div>The file was deleted on {} (retention period); its counts stay.</div>",
+                f"{attachment.purged_at:%b %-d, %Y}",
+            )
+        url = reverse("admin:helpdesk_case_attachment", args=[case.pk])
+        return summary + format_html(
+            '<div><a href="{}">Download the file</a> (staff only; each download is recorded)</div>',
+            url,
+        )
+
+    @admin.display(description="job")
+    def job(self, case: Case):
+        if case.upload_id is None:
+            return "Not sent for processing yet."
+        upload = Upload.objects.without_files().get(pk=case.upload_id)
+        return format_html(
+            '<a href="{}">Upload #{}</a>: {} ({} of {} row(s) processed, {} created, {} failed)',
+            reverse("admin:bulkupload_upload_change", args=[upload.pk]),
+            upload.pk,
+            upload.get_status_display(),
+            upload.processed,
+            upload.rows if upload.rows is not None else "?",
+            upload.created_count,
+            upload.failed_count,
+        )
+
+    # Saving: through the services only --------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except cases.CaseRefused as refused:
+            # A race the form's lock could not stop (SQLite does not lock rows): the admin's
+            # transaction is rolled back; say why.
+            messages.error(request, str(refused))
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request, obj: Case, form, change: bool) -> None:
+        if not change:
+            obj.requester = form.requester
+            cases.open_case(obj, by=request.user)
+            return
+        data = form.cleaned_data
+        # The case as it is now (the form locked it at the version the page showed).
+        case = Case.objects.get(pk=obj.pk)
+        filled = {name: data[name] for name in ("location", "recipient") if name in data}
+        filled = {name: value for name, value in filled.items() if value is not None}
+        version = data["seen_version"]
+        if filled:
+            cases.bump(case, version, **filled)
+            version = case.version
+        if data.get("new_status"):
+            cases.change_status(
+                case, data["new_status"], by=request.user, comment=data["comment"], version=version
+            )
+            version = case.version
+        if data.get("reply", "").strip():
+            cases.reply(case, data["reply"], by=request.user, version=version)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A case is the record of what was asked and done: closed (resolved, rejected), never
+        # deleted.
+        return False
+
+    # The attachment ------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/attachment/",
+                self.admin_site.admin_view(self.download_attachment),
+                name="helpdesk_case_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_attachment(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The attached file, to staff allowed to see case files; each download is a LogEntry
+        and an internal entry of the timeline. 404 once the file is deleted."""
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404("No such case.")
+        if not (
+            self.has_view_permission(request, case)
+            and request.user.has_perm("helpdesk.view_casefile")
+        ):
+            raise PermissionDenied
+        attachment = CaseFile.objects.filter(case=case, content__isnull=False).first()
+        if attachment is None:
+            raise Http404("No attached file: none was attached, or it was deleted.")
+        message = f"Downloaded the attached file {attachment.file_name}."
+        cases.record(case, CaseEvent.Kind.DOWNLOADED, request.user, message, internal=True)
+        self.log_change(request, case, message)
+        response = HttpResponse(bytes(attachment.content), content_type="application/octet-stream")
+        response["Content-Disposition"] = content_disposition_header(True, attachment.file_name)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    # Actions -------------------------------------------------------------------------------
+
+    def get_change_actions(self, request, object_id, form_url):
+        case = self.get_object(request, object_id)
+        if case is None or not self.has_change_permission(request, case):
+            return []
+        names = list(ACTIONS_BY_KIND[case.kind])
+        profile = Requester.objects.filter(user=case.requester_id).first()
+        if profile is not None and profile.location_id is None:
+            names.append("verify_requester")  # registered with the generic code
+        return names
+
+    @action(
+        label="Process attached recipient file",
+        description="Create the file's recipients at the case's location",
+        **OBJECT_ACTION,
+    )
+    def process_file(self, request, case: Case):
+        attachment = CaseFile.objects.filter(case=case).defer("content").first()
+        details = [
+            f"The attached file {attachment.file_name} ({attachment.rows} row(s), "
+            f"{attachment.failed_rows} failed when checked) is processed as a job of "
+            f"{case.location or 'the case’s location (none set yet)'}."
+            if attachment
+            else "The case has no attached file.",
+            "Its recipients are created there and receive their welcome emails; rows that fail "
+            "are reported to the requester.",
+        ]
+        return self._confirm_and_run(
+            request, case, "Process attached recipient file", details, actions.process_case_file
+        )
+
+    @action(
+        label="Remove recipient",
+        description="Remove the recipient the case names",
+        **OBJECT_ACTION,
+    )
+    def remove_recipient(self, request, case: Case):
+        recipient = case.recipient
+        details = (
+            [
+                f"Recipient #{recipient.pk} ({recipient.first_name} {recipient.last_name}, "
+                f"{recipient.location}) is removed: they leave the location's lists and counts, "
+                "and their portal account can no longer sign in.",
+                f"Reason kept for audit: {case.number}: {case.removal_reason or case.description}",
+            ]
+            if recipient
+            else ["The case names no recipient yet: set it on the case first."]
+        )
+        return self._confirm_and_run(
+            request, case, "Remove recipient", details, actions.remove_case_recipient
+        )
+
+    @action(
+        label="Onboard HCP users",
+        description="Make the listed people Healthcare Location Managers",
+        **OBJECT_ACTION,
+    )
+    def onboard_people(self, request, case: Case):
+        details = [
+            f"{p.get('first_name', '')} {p.get('last_name', '')} <{p.get('email', '')}>"
+            for p in case.people
+        ] + [
+            f"Each becomes a Healthcare Location Manager of {case.location or '(no location)'}; "
+            "a new account is emailed a link to set its password."
+        ]
+        return self._confirm_and_run(
+            request, case, "Onboard HCP users", details, actions.onboard_case_people
+        )
+
+    @action(
+        label="Verify requester",
+        description="Verify the account of a requester who registered with VAC2021",
+        **OBJECT_ACTION,
+    )
+    def verify_requester(self, request, case: Case):
+        details = [
+            f"The help-desk account {case.requester} (registered with the generic code) "
+            "is verified."
+        ]
+        return self._confirm_and_run(
+            request, case, "Verify requester", details, actions.verify_requester
+        )
+
+    def _confirm_and_run(
+        self,
+        request: HttpRequest,
+        case: Case,
+        title: str,
+        details: list[str],
+        service: Callable[..., actions.Outcome],
+    ) -> HttpResponse:
+        """The first POST shows what will happen; the one that confirms runs the service."""
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        back = reverse("admin:helpdesk_case_change", args=[case.pk])
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "question": f"{title} for case {case.number}?",
+                "details": details,
+                "opts": self.model._meta,
+                "object": case,
+                "action_url": request.path,
+                "back_url": back,
+            }
+            return TemplateResponse(request, CONFIRM_TEMPLATE, context)
+        try:
+            outcome = service(case, by=request.user)
+        except cases.CaseRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            ran = "" if outcome.ran else " (not run again)"
+            self.log_change(request, case, f"{title}{ran}: {outcome.message}")
+            (messages.success if outcome.ran else messages.info)(request, outcome.message)
+        return HttpResponseRedirect(back)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the services only."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
-    list_display = ["case", "kind", "actor", "created_at"]
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "actor", "internal", "created_at"]
+    list_select_related = ["case", "actor"]
+    list_filter = ["kind", "internal"]
     search_fields = ["case__number"]
 
 
 @admin.register(CaseFile)
-class CaseFileAdmin(admin.ModelAdmin):
+class CaseFileAdmin(ReadOnlyAdmin):
+    """The attachments' check results; the files themselves are downloaded from their case."""
+
     list_display = ["case", "file_name", "size", "rows", "failed_rows", "purged_at"]
-    search_fields = ["case__number"]
+    list_select_related = ["case"]
+    search_fields = ["case__number", "file_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "verified"
+    parameter_name = "verified"
+    # As Requester.is_verified: a Provider PIN verifies itself, VAC2021 waits for staff.
+    VERIFIED = Q(location__isnull=False) | Q(verified_at__isnull=False)
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(self.VERIFIED)
+        if self.value() == "no":
+            return queryset.exclude(self.VERIFIED)
+        return queryset
 
 
 @admin.register(Requester)
 class RequesterAdmin(admin.ModelAdmin):
-    list_display = ["user", "location", "registration_code", "verified_at"]
-    search_fields = ["user__email"]
+    list_display = ["user", "location", "registration_code", "verified", "created_at"]
+    list_select_related = ["user", "location"]
+    list_filter = [VerifiedFilter]
+    search_fields = ["user__username", "user__email", "location__pin", "registration_code"]
+    autocomplete_fields = ["location"]
+    readonly_fields = [
+        "user",
+        "registration_code",
+        "must_change_password",
+        "verified_at",
+        "verified_by",
+        "created_at",
+    ]
+    actions = ["verify_selected"]
+
+    @admin.display(boolean=True, description="verified")
+    def verified(self, profile: Requester) -> bool:
+        return profile.is_verified
+
+    @admin.action(permissions=["change"], description="Verify the selected requesters")
+    def verify_selected(self, request, queryset) -> None:
+        verified = 0
+        for profile in queryset:
+            if actions.verify(profile, by=request.user):
+                self.log_change(request, profile, "Verified the requester's account.")
+                verified += 1
+        self.message_user(
+            request,
+            f"{verified} requester(s) verified; {len(queryset) - verified} were verified already.",
+            messages.SUCCESS,
+        )
+
+    def has_add_permission(self, request) -> bool:
+        # Requesters register on the help desk's Register page (helpdesk.registration).
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -128,14 +128,7 @@ def change_status(
     requester's email. `version` is the one the staff member saw: a case changed since by
     someone else is refused rather than overwritten."""
     comment = comment.strip()
-    if status == case.status:
-        raise CaseRefused(f"The case is already {case.get_status_display()}.")
-    if status not in TRANSITIONS[case.status]:
-        raise CaseRefused(
-            f"A case that is {case.get_status_display()} cannot become {Case.Status(status).label}."
-        )
-    if status in CLOSED and not comment:
-        raise CaseRefused(f"Add a comment for the requester: why the case is {status}.")
+    check_status_change(case, status, comment)
     old = case.status
     with transaction.atomic():
         bump(case, version, status=status, closed_at=timezone.now() if status in CLOSED else None)
@@ -147,6 +140,33 @@ def change_status(
             comment=comment,
         )
     return case
+
+
+def next_statuses(case: Case) -> list[str]:
+    """The statuses the case may move to now (TRANSITIONS), in the order of Case.Status."""
+    return [status for status in Case.Status if status in TRANSITIONS[case.status]]
+
+
+def check_status_change(case: Case, status: str, comment: str = "") -> None:
+    """Raises CaseRefused unless the case may move to `status` with this comment."""
+    if status == case.status:
+        raise CaseRefused(f"The case is already {case.get_status_display()}.")
+    if status not in TRANSITIONS[case.status]:
+        raise CaseRefused(
+            f"A case that is {case.get_status_display()} cannot become {Case.Status(status).label}."
+        )
+    if status in CLOSED and not comment.strip():
+        raise CaseRefused(f"Add a comment for the requester: why the case is {status}.")
+
+
+def lock_at_version(case: Case, version: int | None) -> Case:
+    """The case as it is now, locked until the caller's transaction ends; CaseRefused if it is
+    no longer at `version` (someone changed it since the caller read it). A form checks this
+    before it saves, so a stale page gets a form error rather than a half-made change."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if version is None or current.version != version:
+        raise CaseRefused(_changed_by_someone_else(case))
+    return current
 
 
 def reply(case: Case, text: str, *, by: User, version: int | None = None) -> CaseEvent:
@@ -169,12 +189,16 @@ def bump(case: Case, version: int | None, **fields) -> None:
     seen = case.version if version is None else version
     fields.update(version=seen + 1, updated_at=timezone.now())
     if not Case.objects.filter(pk=case.pk, version=seen).update(**fields):
-        raise CaseRefused(
-            f"Case {case.number} was changed by someone else since you opened it. Reload the "
-            "case, check what changed, and make your change again."
-        )
+        raise CaseRefused(_changed_by_someone_else(case))
     for name, value in fields.items():
         setattr(case, name, value)
+
+
+def _changed_by_someone_else(case: Case) -> str:
+    return (
+        f"Case {case.number} was changed by someone else since you opened it. Reload the "
+        "case, check what changed, and make your change again."
+    )
 
 
 def record(case: Case, kind: str, actor: User | None, text: str = "", **fields) -> CaseEvent:

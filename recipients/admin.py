@@ -1,10 +1,25 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django_object_actions import DjangoObjectActions, action
 
 from .models import Recipient
+from .removal import RemovalRefused, remove_recipient
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Kept with the recipient for audit (for a case, start with its number).",
+    )
 
 
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(DjangoObjectActions, admin.ModelAdmin):
     list_display = [
         "id",
         "first_name",
@@ -21,7 +36,13 @@ class RecipientAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     raw_id_fields = ["location", "upload", "created_by", "removed_by"]
+    # Who the person is (names, date of birth) is what the unique constraint compares: editing
+    # it is not help-desk work and could collide with another recipient. Removal goes through
+    # the "Remove recipient" button, which keeps who, when and why.
     readonly_fields = [
+        "first_name",
+        "last_name",
+        "date_of_birth",
         "first_name_key",
         "last_name_key",
         "upload",
@@ -29,6 +50,7 @@ class RecipientAdmin(admin.ModelAdmin):
         "created_at",
         "removed_at",
         "removed_by",
+        "removal_reason",
     ]
     fieldsets = [
         ("Person", {"fields": ["first_name", "last_name", "date_of_birth", "email"]}),
@@ -36,6 +58,67 @@ class RecipientAdmin(admin.ModelAdmin):
         ("Origin", {"fields": ["location", "upload", "created_by", "created_at"]}),
         ("Removal", {"fields": ["removed_at", "removed_by", "removal_reason"]}),
     ]
+    change_actions = ["remove"]
+
+    def get_change_actions(self, request, object_id, form_url):
+        recipient = self.get_object(request, object_id)
+        if recipient is None or recipient.removed_at or not self.has_change_permission(request):
+            return []
+        return ["remove"]
+
+    @action(
+        label="Remove recipient",
+        description="Remove this recipient: they leave every list, their account is disabled",
+        methods=("POST",),
+        button_type="form",
+    )
+    def remove(self, request, recipient: Recipient):
+        """Confirm with a reason, then recipients.removal.remove_recipient (the one way)."""
+        if not self.has_change_permission(request, recipient):
+            raise PermissionDenied
+        back = reverse("admin:recipients_recipient_change", args=[recipient.pk])
+        form = RemovalForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                removed = remove_recipient(recipient, by=request.user, reason=reason)
+            except RemovalRefused as refused:
+                form.add_error("reason", str(refused))
+            else:
+                if removed:
+                    self.log_change(request, recipient, f"Removed the recipient: {reason}")
+                    messages.success(request, f"Recipient #{recipient.pk} was removed.")
+                else:
+                    when = timezone.localtime(recipient.removed_at)
+                    messages.info(
+                        request,
+                        f"Recipient #{recipient.pk} was removed already, on {when:%b %-d, %Y}.",
+                    )
+                return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Remove recipient",
+            "question": f"Remove recipient #{recipient.pk}?",
+            "details": [
+                f"{recipient.first_name} {recipient.last_name}, born "
+                f"{recipient.date_of_birth:%b %-d, %Y}, loaded at {recipient.location}.",
+                "They leave the location's lists and counts and their portal account can no "
+                "longer sign in; the record stays, with the reason, and the same person may be "
+                "loaded again later.",
+            ],
+            "form": form,
+            "opts": self.model._meta,
+            "object": recipient,
+            "action_url": request.path,
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/confirm_object_action.html", context)
+
+    def has_add_permission(self, request) -> bool:
+        """Recipients come in through the pipeline only (a file at a location, by its manager
+        or by a help-desk case), which checks every row and refuses duplicates; a record typed
+        in here would skip those checks and send no welcome email."""
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Recipients are removed (removed_at), never deleted: the row is the audit trail.

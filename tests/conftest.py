@@ -2,7 +2,9 @@
 
 - alice: Healthcare Location Manager of Demo Clinic (NCA650001)
 - bob: Healthcare Location Manager of Other Clinic (NCA650002)
-- charlie: help-desk staff, manages no location
+- charlie: help-desk staff (staff, in the "Help-desk staff" group, not a superuser), manages no
+  location
+- root: a superuser, for the work only superusers do (making accounts)
 Build anything else with the plain helpers in tests/helpers.py.
 """
 
@@ -19,7 +21,14 @@ from playwright.sync_api import sync_playwright
 # The jobs send tasks by name; registering them here lets Celery run them eagerly in tests.
 import bulkupload.tasks  # noqa: F401
 from cvms.celery import app as celery_app
-from tests.helpers import PASSWORD, make_location, make_manager, make_user, record_sent_tasks
+from tests.helpers import (
+    PASSWORD,
+    make_location,
+    make_manager,
+    make_staff,
+    make_user,
+    record_sent_tasks,
+)
 
 # Property tests check behaviour, not speed: on a loaded 2-core machine (CI running the suite
 # beside other work) generating examples can be slow, which must not fail a test.
@@ -59,7 +68,12 @@ def bob(other_clinic):
 
 @pytest.fixture
 def charlie(db):
-    return make_user("charlie@helpdesk.example", is_staff=True, is_superuser=True)
+    return make_staff("charlie@helpdesk.example")
+
+
+@pytest.fixture
+def root(db):
+    return make_user("root@helpdesk.example", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

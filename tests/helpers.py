@@ -9,15 +9,19 @@ import hashlib
 import io
 
 import openpyxl
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from bulkupload import engine
 from bulkupload.models import Upload
 from cvms.celery import app as celery_app
+from helpdesk.cases import check_recipient_file, open_case
+from helpdesk.models import Case
 from providers.models import Location, LocationManager, Organization, User
 from recipients.models import Recipient
 
 PASSWORD = "correct horse battery staple"
+HELP_DESK_STAFF = "Help-desk staff"  # the group helpdesk's migration 0002 creates
 
 
 def make_organization(name: str = "Demo Health System") -> Organization:
@@ -32,6 +36,13 @@ def make_location(pin: str = "NCA650001", name: str = "Demo Clinic", **fields) -
 
 def make_user(email: str, password: str = PASSWORD, **flags) -> User:
     return User.objects.create_user(email, password, **flags)
+
+
+def make_staff(email: str, **flags) -> User:
+    """Help-desk staff as they really are: staff, in the group, not superusers."""
+    user = make_user(email, is_staff=True, **flags)
+    user.groups.add(Group.objects.get(name=HELP_DESK_STAFF))
+    return user
 
 
 def make_manager(email: str, *locations: Location, **flags) -> User:
@@ -151,3 +162,24 @@ def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
 
     monkeypatch.setattr(celery_app, "send_task", send_task)
     return sent
+
+
+# Help-desk cases --------------------------------------------------------------------------------
+
+
+def make_case(
+    requester: User,
+    location: Location | None = None,
+    *,
+    kind="bulk_upload",
+    rows=None,
+    by: User | None = None,
+    **fields,
+):
+    """A case opened as the help desk opens one; `rows` attach a recipient file of those people,
+    checked at the location."""
+    attachment = None
+    if rows is not None:
+        attachment = check_recipient_file(recipient_csv(*rows), "staff.csv")
+    case = Case(kind=kind, requester=requester, location=location, **fields)
+    return open_case(case, attachment=attachment, by=by)

@@ -1,0 +1,97 @@
+"""The forms of the case admin: a case worked by staff, and a case opened for a phone caller.
+
+They hold no rules of their own: what a case may become, and whether the page is stale, are
+asked of helpdesk.cases; the admin saves through its services.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from providers.models import User, normalize_login_email
+
+from . import cases
+from .access import may_use_help_desk
+from .models import Case
+
+STALE = "seen_version"
+
+
+class CaseChangeForm(forms.ModelForm):
+    """Staff's work on a case: a status move (with its comment), a reply, and the location or
+    recipient when the request did not give them. `seen_version` is the case's version when the
+    page was opened: a save from a page older than the case is refused, not merged."""
+
+    new_status = forms.ChoiceField(label="Status", required=False)
+    comment = forms.CharField(
+        label="Comment to the requester",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Emailed with the status change; required to resolve or reject the case.",
+    )
+    reply = forms.CharField(
+        label="Reply to the requester",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Emailed to the requester and put on the timeline; the status stays.",
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        case = self.instance
+        self.fields["new_status"].choices = [
+            ("", f"{case.get_status_display()} (unchanged)"),
+            *((status, Case.Status(status).label) for status in cases.next_statuses(case)),
+        ]
+        self.fields[STALE].initial = case.version
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if STALE not in data:
+            return data
+        status, comment = data.get("new_status"), data.get("comment", "")
+        try:
+            # Locked until the admin's transaction ends: nobody changes the case between this
+            # check and the save.
+            current = cases.lock_at_version(self.instance, data[STALE])
+            if status:
+                cases.check_status_change(current, status, comment)
+        except cases.CaseRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        if comment.strip() and not status:
+            self.add_error(
+                "comment",
+                "The comment goes with a status change: choose the new status, or write a "
+                "reply instead.",
+            )
+        return data
+
+
+class CaseAddForm(forms.ModelForm):
+    """A case opened by staff for a caller. The requester is named by the email they sign in
+    with: staff cannot browse the accounts."""
+
+    requester_email = forms.EmailField(
+        label="Requester's email",
+        help_text="The email the caller signs in with (a help-desk or provider-portal account).",
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def clean_requester_email(self) -> str:
+        email = normalize_login_email(self.cleaned_data["requester_email"])
+        user = User.objects.filter(username=email).first()
+        if user is None or not may_use_help_desk(user):
+            raise forms.ValidationError(
+                "No help-desk account signs in with this email. The caller registers on the "
+                "CVMS Help Desk Portal first (a Healthcare Location Manager's account works too)."
+            )
+        self.requester = user
+        return email
