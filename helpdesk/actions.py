@@ -49,7 +49,7 @@ def process_case_file(case: Case, *, by: User) -> Outcome:
         _start(case, by, upload=upload)
         record(case, CaseEvent.Kind.PROCESSED, by, f"File {attachment.file_name} is processing.")
         queue_job(upload)
-    return Outcome(True, f"{attachment.file_name} is processing for {case.location}.")
+    return Outcome(True, f"Processing {attachment.file_name} for {case.location}.")
 
 
 def job_finished(upload: Upload) -> None:

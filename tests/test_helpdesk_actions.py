@@ -76,9 +76,7 @@ def test_processing_the_file_creates_its_recipients_at_the_case_location(
     with django_capture_on_commit_callbacks(execute=True):
         response = _confirm(staff_client, case, "process_file")
     assert response.redirect_chain == [(reverse("admin:helpdesk_case_change", args=[case.pk]), 302)]
-    assert _messages(response) == [
-        ("success", "staff.csv is processing for Demo Clinic (NCA650001).")
-    ]
+    assert _messages(response) == [("success", "Processing staff.csv for Demo Clinic (NCA650001).")]
     created = Recipient.objects.active().filter(location=demo_clinic)
     assert sorted(created.values_list("last_name", flat=True)) == ["Able", "Baker"]
     case.refresh_from_db()
@@ -93,7 +91,7 @@ def test_processing_the_file_creates_its_recipients_at_the_case_location(
     assert "2 created, 1 failed" in result.body
     assert result.attachments == []
     assert _logged(case, charlie) == [
-        "Process attached recipient file: staff.csv is processing for Demo Clinic (NCA650001)."
+        "Process attached recipient file: Processing staff.csv for Demo Clinic (NCA650001)."
     ]
 
 

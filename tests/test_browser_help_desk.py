@@ -1,0 +1,119 @@
+"""The help desk in a browser, as the guide walks it: a provider registers, changes the
+temporary password, submits a Recipient Bulk Upload request with a file, follows the
+confirmation email's link to the case; staff process the file; the provider sees the result.
+Every page on the way is checked with axe, and at 390 px it must not scroll sideways."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+
+from bulkupload import outbox
+from helpdesk.models import Case
+from recipients.models import Recipient
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FILE = (
+    "FirstName,LastName,Date of birth,Email\r\n"
+    "Ann,Lee,3/4/1980,ann.lee@example.com\r\n"
+    "Bo,Kim,13/45/1980,bo.kim@example.com\r\n"
+    "Cy,Ray,5/6/1970,cy.ray@example.com\r\n"
+)
+AXE = Axe()
+
+
+def accessible(page) -> None:
+    """No axe violations, and no sideways scrolling on a phone."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": width, "height": 900})
+
+
+def last_email_to(address: str) -> mail.EmailMessage:
+    outbox.send_due_emails()  # the worker's job; here the test's own
+    return [message for message in mail.outbox if message.to == [address]][-1]
+
+
+def test_a_provider_files_a_bulk_upload_and_staff_process_it(
+    page, screenshot, demo_clinic, alice, charlie, password, tmp_path, eager_tasks
+):
+    page.goto("/help-desk/")
+    accessible(page)
+    page.get_by_role("link", name="Register").first.click()
+    page.get_by_label("First name").fill("Rita")
+    page.get_by_label("Last name").fill("Moreno")
+    page.get_by_label("Business e-mail").fill("rita@demo-clinic.example")
+    page.get_by_label("Registration code").fill("NCA999999")
+    page.get_by_role("button", name="Register").click()
+    page.get_by_text("Invalid Registration Code").wait_for()
+    accessible(page)
+    page.get_by_label("Registration code").fill("NCA650001")
+    page.get_by_role("button", name="Register").click()
+    page.get_by_role("heading", name=re.compile("email", re.I)).wait_for()
+    screenshot(page, "1-registered")
+
+    email = last_email_to("rita@demo-clinic.example")
+    username = re.search(r"Username: (\S+)", email.body).group(1)
+    temporary = re.search(r"Temporary password: (\S+)", email.body).group(1)
+    page.goto("/help-desk/login/")
+    page.get_by_label("Email").fill(username)
+    page.get_by_label("Password").fill(temporary)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Old password").fill(temporary)
+    page.get_by_label("New password", exact=True).fill("rita-own-long-password")
+    page.get_by_label("New password confirmation").fill("rita-own-long-password")
+    accessible(page)
+    page.get_by_role("button", name=re.compile("Change")).click()
+
+    page.get_by_role("link", name="Vaccine Provider").click()
+    page.get_by_role("link", name="HCP ONBOARDING & RECIPIENT BULK UPLOAD").click()
+    page.get_by_label("Request type").select_option(label="Recipient Bulk Upload")
+    page.get_by_label("VFC PIN").fill("NCA650001")
+    page.get_by_label("Contact name").fill("Rita Moreno")
+    page.get_by_label("Contact email").fill("rita@demo-clinic.example")
+    staff_file = tmp_path / "staff.csv"
+    staff_file.write_text(FILE, encoding="utf-8")
+    page.get_by_label("RECIPIENT BULK UPLOAD FILE").set_input_files(str(staff_file))
+    accessible(page)
+    screenshot(page, "2-request")
+    page.get_by_role("button", name="SUBMIT").click()
+    page.get_by_text("Your case number is").wait_for()
+    case = Case.objects.get()
+    assert page.get_by_text(f"Your case number is {case.number}").is_visible()
+
+    confirmation = last_email_to("rita@demo-clinic.example")
+    assert confirmation.subject == f"Case {case.number} received"
+    link = re.search(r"https://portal\.example(/help-desk/cases/\S+/)", confirmation.body).group(1)
+    page.goto(link)
+    page.get_by_role("heading", name=re.compile(case.number)).wait_for()
+    accessible(page)
+    screenshot(page, "3-case")
+
+    # Staff, in their own browser, process the attached file from the case's admin page.
+    staff = page.context.browser.new_page(base_url=page.url.split("/help-desk")[0])
+    staff.goto("/admin/login/")
+    staff.get_by_label("Username").fill(charlie.username)
+    staff.get_by_label("Password").fill(password)
+    staff.get_by_role("button", name="Log in").click()
+    staff.goto(f"/admin/helpdesk/case/{case.pk}/change/")
+    staff.get_by_role("button", name="Process attached recipient file").click()
+    staff.get_by_role("button", name=re.compile("Yes")).click()
+    staff.get_by_text("Processing staff.csv for Demo Clinic").wait_for()
+    screenshot(staff, "4-staff")
+    staff.close()
+
+    assert Recipient.objects.active().filter(location=demo_clinic).count() == 2
+    result = last_email_to("rita@demo-clinic.example")
+    assert "2 created, 1 failed" in result.body and result.attachments == []
+    page.reload()
+    assert page.locator("#job-summary").inner_text() == "2 created, 1 failed"
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("failed records", re.I)).click()
+    assert download.value.suggested_filename == "staff-failed-records.csv"
+    accessible(page)
+    screenshot(page, "5-result")
