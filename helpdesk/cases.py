@@ -239,6 +239,7 @@ def get_case_or_404(user: User, number: str) -> Case:
         return (
             cases_visible_to(user)
             .select_related("location", "requester", "upload")
+            .defer("upload__content")  # megabytes; a case page needs its error file at most
             .get(number=number)
         )
     except Case.DoesNotExist:
