@@ -96,6 +96,11 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
 
     # The case's page ----------------------------------------------------------------------
 
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        # A case's page is for working that case; a phone case is opened from the queue.
+        context["show_save_and_add_another"] = False
+        return super().render_change_form(request, context, add, change, **kwargs)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = CaseChangeForm if obj is not None else CaseAddForm
         return super().get_form(request, obj, change=change, **kwargs)
@@ -105,6 +110,8 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             return [
                 ("Caller", {"fields": ["requester_email"]}),
                 ("Request", {"fields": ["kind", "location", *AS_TYPED, "removal_reason"]}),
+                ("Recipient Bulk Upload", {"fields": ["recipient_file"]}),
+                ("HCP Onboarding", {"fields": ["people_text"]}),
                 ("Removal", {"fields": ["recipient"]}),
             ]
         typed = [*AS_TYPED]
@@ -236,8 +243,8 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
 
     def save_model(self, request, obj: Case, form, change: bool) -> None:
         if not change:
-            obj.requester = form.requester
-            cases.open_case(obj, by=request.user)
+            obj.requester, obj.people = form.requester, form.people
+            cases.open_case(obj, attachment=form.attachment, by=request.user)
             return
         data = form.cleaned_data
         # The case as it is now (the form locked it at the version the page showed).
@@ -246,7 +253,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         filled = {name: value for name, value in filled.items() if value is not None}
         version = data["seen_version"]
         if filled:
-            cases.bump(case, version, **filled)
+            cases.complete(case, by=request.user, version=version, **filled)
             version = case.version
         if data.get("new_status"):
             cases.change_status(

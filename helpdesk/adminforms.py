@@ -7,7 +7,11 @@ asked of helpdesk.cases; the admin saves through its services.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
 
+from bulkupload.engine import FileRejected
 from providers.models import User, normalize_login_email
 
 from . import cases
@@ -80,10 +84,68 @@ class CaseAddForm(forms.ModelForm):
         label="Requester's email",
         help_text="The email the caller signs in with (a help-desk or provider-portal account).",
     )
+    recipient_file = forms.FileField(
+        label="RECIPIENT BULK UPLOAD FILE",
+        required=False,
+        help_text="For a Recipient Bulk Upload: the caller's file (.csv or .xlsx), checked now.",
+    )
+    people_text = forms.CharField(
+        label="People to onboard",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="For HCP Onboarding: one person a line, as First name, Last name, email.",
+    )
 
     class Meta:
         model = Case
         fields: list[str] = []
+
+    attachment: cases.Attachment | None = None
+    people: list[dict[str, str]] = []
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == Case.Kind.BULK_UPLOAD:
+            self.attachment = self._checked_file(data.get("recipient_file"))
+        if kind == Case.Kind.HCP_ONBOARDING:
+            self.people = self._people(data.get("people_text", ""))
+        return data
+
+    def _checked_file(self, upload) -> cases.Attachment | None:
+        if upload is None:
+            self.add_error("recipient_file", "Attach the caller's recipient file.")
+            return None
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
+            self.add_error("recipient_file", f"The file is larger than {limit}.")
+            return None
+        try:
+            return cases.check_recipient_file(upload.read(), upload.name)
+        except FileRejected as rejection:
+            self.add_error("recipient_file", rejection.message)
+            return None
+
+    def _people(self, text: str) -> list[dict[str, str]]:
+        people = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(",")]
+            try:
+                first, last, email = parts
+                validate_email(email)
+            except (ValueError, forms.ValidationError):
+                self.add_error(
+                    "people_text",
+                    f"Line {number}: write First name, Last name, email (for example "
+                    "Pat, Lee, pat.lee@clinic.example).",
+                )
+                continue
+            people.append({"first_name": first, "last_name": last, "email": email})
+        if not people and not self.has_error("people_text"):
+            self.add_error("people_text", "Add at least one person to onboard.")
+        return people
 
     def clean_requester_email(self) -> str:
         email = normalize_login_email(self.cleaned_data["requester_email"])

@@ -183,6 +183,17 @@ def reply(case: Case, text: str, *, by: User, version: int | None = None) -> Cas
     return event
 
 
+def complete(case: Case, *, by: User, version: int | None = None, **fields) -> None:
+    """Staff fill in what the request did not give (its location, the recipient to remove):
+    written at `version` (see bump) and on the timeline."""
+    bump(case, version, **fields)
+    text = "; ".join(
+        f"{Case._meta.get_field(name).verbose_name.capitalize()}: {value}"
+        for name, value in fields.items()
+    )
+    record(case, CaseEvent.Kind.UPDATED, by, text)
+
+
 def bump(case: Case, version: int | None, **fields) -> None:
     """Write `fields` and the next version, if the case is still at `version` (the caller's
     copy when None). One UPDATE: of two staff saving the same case, the second is refused."""

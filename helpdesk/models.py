@@ -178,6 +178,7 @@ class CaseEvent(models.Model):
         OPENED = "opened", "Opened"
         STATUS = "status", "Status changed"
         COMMENT = "comment", "Reply"
+        UPDATED = "updated", "Details completed"
         PROCESSED = "processed", "Recipient file sent for processing"
         RESULT = "result", "Result"
         REMOVED = "removed", "Recipient removed"

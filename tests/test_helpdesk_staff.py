@@ -9,6 +9,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections
 from django.urls import reverse
@@ -25,6 +26,7 @@ from tests.helpers import (
     make_upload,
     make_user,
     person,
+    recipient_csv,
 )
 
 STAFF_PERMISSIONS = {
@@ -317,6 +319,8 @@ def test_staff_set_the_location_a_request_did_not_name(staff_client, requester, 
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.location == demo_clinic
+    event = case.events.get(kind=CaseEvent.Kind.UPDATED)
+    assert event.text == "Location: Demo Clinic (NCA650001)" and not event.internal
     page = staff_client.get(_change_url(case)).content
     assert b'name="location"' not in page  # set now: read-only
 
@@ -439,3 +443,50 @@ def test_case_numbers_are_unique_and_gapless_when_opened_at_once(requester, demo
     assert errors == []
     numbers = sorted(int(n[2:]) for n in Case.objects.values_list("number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + threads))
+
+
+def test_a_phone_bulk_upload_takes_the_callers_file_checked_at_once(
+    staff_client, requester, demo_clinic
+):
+    bad = SimpleUploadedFile("f.csv", b"FirstName,Email\r\nAnn,a@example.com\r\n")
+    response = _add(
+        staff_client,
+        requester_email=requester.email,
+        kind="bulk_upload",
+        location=demo_clinic.pk,
+        recipient_file=bad,
+    )
+    assert "LastName" in _errors(response)
+    assert not Case.objects.exists()
+    good = SimpleUploadedFile("staff.csv", recipient_csv(person(), person("Ann", born="x")))
+    _add(
+        staff_client,
+        requester_email=requester.email,
+        kind="bulk_upload",
+        location=demo_clinic.pk,
+        recipient_file=good,
+    )
+    attachment = Case.objects.get().attachment
+    assert (attachment.file_name, attachment.rows, attachment.failed_rows) == ("staff.csv", 2, 1)
+
+
+def test_a_phone_onboarding_lists_its_people_one_a_line(staff_client, requester, demo_clinic):
+    response = _add(
+        staff_client,
+        requester_email=requester.email,
+        kind="hcp_onboarding",
+        location=demo_clinic.pk,
+        people_text="Pat, Lee, pat.lee@clinic.example\nno email here",
+    )
+    assert "Line 2: write First name, Last name, email" in _errors(response)
+    _add(
+        staff_client,
+        requester_email=requester.email,
+        kind="hcp_onboarding",
+        location=demo_clinic.pk,
+        people_text="Pat, Lee, pat.lee@clinic.example\n\nKim, Ray, kim@clinic.example",
+    )
+    assert Case.objects.get().people == [
+        {"first_name": "Pat", "last_name": "Lee", "email": "pat.lee@clinic.example"},
+        {"first_name": "Kim", "last_name": "Ray", "email": "kim@clinic.example"},
+    ]
