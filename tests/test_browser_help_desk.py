@@ -12,6 +12,7 @@ from django.core import mail
 from bulkupload import outbox
 from helpdesk.models import Case
 from recipients.models import Recipient
+from tests.helpers import make_recipient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,3 +118,28 @@ def test_a_provider_files_a_bulk_upload_and_staff_process_it(
     assert download.value.suggested_filename == "staff-failed-records.csv"
     accessible(page)
     screenshot(page, "5-result")
+
+
+def test_every_other_help_desk_page_passes_axe_and_fits_a_phone(page, demo_clinic, alice, password):
+    recipient = make_recipient(demo_clinic)
+    for path in ("/help-desk/login/", "/help-desk/register/done/"):
+        page.goto(path)
+        accessible(page)
+    page.goto("/help-desk/login/")
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Vaccine Provider").wait_for()
+    for path in (
+        "/help-desk/vaccine-provider/",
+        "/help-desk/vaccine-provider/removal/",
+        f"/help-desk/removal/{recipient.pk}/",
+        "/help-desk/cases/",
+    ):
+        page.goto(path)
+        accessible(page)
+    page.get_by_role("link", name="My cases").first.wait_for()
+    page.goto(f"/help-desk/removal/{recipient.pk}/")
+    page.get_by_role("button", name=re.compile("SUBMIT|Submit")).click()  # no reason given
+    page.locator(".error-summary, [role=alert]").first.wait_for()
+    accessible(page)
