@@ -43,10 +43,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "sequences",  # gapless help-desk case numbers
     "django_object_actions",  # the help desk's buttons on a case in the admin
+    "phonenumber_field",  # recipients' phone numbers, validated as US numbers
     "providers",
     "recipients",
     "bulkupload",
     "helpdesk",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +151,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "purge-case-files": {"task": "helpdesk.tasks.purge_case_files", "schedule": 3600.0},
+    # Daily in effect: a reminder is recorded once, whenever the run after its due day comes.
+    "second-dose-reminders": {
+        "task": "portal.tasks.send_second_dose_reminders",
+        "schedule": 3600.0,
+    },
 }
 
 # Email: files under var/mail by default so a developer can read what was sent
@@ -190,6 +197,9 @@ DJANGO_OBJECT_ACTIONS_DEFAULT_HTTP_METHOD = "POST"
 # the one web process `make run` starts; production sets REDIS_URL, which every process shares.
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Recipient portal
+PHONENUMBER_DEFAULT_REGION = "US"
 
 # Language and time
 LANGUAGE_CODE = "en-us"

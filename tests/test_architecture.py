@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("cvms", "providers", "recipients", "bulkupload", "helpdesk")
-APP_ORDER = ("providers", "recipients", "bulkupload", "helpdesk")
+PACKAGES = ("cvms", "providers", "recipients", "bulkupload", "helpdesk", "portal")
+APP_ORDER = ("providers", "recipients", "bulkupload", "helpdesk", "portal")
 
 
 def _module_name(path: Path) -> str:

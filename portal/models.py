@@ -1,0 +1,196 @@
+"""The COVID-19 Vaccine Portal's records: a recipient's registration (draft until submitted),
+the vaccine groups and the Find My Group rules that place people in them, vaccine products,
+the doses staff record, and the second-dose reminders sent.
+
+The group a recipient is in is never stored: it is worked out from their answers by the rules
+(portal.findmygroup), so a rule staff change applies to everyone at once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from bulkupload.models import OutboundEmail
+from providers.models import Location
+from recipients.models import Recipient
+
+from .choices import ContactMethod, Ethnicity, Language, Sector, Sex
+
+
+class VaccineGroup(models.Model):
+    """One of North Carolina's vaccine groups (1-5 in early 2021)."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    being_vaccinated = models.BooleanField("currently being vaccinated", default=False)
+    since = models.DateField("being vaccinated since", null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Group {self.number}"
+
+
+class GroupRule(models.Model):
+    """A reason to be in a group: a person is in the lowest-numbered group one of whose rules
+    their answers meet. Staff edit them (move a criterion, change an age)."""
+
+    class Criterion(models.TextChoices):
+        HEALTH_CARE = "health_care", "Health care worker with in-person patient contact"
+        LONG_TERM_CARE = "long_term_care", "Long-term care resident or staff"
+        AGE_AT_LEAST = "age_at_least", "Age at least (years)"
+        SECTOR_IN_PERSON = "sector_in_person", "Works in person in the sector"
+        HIGH_RISK = "high_risk", "High-risk medical condition"
+        CONGREGATE = "congregate", "Lives in a congregate setting"
+        EVERYONE = "everyone", "Everyone"
+
+    group = models.ForeignKey(VaccineGroup, on_delete=models.CASCADE, related_name="rules")
+    criterion = models.CharField(max_length=20, choices=Criterion.choices)
+    min_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For 'Age at least' only."
+    )
+    sector = models.CharField(
+        max_length=30, choices=Sector.choices, blank=True, help_text="For the sector rule only."
+    )
+
+    class Meta:
+        ordering = ["group__number", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(criterion="age_at_least") | models.Q(min_age__isnull=False),
+                name="group_rule_age_has_min_age",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(criterion="sector_in_person") | ~models.Q(sector=""),
+                name="group_rule_sector_has_sector",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        detail = self.min_age if self.criterion == self.Criterion.AGE_AT_LEAST else self.sector
+        return f"{self.group}: {self.get_criterion_display()}{f' {detail}' if detail else ''}"
+
+
+class Registration(models.Model):
+    """A recipient's COVID-19 Vaccination Registration: saved at every step (Pause keeps it),
+    submitted once complete. Legal name and date of birth are the recipient's as loaded."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    recipient = models.OneToOneField(
+        Recipient, on_delete=models.CASCADE, related_name="registration"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    # About you
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    races = models.JSONField(default=list, blank=True)  # values of choices.Race
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, blank=True)
+    # Home address
+    address_line1 = models.CharField("street address", max_length=200, blank=True)
+    address_line2 = models.CharField("apartment, suite, etc.", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True, default="NC")
+    zip_code = models.CharField(
+        "ZIP code",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}(-\d{4})?$", "Enter a ZIP code: 5 digits, or ZIP+4.")],
+    )
+    county = models.CharField(max_length=40, blank=True)
+    # Contact
+    phone = PhoneNumberField(region="US", blank=True)
+    language = models.CharField(
+        "preferred language", max_length=10, choices=Language.choices, blank=True
+    )
+    contact_method = models.CharField(
+        "preferred contact method", max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    reminder_consent = models.BooleanField("second-dose reminders", default=False)
+    # Find My Group
+    health_care_worker = models.BooleanField(null=True, blank=True)
+    long_term_care = models.BooleanField(null=True, blank=True)
+    works_in_person = models.BooleanField(null=True, blank=True)
+    sector = models.CharField(max_length=30, choices=Sector.choices, blank=True)
+    high_risk_condition = models.BooleanField(null=True, blank=True)
+    congregate_living = models.BooleanField(null=True, blank=True)
+
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Registration of {self.recipient}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Product(models.Model):
+    """A COVID-19 vaccine, and how long after a first dose the second is due."""
+
+    name = models.CharField(max_length=100, unique=True)
+    dose_count = models.PositiveSmallIntegerField(
+        "doses", default=2, validators=[MinValueValidator(1)]
+    )
+    second_dose_after_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days from the first dose to the second (two-dose only)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dose(models.Model):
+    """A dose given to a recipient, recorded by staff: the recipient's vaccine record."""
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="doses")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="doses")
+    dose_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    given_on = models.DateField()
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="doses", null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recipient", "dose_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dose_number"], name="one_dose_number"),
+        ]
+        indexes = [
+            # What the daily reminder run looks for: first doses by date.
+            models.Index(
+                fields=["given_on"], condition=models.Q(dose_number=1), name="dose_first_by_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} dose {self.dose_number} of {self.recipient}"
+
+
+class SecondDoseReminder(models.Model):
+    """The second-dose reminder for a first dose, recorded with its email before it is sent:
+    the unique first dose makes it once, however many reminder runs overlap."""
+
+    first_dose = models.OneToOneField(Dose, on_delete=models.CASCADE, related_name="reminder")
+    email = models.OneToOneField(OutboundEmail, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.first_dose}"

@@ -1,0 +1,71 @@
+"""Second-dose reminders: when a first dose of a two-dose product was given long enough ago,
+the recipient gets one email reminding them of the second.
+
+A reminder is recorded with its email (through the outbox) in one transaction before anything
+is sent; the first dose it is for is unique on the reminder, so two overlapping runs of the
+daily task record it once, and the outbox sends it once. No reminder without the recipient's
+consent on their registration, once the second dose is recorded, or for a removed recipient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from bulkupload.jobs import send_emails_after_commit
+from bulkupload.models import OutboundEmail
+
+from .models import Dose, Product, SecondDoseReminder
+
+SUBJECT = "Reminder: your second COVID-19 vaccine dose"
+
+
+def due_first_doses(today: dt.date) -> QuerySet[Dose]:
+    """First doses whose second is due by today, still without a reminder or a second dose,
+    of recipients who agreed to reminders and can still sign in."""
+    due = Q(pk__in=[])
+    for product in Product.objects.filter(dose_count__gte=2, second_dose_after_days__isnull=False):
+        cutoff = today - dt.timedelta(days=product.second_dose_after_days)
+        due |= Q(product=product, given_on__lte=cutoff)
+    second = Dose.objects.filter(recipient=OuterRef("recipient"), dose_number__gte=2)
+    return (
+        Dose.objects.filter(due, dose_number=1)
+        .filter(
+            recipient__removed_at__isnull=True,
+            recipient__account__is_active=True,
+            recipient__registration__reminder_consent=True,
+            reminder__isnull=True,
+        )
+        .exclude(Exists(second))
+        .select_related("product", "location", "recipient__account")
+        .order_by("given_on", "pk")
+    )
+
+
+def queue_due_reminders(today: dt.date | None = None) -> int:
+    """Record (and queue for sending) every reminder due today; returns how many."""
+    today = today or timezone.localdate()
+    queued = 0
+    for dose in due_first_doses(today):
+        due_on = dose.given_on + dt.timedelta(days=dose.product.second_dose_after_days)
+        try:
+            with transaction.atomic():
+                email = OutboundEmail.objects.create(
+                    kind=OutboundEmail.Kind.MESSAGE,
+                    user=dose.recipient.account,
+                    subject=SUBJECT,
+                    body=render_to_string(
+                        "emails/second_dose_reminder.txt", {"dose": dose, "due_on": due_on}
+                    ),
+                )
+                SecondDoseReminder.objects.create(first_dose=dose, email=email, due_on=due_on)
+        except IntegrityError:
+            continue  # another run recorded it a moment ago
+        queued += 1
+    if queued:
+        send_emails_after_commit()
+    return queued
