@@ -28,6 +28,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/low_volume.py
 	$(PY) bench/high_volume.py
 	$(PY) bench/listing.py
+	$(PY) bench/hostile.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
