@@ -67,9 +67,15 @@ def _parse_sort(value: str) -> tuple[str, bool]:
     return key, descending
 
 
+def _printable(text: str) -> str:
+    """The query without control characters: a NUL (`?q=%00`) is refused by PostgreSQL, and
+    no name holds one."""
+    return "".join(char if char.isprintable() else " " for char in text)
+
+
 def loaded_recipients(location: Location, params: QueryDict) -> Listing:
     """One page of a location's active recipients, searched and sorted as `params` ask."""
-    query = " ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH]
+    query = " ".join(_printable(params.get("q", "")).split())[:MAX_QUERY_LENGTH]
     sort_key, descending = _parse_sort(params.get("sort", ""))
 
     recipients = Recipient.objects.active().filter(location=location)

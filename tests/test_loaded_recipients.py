@@ -160,3 +160,12 @@ def test_searches_page_the_same_whichever_way_the_matches_are_fetched(
     response = alice_client.get("/recipients/", {"q": "ann", "sort": "-first_name", "page": 2})
     assert _names(response) == [f"Ann{n:02}" for n in range(4, -1, -1)]
     assert "Total number of records: 30" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/bulk-registration/", "/recipients/"])
+def test_a_nul_or_control_character_in_the_search_is_ignored_not_a_500(
+    alice_client, loaded, path
+):
+    assert alice_client.get(path, {"q": "\x00"}).status_code == 200
+    assert _names(alice_client.get(path, {"q": "smi\x00zz\x1b"})) == []  # two words now
+    assert _names(alice_client.get(path, {"q": "\x00smith"})) == ["Anne"]
