@@ -163,9 +163,7 @@ def test_searches_page_the_same_whichever_way_the_matches_are_fetched(
 
 
 @pytest.mark.parametrize("path", ["/bulk-registration/", "/recipients/"])
-def test_a_nul_or_control_character_in_the_search_is_ignored_not_a_500(
-    alice_client, loaded, path
-):
+def test_a_nul_or_control_character_in_the_search_is_ignored_not_a_500(alice_client, loaded, path):
     assert alice_client.get(path, {"q": "\x00"}).status_code == 200
     assert _names(alice_client.get(path, {"q": "smi\x00zz\x1b"})) == []  # two words now
     assert _names(alice_client.get(path, {"q": "\x00smith"})) == ["Anne"]
