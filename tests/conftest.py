@@ -142,8 +142,14 @@ def page(_chromium, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = []  # what the Content-Security-Policy blocked: a page that needs it is broken
+    context.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
     yield page
     context.close()
+    assert refused == []
 
 
 @pytest.fixture
