@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sequences",  # gapless help-desk case numbers
     "django_object_actions",  # the help desk's buttons on a case in the admin
     "phonenumber_field",  # recipients' phone numbers, validated as US numbers
+    "axes",  # sign-in throttling on every sign-in form
     "providers",
     "recipients",
     "bulkupload",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cvms.middleware.NoStoreForSignedInMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
 
 ROOT_URLCONF = "cvms.urls"
@@ -184,6 +186,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes), on every sign-in form: the provider portal, the admin, the
+# help desk and the recipient portal all authenticate through it. After AXES_FAILURE_LIMIT
+# wrong passwords for one account, or from one address, sign-in is refused for the cool-off,
+# the right password included. Staff see and clear lockouts in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Usernames compared as sign-in compares them (lower-cased), and never written to the logs.
+AXES_USERNAME_CALLABLE = "providers.throttle.sign_in_username"
+AXES_CLIENT_STR_CALLABLE = "providers.throttle.describe_client"
+AXES_CLIENT_IP_CALLABLE = "cvms.proxy.client_ip"
+AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # How long the welcome email's "create your password" link works.
 RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
