@@ -241,7 +241,7 @@ def test_submit_shows_the_group_the_answers_place_the_recipient_in(pat_client):
     home = pat_client.get("/portal/").content.decode()
     assert "Your vaccine group: Group 3" in home
     assert "Frontline essential workers" in home
-    assert "currently being vaccinated, since February 24, 2021" in home
+    assert "Group 3 is currently being vaccinated, since February 24, 2021." in home
     assert Registration.objects.get().is_submitted
 
 
