@@ -1,5 +1,6 @@
 """The emails the outbox sends: a welcome per created recipient, a summary to the manager,
-and for the help desk its stored messages and the two account emails that carry a secret.
+for the help desk its stored messages and the two account emails that carry a secret, and a
+recipient's "Forgot password" link.
 
 Composition only; bulkupload.outbox decides when they are sent.
 """
@@ -7,6 +8,7 @@ Composition only; bulkupload.outbox decides when they are sent.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,12 +23,14 @@ from recipients.tokens import password_setup_token
 from .models import OutboundEmail, Upload
 
 WELCOME_SUBJECT = "Welcome to the North Carolina COVID-19 Vaccine Portal"
+RECIPIENT_PASSWORD_RESET_SUBJECT = "Reset your COVID-19 Vaccine Portal password"  # noqa: S105
 
 
 def password_setup_url(account: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(account.pk))
     token = password_setup_token.make_token(account)
-    path = reverse("recipients:password_setup", kwargs={"uidb64": uid, "token": token})
+    # By name: the page is the recipient portal's, an app above this one.
+    path = reverse("portal:password_setup", kwargs={"uidb64": uid, "token": token})
     return settings.SITE_URL + path
 
 
@@ -36,7 +40,7 @@ def welcome_message(account: User) -> EmailMultiAlternatives:
         "recipient": account.recipient,
         "username": account.username,
         "setup_url": password_setup_url(account),
-        "portal_url": settings.SITE_URL + "/portal/",
+        "portal_url": settings.SITE_URL + reverse("portal:home"),
     }
     message = EmailMultiAlternatives(
         subject=WELCOME_SUBJECT,
@@ -114,6 +118,27 @@ def account_setup_message(user: User) -> EmailMessage:
     return EmailMessage(
         subject="Your CVMS Provider Portal account",
         body=render_to_string("emails/account_setup.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+
+
+def recipient_password_reset_message(user: User) -> EmailMessage:
+    """A recipient's "Forgot password" email: a link to choose a new password, sent to the
+    email on file. Made when sent, so the link (Django's password-reset token, good for
+    PASSWORD_RESET_TIMEOUT) is never stored, and works for an account that never set one."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    context = {
+        "username": user.username,
+        "reset_url": settings.SITE_URL + path,
+        "login_url": settings.SITE_URL + reverse("portal:login"),
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
+    }
+    return EmailMessage(
+        subject=RECIPIENT_PASSWORD_RESET_SUBJECT,
+        body=render_to_string("emails/recipient_password_reset.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
     )

@@ -185,6 +185,8 @@ class OutboundEmail(models.Model):
         # new manager's link to set a password.
         TEMPORARY_PASSWORD = "temporary_password", "Help-desk account with temporary password"
         ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"
+        # A recipient's "Forgot password" link, made when sent so that it is fresh.
+        RECIPIENT_PASSWORD_RESET = "recipient_password_reset", "Recipient-portal password reset"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -192,7 +194,7 @@ class OutboundEmail(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
     # Who it goes to: the welcome email's recipient account, the manager an upload summary
     # goes to, a help-desk requester, a new manager.
     user = models.ForeignKey(

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from .emails import (
     account_setup_message,
+    recipient_password_reset_message,
     stored_message,
     temporary_password_message,
     upload_summary_message,
@@ -41,6 +42,9 @@ COMPOSERS = {
     OutboundEmail.Kind.MESSAGE: stored_message,
     OutboundEmail.Kind.TEMPORARY_PASSWORD: lambda email: temporary_password_message(email.user),
     OutboundEmail.Kind.ACCOUNT_SETUP: lambda email: account_setup_message(email.user),
+    OutboundEmail.Kind.RECIPIENT_PASSWORD_RESET: (
+        lambda email: recipient_password_reset_message(email.user)
+    ),
 }
 
 

@@ -207,6 +207,10 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # How long the welcome email's "create your password" link works.
 RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
+# Recipient-portal sign-in and "Forgot password" POSTs, per address and per username
+# (django-ratelimit).
+RECIPIENT_LOGIN_RATE = env.str("RECIPIENT_LOGIN_RATE", default="10/5m")
+RECIPIENT_PASSWORD_RESET_RATE = env.str("RECIPIENT_PASSWORD_RESET_RATE", default="10/h")
 
 # Help desk
 # Files attached to a case are personal data: deleted this many days after the case closes.

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("bulkupload.urls")),
     path("", include("recipients.urls")),
     path("help-desk/", include("helpdesk.urls")),
+    path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

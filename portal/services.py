@@ -57,6 +57,35 @@ def save_answers(registration: Registration, answers: dict) -> None:
     registration.save(update_fields=[*answers, "updated_at"])
 
 
+def has_answers(registration: Registration | None) -> bool:
+    """Whether anything was answered yet (a returning recipient checks their answers first)."""
+    if registration is None:
+        return False
+    answered = [
+        registration.sex,
+        registration.races,
+        registration.ethnicity,
+        registration.address_line1,
+        registration.address_line2,
+        registration.city,
+        registration.zip_code,
+        registration.county,
+        registration.phone,
+        registration.language,
+        registration.contact_method,
+        registration.reminder_consent,
+        registration.sector,
+    ]
+    flags = [
+        registration.health_care_worker,
+        registration.long_term_care,
+        registration.works_in_person,
+        registration.high_risk_condition,
+        registration.congregate_living,
+    ]
+    return any(answered) or any(flag is not None for flag in flags)
+
+
 def first_unanswered_step(registration: Registration) -> str | None:
     """The first step with a required answer missing; None when all are answered."""
     required = {

@@ -16,19 +16,28 @@ class PasswordSetupTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "recipients.tokens.PasswordSetupTokenGenerator"
 
     def check_token(self, user, token: str | None) -> bool:
-        if not (user and token):
+        timestamp = self.made_at(user, token)
+        if timestamp is None:
             return False
+        age = self._num_seconds(self._now()) - timestamp
+        return age <= settings.RECIPIENT_SETUP_LINK_DAYS * 24 * 3600
+
+    def made_at(self, user, token: str | None) -> int | None:
+        """When this token was made for this account (as it is now), however long ago; None
+        for a token that is not one (tampered, another account's, or used: a password set
+        since changes what the token hashes)."""
+        if not (user and token):
+            return None
         try:
             timestamp = base36_to_int(token.split("-")[0])
         except ValueError:
-            return False
-        age = self._num_seconds(self._now()) - timestamp
-        if age > settings.RECIPIENT_SETUP_LINK_DAYS * 24 * 3600:
-            return False
-        return any(
-            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
-            for secret in [self.secret, *self.secret_fallbacks]
-        )
+            return None
+        for secret in [self.secret, *self.secret_fallbacks]:
+            if constant_time_compare(
+                self._make_token_with_timestamp(user, timestamp, secret), token
+            ):
+                return timestamp
+        return None
 
 
 password_setup_token = PasswordSetupTokenGenerator()

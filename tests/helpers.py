@@ -10,6 +10,8 @@ import io
 from importlib import import_module
 
 import openpyxl
+from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
@@ -196,3 +198,27 @@ def make_case(
         attachment = check_recipient_file(recipient_csv(*rows), "staff.csv")
     case = Case(kind=kind, requester=requester, location=location, **fields)
     return open_case(case, attachment=attachment, by=by)
+
+
+# The recipient portal -------------------------------------------------------------------------
+
+GROUPS_MIGRATION = import_module("portal.migrations.0002_groups_and_products")
+
+
+def seed_vaccine_groups() -> None:
+    """The vaccine groups, rules and products portal's migration 0002 seeds (a test with
+    transaction=True empties those tables after it)."""
+    GROUPS_MIGRATION.seed(django_apps, None)
+
+
+AXE = Axe()
+
+
+def accessible(page) -> None:
+    """No axe violations, and no sideways scrolling on a phone (390 px)."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": width, "height": 900})

@@ -6,13 +6,12 @@ Every page on the way is checked with axe, and at 390 px it must not scroll side
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from bulkupload import outbox
 from helpdesk.models import Case
 from recipients.models import Recipient
-from tests.helpers import make_recipient
+from tests.helpers import accessible, make_recipient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,17 +21,6 @@ FILE = (
     "Bo,Kim,13/45/1980,bo.kim@example.com\r\n"
     "Cy,Ray,5/6/1970,cy.ray@example.com\r\n"
 )
-AXE = Axe()
-
-
-def accessible(page) -> None:
-    """No axe violations, and no sideways scrolling on a phone."""
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-    width = page.viewport_size["width"]
-    page.set_viewport_size({"width": 390, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.set_viewport_size({"width": width, "height": 900})
 
 
 def last_email_to(address: str) -> mail.EmailMessage:

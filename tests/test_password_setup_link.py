@@ -38,7 +38,8 @@ def test_the_recipient_sets_a_password_once(client, account):
     response = client.post(
         form_url, {"new_password1": "my-own-long-password", "new_password2": "my-own-long-password"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == "/portal/"  # signed in, at home
+    assert int(client.session["_auth_user_id"]) == account.pk
     account.refresh_from_db()
     assert account.check_password("my-own-long-password")
     again = client.get(link, follow=True)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    # The welcome email's link: the same URL since the first welcome email went out.
+    path("setup/<uidb64>/<token>/", views.PasswordSetupView.as_view(), name="password_setup"),
+    path("password/forgot/", views.password_reset, name="password_reset"),
+    path("password/forgot/sent/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("registration/check/", views.check_answers, name="check_answers"),
+    path("registration/<slug:slug>/", views.step, name="step"),
+]

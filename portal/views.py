@@ -1,0 +1,298 @@
+"""The COVID-19 Vaccine Portal's pages for recipients (guide, "Next Actions for Uploaded
+Recipients"): create a password from the welcome email, sign in, forgot password, the home
+page (vaccine group, vaccine record) and the COVID-19 Vaccination Registration form, one step
+per page, then "Check your answers" and Submit.
+
+Every page after sign-in is the signed-in recipient's (portal.access.recipient_required): no
+URL names a recipient. Usernames, names and birth dates never go in a URL or a log. The flow is
+carried by links and forms, so every page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from recipients.tokens import password_setup_token
+
+from . import accounts, services
+from .access import recipient_of, recipient_required
+from .forms import STEP_FORMS, ForgotPasswordForm, RecipientLoginForm, displayed_answers
+from .models import Registration
+
+LOGIN_LIMITED = _(
+    "Too many sign-in attempts. Wait a few minutes, then try again, or use “Forgot password”."
+)
+RESET_LIMITED = _("Too many password reset requests. Wait an hour, then try again.")
+PAUSED = _("Your answers are saved. Continue any time.")
+
+
+def _login_rate(group: str, request: HttpRequest) -> str:
+    return settings.RECIPIENT_LOGIN_RATE  # read per request: tests and deployments change it
+
+
+def _reset_rate(group: str, request: HttpRequest) -> str:
+    return settings.RECIPIENT_PASSWORD_RESET_RATE
+
+
+def _posted_username(group: str, request: HttpRequest) -> str:
+    # Counted as stored, so changing the case does not buy more attempts.
+    return request.POST.get("username", "").strip().lower()
+
+
+def _recipient_user(user):
+    """The account, if it belongs to an active recipient (a link's account)."""
+    return user if user is not None and recipient_of(user) is not None else None
+
+
+# Signing in -------------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    form_class = RecipientLoginForm
+    template_name = "portal/login.html"
+    next_page = reverse_lazy("portal:home")
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "GET" and recipient_of(request.user) is not None:
+            return redirect("portal:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_redirect_url(self) -> str:
+        # After sign-in, only back into the recipient portal.
+        url = super().get_redirect_url()
+        return url if url.startswith(reverse("portal:home")) else ""
+
+
+@ratelimit(group="portal.login.ip", key="ip", rate=_login_rate, method="POST", block=False)
+@ratelimit(
+    group="portal.login.username",
+    key=_posted_username,
+    rate=_login_rate,
+    method="POST",
+    block=False,
+)
+def login(request: HttpRequest) -> HttpResponse:
+    """Every POST counts, per address and per username, right password or wrong."""
+    if request.method == "POST" and getattr(request, "limited", False):
+        form = RecipientLoginForm(request, initial={"username": _posted_username("", request)})
+        context = {"form": form, "limited": LOGIN_LIMITED}
+        return render(request, "portal/login.html", context, status=429)
+    return LoginView.as_view()(request)
+
+
+logout = auth_views.LogoutView.as_view(next_page="portal:login")
+
+
+# The welcome email's link, and forgot password ------------------------------------------------
+
+
+class RecipientPasswordView(auth_views.PasswordResetConfirmView):
+    """Set a password from an emailed link. GET shows the form and changes nothing (mail
+    scanners open links); POST sets it and signs the recipient in (a new session)."""
+
+    success_url = reverse_lazy("portal:home")
+    post_reset_login = True
+
+    def get_user(self, uidb64: str):
+        # A removed recipient's account is deactivated: its links no longer work; and these
+        # pages are for recipients' accounts only.
+        return _recipient_user(super().get_user(uidb64))
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. You are logged in."))
+        return response
+
+
+class PasswordSetupView(RecipientPasswordView):
+    """The welcome email's "create your password" link (long-lived, single use)."""
+
+    token_generator = password_setup_token
+    template_name = "portal/password_setup.html"
+    reset_url_token = "set-password"  # noqa: S105 (a URL segment, not a secret)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        if not self.validlink and self.user is not None:
+            token = self.kwargs.get("token")
+            if token == self.reset_url_token:
+                token = self.request.session.get(INTERNAL_RESET_SESSION_TOKEN)
+            # Expired but genuine: the username goes in the "send a new link" form. A used,
+            # tampered or forged link says nothing of the account (uids are guessable).
+            if password_setup_token.made_at(self.user, token) is not None:
+                context["username"] = self.user.username
+        return context
+
+
+class PasswordResetConfirmView(RecipientPasswordView):
+    """The "Forgot password" email's link (Django's token, PASSWORD_RESET_TIMEOUT)."""
+
+    template_name = "portal/password_reset_confirm.html"
+    reset_url_token = "new-password"  # noqa: S105 (a URL segment, not a secret)
+
+
+@ratelimit(group="portal.reset.ip", key="ip", rate=_reset_rate, method="POST", block=False)
+@ratelimit(
+    group="portal.reset.username",
+    key=_posted_username,
+    rate=_reset_rate,
+    method="POST",
+    block=False,
+)
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgot password, by username (emails are shared in families). The answer is the same
+    page whether the account exists or not."""
+    if request.method != "POST":
+        return render(request, "portal/password_reset.html", {"form": ForgotPasswordForm()})
+    if getattr(request, "limited", False):
+        form = ForgotPasswordForm(initial={"username": _posted_username("", request)})
+        context = {"form": form, "limited": RESET_LIMITED}
+        return render(request, "portal/password_reset.html", context, status=429)
+    form = ForgotPasswordForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/password_reset.html", {"form": form}, status=400)
+    accounts.request_password_reset(form.cleaned_data["username"])
+    return redirect("portal:password_reset_done")
+
+
+@require_GET
+def password_reset_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/password_reset_done.html")
+
+
+# Home and the registration form ---------------------------------------------------------------
+
+
+def _registration(request: HttpRequest) -> Registration | None:
+    return Registration.objects.filter(recipient=request.recipient).first()
+
+
+@require_GET
+@recipient_required
+def home(request: HttpRequest) -> HttpResponse:
+    registration = _registration(request)
+    if registration is not None and registration.is_submitted:
+        action, url = "view", reverse("portal:check_answers")
+    elif services.has_answers(registration):
+        action, url = "continue", reverse("portal:check_answers")
+    else:
+        action, url = "start", reverse("portal:step", args=[services.STEP_SLUGS[0]])
+    context = {
+        "registration": registration,
+        "registration_action": action,
+        "registration_url": url,
+        "group": services.group_of(registration) if registration is not None else None,
+        "doses": request.recipient.doses.select_related("product", "location").order_by(
+            "dose_number"
+        ),
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@recipient_required
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    """One step of the form: Continue saves it and goes on; Pause saves what is valid and goes
+    home. A submitted registration is read-only (see check_answers)."""
+    if slug not in STEP_FORMS:
+        raise Http404("No such step.")
+    registration = _registration(request)
+    if registration is not None and registration.is_submitted:
+        return redirect("portal:check_answers")
+    form_class = STEP_FORMS[slug]
+    status = 200
+    if request.method == "POST":
+        pausing = "pause" in request.POST
+        form = form_class(request.POST, pausing=pausing)
+        valid = form.is_valid()
+        if valid or pausing:
+            answers = form.answers()
+            if answers:
+                registration = registration or services.registration_for(request.recipient)
+                services.save_answers(registration, answers)
+            if pausing:
+                messages.success(request, PAUSED)
+                if not valid:
+                    messages.warning(
+                        request, _("Answers on that page that were not valid were not saved.")
+                    )
+                return redirect("portal:home")
+            following = services.first_unanswered_step(registration)
+            if following is None:
+                return redirect("portal:check_answers")
+            return redirect("portal:step", slug=following)
+        status = 400
+    else:
+        form = form_class(initial=form_class.initial_from(registration))
+    index = services.STEP_SLUGS.index(slug)
+    back = (
+        reverse("portal:step", args=[services.STEP_SLUGS[index - 1]])
+        if index
+        else reverse("portal:home")
+    )
+    context = {
+        "form": form,
+        "slug": slug,
+        "title": services.STEPS[index][1],
+        "number": index + 1,
+        "count": len(services.STEPS),
+        "back_url": back,
+    }
+    return render(request, "portal/step.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@recipient_required
+def check_answers(request: HttpRequest) -> HttpResponse:
+    """Every answer with a "Change" link to its step, and Submit (POST).
+
+    Once submitted the answers are read-only here: the group shown to the recipient and to
+    providers is the one submitted; a change after that goes through the help center.
+    """
+    registration = _registration(request)
+    if registration is None or not (
+        registration.is_submitted or services.has_answers(registration)
+    ):
+        return redirect("portal:step", slug=services.STEP_SLUGS[0])
+    if request.method == "POST" and not registration.is_submitted:
+        try:
+            services.submit(registration)
+        except services.NotComplete as incomplete:
+            messages.error(request, _("Answer every question before you submit."))
+            return redirect("portal:step", slug=incomplete.step)
+        messages.success(request, _("Your COVID-19 Vaccination Registration is submitted."))
+        return redirect("portal:home")
+    if request.method == "POST":
+        return redirect("portal:home")
+    recipient = request.recipient
+    loaded = [
+        (_("Legal name"), f"{recipient.first_name} {recipient.last_name}"),
+        (_("Date of birth"), date_format(recipient.date_of_birth, "F j, Y")),
+    ]
+    sections = [
+        {
+            "slug": slug,
+            "title": title,
+            "rows": (loaded if index == 0 else [])
+            + displayed_answers(STEP_FORMS[slug], registration),
+        }
+        for index, (slug, title, _fields) in enumerate(services.STEPS)
+    ]
+    following = services.first_unanswered_step(registration)
+    context = {
+        "registration": registration,
+        "sections": sections,
+        "next_step": following,
+        "next_title": dict((s, t) for s, t, _f in services.STEPS).get(following),
+    }
+    return render(request, "portal/check_answers.html", context)
