@@ -102,6 +102,9 @@ class RecipientPasswordView(auth_views.PasswordResetConfirmView):
 
     success_url = reverse_lazy("portal:home")
     post_reset_login = True
+    # Named because sign-in throttling (django-axes) adds a backend; the password was just
+    # set from a single-use link, so the account's ordinary backend signs it in.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
     def get_user(self, uidb64: str):
         # A removed recipient's account is deactivated: its links no longer work; and these
