@@ -18,6 +18,7 @@ from bulkupload.models import Upload
 from cvms.celery import app as celery_app
 from helpdesk.cases import check_recipient_file, open_case
 from helpdesk.models import Case
+from portal import demo as portal_demo
 from portal import services as portal_services
 from portal.models import Dose, Product
 from providers.models import Location, LocationManager, Organization, User
@@ -242,6 +243,9 @@ def make_registration(recipient: Recipient, *, submitted: bool = True, **answers
 def make_dose(recipient: Recipient, product: str = "Pfizer-BioNTech", number: int = 1, **fields):
     """A dose of one of the seeded products (portal's migration 0002)."""
     fields.setdefault("given_on", dt.date.today())
+    if not Product.objects.filter(name=product).exists():
+        # Emptied by a test with transaction=True (as make_staff's group): seed them again.
+        portal_demo.ensure_groups_and_products()
     return Dose.objects.create(
         recipient=recipient,
         product=Product.objects.get(name=product),
