@@ -95,6 +95,11 @@ class DoseAdmin(admin.ModelAdmin):
     readonly_fields = ["recorded_by", "recorded_at"]
     date_hierarchy = "given_on"
 
+    def get_fields(self, request: HttpRequest, obj: Dose | None = None) -> list[str]:
+        # Who recorded it, and when, exist once it is saved: the add page does not guess.
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is not None else [f for f in fields if f not in self.readonly_fields]
+
     def save_model(self, request: HttpRequest, obj: Dose, form, change: bool) -> None:
         # Who recorded the dose; a later correction is in the object's history (LogEntry).
         if not change:

@@ -200,6 +200,8 @@ def test_staff_record_a_dose_and_are_its_recorder(staff, charlie, recipient, dem
 def test_a_correction_keeps_who_recorded_the_dose(client, charlie, root, recipient):
     dose = make_dose(recipient, recorded_by=charlie, given_on=TODAY - dt.timedelta(days=2))
     client.force_login(root)
+    page = client.get(reverse("admin:portal_dose_change", args=[dose.pk]))
+    assert "charlie@helpdesk.example" in page.content.decode()
     response = client.post(
         reverse("admin:portal_dose_change", args=[dose.pk]),
         _dose_form(recipient, given_on=TODAY - dt.timedelta(days=1)),
@@ -212,6 +214,7 @@ def test_a_correction_keeps_who_recorded_the_dose(client, charlie, root, recipie
 def test_the_dose_page_offers_locations_by_autocomplete(staff, demo_clinic, other_clinic):
     page = staff.get(reverse("admin:portal_dose_add"))
     assert page.status_code == 200
+    assert b"Recorded at" not in page.content  # known once saved, not before
     assert b'class="admin-autocomplete' in page.content
     found = staff.get(
         reverse("admin:autocomplete"),
