@@ -1,6 +1,12 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "COVID-19 Vaccine Portal"
+
+    def ready(self) -> None:
+        # Connects the portal's signal receivers; loaded once the models are.
+        import_module(f"{self.name}.receivers")

@@ -9,6 +9,7 @@ The group a recipient is in is never stored: it is worked out from their answers
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -75,6 +76,23 @@ class GroupRule(models.Model):
     def __str__(self) -> str:
         detail = self.min_age if self.criterion == self.Criterion.AGE_AT_LEAST else self.sector
         return f"{self.group}: {self.get_criterion_display()}{f' {detail}' if detail else ''}"
+
+    def clean(self) -> None:
+        # The check constraints above, said as form errors (the admin would otherwise save and
+        # meet an IntegrityError); and no leftover detail a rule of another kind ignores.
+        errors = {}
+        if self.criterion == self.Criterion.AGE_AT_LEAST:
+            if self.min_age is None:
+                errors["min_age"] = "An 'Age at least' rule needs the age."
+        elif self.min_age is not None:
+            errors["min_age"] = "Only an 'Age at least' rule has an age."
+        if self.criterion == self.Criterion.SECTOR_IN_PERSON:
+            if not self.sector or self.sector == Sector.NONE:
+                errors["sector"] = "A sector rule needs the sector."
+        elif self.sector:
+            errors["sector"] = "Only a sector rule has a sector."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Registration(models.Model):
@@ -151,6 +169,18 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # Reminders are worked out from the interval: a two-dose product without one would
+        # never remind anyone.
+        if self.dose_count and self.dose_count >= 2 and self.second_dose_after_days is None:
+            raise ValidationError(
+                {"second_dose_after_days": "A product of several doses needs the interval."}
+            )
+        if self.dose_count == 1 and self.second_dose_after_days is not None:
+            raise ValidationError(
+                {"second_dose_after_days": "A single-dose product has no second dose."}
+            )
+
 
 class Dose(models.Model):
     """A dose given to a recipient, recorded by staff: the recipient's vaccine record."""
@@ -181,6 +211,49 @@ class Dose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} dose {self.dose_number} of {self.recipient}"
+
+    def clean(self) -> None:
+        """A vaccine record that makes sense: no dose beyond the product's count, nothing in
+        the future, and a recipient's later doses of the same product as their first dose, on
+        or after its date (checked from either side: recording dose 2, or correcting dose 1).
+        The same dose number twice is the unique constraint's form error."""
+        if self.product_id is None or self.recipient_id is None or self.given_on is None:
+            return  # the form says what is missing
+        errors: dict[str, str] = {}
+        if self.dose_number and self.dose_number > self.product.dose_count:
+            errors["dose_number"] = (
+                f"{self.product} has {self.product.dose_count} dose(s): "
+                f"there is no dose {self.dose_number}."
+            )
+        if self.given_on > timezone.localdate():
+            errors["given_on"] = "A dose cannot be given in the future."
+        others = Dose.objects.filter(recipient_id=self.recipient_id).exclude(pk=self.pk)
+        if "dose_number" in errors:
+            pass  # no such dose: nothing to compare with the others
+        elif self.dose_number and self.dose_number > 1:
+            first = others.filter(dose_number=1).select_related("product").first()
+            if first is None:
+                errors["dose_number"] = "Record the recipient's dose 1 first."
+            elif first.product_id != self.product_id:
+                errors["product"] = f"The recipient's dose 1 was {first.product}: use it again."
+            elif self.given_on < first.given_on:
+                errors["given_on"] = (
+                    f"Dose 1 was given on {first.given_on:%b %-d, %Y}: "
+                    "a later dose cannot be given before it."
+                )
+        elif self.dose_number == 1:
+            for later in others.filter(dose_number__gt=1).select_related("product"):
+                if later.product_id != self.product_id:
+                    errors["product"] = (
+                        f"The recipient's dose {later.dose_number} was {later.product}."
+                    )
+                elif later.given_on < self.given_on:
+                    errors["given_on"] = (
+                        f"Dose {later.dose_number} was given on {later.given_on:%b %-d, %Y}: "
+                        "dose 1 cannot be after it."
+                    )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SecondDoseReminder(models.Model):

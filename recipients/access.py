@@ -17,7 +17,11 @@ def get_recipient_or_404(user: User, recipient_id: int) -> Recipient:
     try:
         return (
             recipients_visible_to(user)
-            .select_related("location", "created_by", "upload__uploaded_by", "account")
+            # "registration" is the recipient portal's (a reverse one-to-one, named only: this
+            # app never imports the portal); the page shows its status.
+            .select_related(
+                "location", "created_by", "upload__uploaded_by", "account", "registration"
+            )
             .get(pk=recipient_id)
         )
     except Recipient.DoesNotExist:

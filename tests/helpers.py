@@ -11,21 +11,31 @@ from importlib import import_module
 
 import openpyxl
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import RequestFactory
 
 from bulkupload import engine
 from bulkupload.models import Upload
 from cvms.celery import app as celery_app
 from helpdesk.cases import check_recipient_file, open_case
 from helpdesk.models import Case
+from portal import demo as portal_demo
+from portal import services as portal_services
+from portal.models import Dose, Product
 from providers.models import Location, LocationManager, Organization, User
 from recipients.models import Recipient
 
 PASSWORD = "correct horse battery staple"
 HELP_DESK_STAFF = "Help-desk staff"  # the group helpdesk's migration 0002 creates
 STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_help_desk_staff_group")
+# What portal's migration adds to the group: the recipient portal's staff work.
+PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0003_help_desk_staff_permissions")
+
+
+def sign_in_request():
+    """A request to pass authenticate(): sign-in throttling (django-axes) needs one."""
+    return RequestFactory().post("/accounts/login/")
 
 
 def make_organization(name: str = "Demo Health System") -> Organization:
@@ -48,9 +58,10 @@ def make_staff(email: str, **flags) -> User:
     group, new = Group.objects.get_or_create(name=HELP_DESK_STAFF)
     if new:
         # A test with transaction=True empties every table after it, the migration's group
-        # too (not the permissions: the flush makes them again): the migration's list says
+        # too (not the permissions: the flush makes them again): the migrations' lists say
         # what the group holds.
-        for app_label, codenames in STAFF_GROUP_MIGRATION.PERMISSIONS.items():
+        granted = [STAFF_GROUP_MIGRATION.PERMISSIONS, PORTAL_STAFF_MIGRATION.PERMISSIONS]
+        for app_label, codenames in (item for grant in granted for item in grant.items()):
             group.permissions.add(
                 *Permission.objects.filter(
                     content_type__app_label=app_label, codename__in=codenames
@@ -202,13 +213,11 @@ def make_case(
 
 # The recipient portal -------------------------------------------------------------------------
 
-GROUPS_MIGRATION = import_module("portal.migrations.0002_groups_and_products")
-
 
 def seed_vaccine_groups() -> None:
     """The vaccine groups, rules and products portal's migration 0002 seeds (a test with
     transaction=True empties those tables after it)."""
-    GROUPS_MIGRATION.seed(django_apps, None)
+    portal_demo.ensure_groups_and_products()
 
 
 AXE = Axe()
@@ -222,3 +231,61 @@ def accessible(page) -> None:
     page.set_viewport_size({"width": 390, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": width, "height": 900})
+
+
+# Answers that complete every step of the registration form and place a person under 65 in
+# group 3 (in person in a frontline sector, education).
+FRONTLINE_ANSWERS = {
+    "sex": "female",
+    "races": ["white"],
+    "ethnicity": "not_hispanic",
+    "address_line1": "1 Main St",
+    "city": "Raleigh",
+    "state": "NC",
+    "zip_code": "27601",
+    "county": "Wake",
+    "language": "en",
+    "contact_method": "email",
+    "health_care_worker": False,
+    "long_term_care": False,
+    "works_in_person": True,
+    "sector": "education",
+    "high_risk_condition": False,
+    "congregate_living": False,
+}
+
+
+def make_registration(recipient: Recipient, *, submitted: bool = True, **answers):
+    """A registration as the form leaves it: the frontline answers (or these), submitted
+    through the service unless `submitted=False` (then only the answers given are kept)."""
+    registration = portal_services.registration_for(recipient)
+    portal_services.save_answers(
+        registration, {**FRONTLINE_ANSWERS, **answers} if submitted else answers
+    )
+    if submitted:
+        portal_services.submit(registration)
+    return registration
+
+
+def make_dose(recipient: Recipient, product: str = "Pfizer-BioNTech", number: int = 1, **fields):
+    """A dose of one of the seeded products (portal's migration 0002)."""
+    fields.setdefault("given_on", dt.date.today())
+    if not Product.objects.filter(name=product).exists():
+        # Emptied by a test with transaction=True (as make_staff's group): seed them again.
+        seed_vaccine_groups()
+    return Dose.objects.create(
+        recipient=recipient,
+        product=Product.objects.get(name=product),
+        dose_number=number,
+        **fields,
+    )
+
+
+def make_portal_recipient(location: Location, **fields) -> Recipient:
+    """A recipient with their portal account (username `email.covid19vaccine`), as an import
+    makes them."""
+    email = fields.setdefault("email", "john.smith@example.com")
+    fields.setdefault(
+        "account", User.objects.create_user(email, None, username=f"{email}.covid19vaccine")
+    )
+    return make_recipient(location, **fields)

@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from tests.helpers import make_recipient, make_upload
 
+APPS = {"providers", "recipients", "bulkupload", "helpdesk", "portal"}
 MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"providers", "recipients", "bulkupload", "helpdesk"}
+    if model._meta.app_label in APPS
 )
 
 # Accounts are a superuser's business: staff get 403 there (tests/test_helpdesk_staff.py).
@@ -28,7 +29,7 @@ def test_every_project_model_is_registered():
 
     ours = {
         (model._meta.app_label, model._meta.model_name)
-        for app in ("providers", "recipients", "bulkupload", "helpdesk")
+        for app in APPS
         for model in apps.get_app_config(app).get_models()
     }
     assert ours <= set(MODELS)

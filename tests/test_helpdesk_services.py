@@ -4,7 +4,6 @@ emails through the outbox, a case's job, removal, and registration."""
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
-from django.test import RequestFactory
 
 from bulkupload import outbox
 from bulkupload.engine import FileRejected
@@ -15,7 +14,14 @@ from helpdesk.models import Case, CaseEvent, Requester
 from providers.models import User
 from recipients.models import Recipient
 from recipients.removal import RemovalRefused, remove_recipient
-from tests.helpers import PASSWORD, make_recipient, make_user, person, recipient_csv
+from tests.helpers import (
+    PASSWORD,
+    make_recipient,
+    make_user,
+    person,
+    recipient_csv,
+    sign_in_request,
+)
 
 
 @pytest.fixture
@@ -34,11 +40,6 @@ def bulk_case(requester, location, data: bytes) -> Case:
         Case(kind=Case.Kind.BULK_UPLOAD, requester=requester, location=location),
         attachment=attachment,
     )
-
-
-def sign_in():
-    """A sign-in request, as the throttle (django-axes) needs one."""
-    return RequestFactory().post("/accounts/login/")
 
 
 def sent_to(address: str) -> list[mail.EmailMessage]:
@@ -145,7 +146,7 @@ def test_removal_is_soft_audited_and_lets_the_person_come_back(demo_clinic, staf
     assert (recipient.removed_by, recipient.removal_reason) == (staff, "Left the practice")
     assert not Recipient.objects.active().filter(pk=recipient.pk).exists()
     assert not User.objects.get(pk=account.pk).is_active
-    assert authenticate(sign_in(), username=account.username, password=PASSWORD) is None
+    assert authenticate(sign_in_request(), username=account.username, password=PASSWORD) is None
     assert not remove_recipient(recipient, by=staff, reason="again")  # once
     make_recipient(demo_clinic)  # the same person, loaded again
 
@@ -175,7 +176,10 @@ def test_registering_with_a_pin_links_the_location_and_emails_a_temporary_passwo
     assert OutboundEmail.objects.get().body == ""  # the secret is not in the outbox
     (email,) = sent_to("pat@clinic.example")
     password = email.body.split("Temporary password: ")[1].split()[0]
-    assert authenticate(sign_in(), username="pat@clinic.example", password=password) == profile.user
+    assert (
+        authenticate(sign_in_request(), username="pat@clinic.example", password=password)
+        == profile.user
+    )
 
 
 def test_registering_with_the_generic_code_leaves_the_account_unverified(db):

@@ -44,6 +44,20 @@ STAFF_PERMISSIONS = {
     "providers.view_location",
     "providers.view_organization",
     "providers.view_locationmanager",
+    # The recipient portal (portal's migration 0003)
+    "portal.view_vaccinegroup",
+    "portal.change_vaccinegroup",
+    "portal.view_grouprule",
+    "portal.add_grouprule",
+    "portal.change_grouprule",
+    "portal.delete_grouprule",
+    "portal.view_product",
+    "portal.change_product",
+    "portal.view_dose",
+    "portal.add_dose",
+    "portal.change_dose",
+    "portal.view_registration",
+    "portal.view_seconddosereminder",
 }
 
 

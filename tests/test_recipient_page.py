@@ -1,9 +1,17 @@
 """A recipient's own page: where they came from, their portal account, and how to remove them."""
 
-import pytest
+import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal import services as portal_services
+from portal.models import GroupRule
 from providers.models import User
-from tests.helpers import make_recipient, make_upload
+from tests.helpers import FRONTLINE_ANSWERS, make_recipient, make_registration, make_upload
 
 
 @pytest.fixture
@@ -77,3 +85,71 @@ def test_seed_recipients_creates_many_people_quickly(db, demo_clinic):
     sample = Recipient.objects.order_by("?").first()
     assert sample.name_first_last == sample.name_first_last.casefold()
     assert sample.first_name_key
+
+
+# COVID-19 Vaccination Registration: the guide's "Uploaded Recipient completes registration" --
+
+
+def _registration_section(page: str) -> str:
+    start = page.index("COVID-19 Vaccination Registration</h2>")
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_recipient_who_has_not_started_registering_says_so(alice_client, demo_clinic):
+    recipient = make_recipient(demo_clinic)
+    section = _registration_section(
+        alice_client.get(f"/recipients/{recipient.pk}/").content.decode()
+    )
+    assert '<dd id="registration-status">Not started</dd>' in section
+    assert "Vaccine group" not in section
+
+
+def test_a_registration_in_progress_shows_no_group_yet(alice_client, demo_clinic):
+    recipient = make_recipient(demo_clinic)
+    make_registration(recipient, submitted=False, sex="female")
+    section = _registration_section(
+        alice_client.get(f"/recipients/{recipient.pk}/").content.decode()
+    )
+    assert '<dd id="registration-status">In progress</dd>' in section
+    assert "Vaccine group" not in section
+
+
+def test_a_submitted_registration_shows_its_date_and_vaccine_group(alice_client, demo_clinic):
+    recipient = make_recipient(demo_clinic)
+    with time_machine.travel(dt.datetime(2021, 3, 4, 15, 0, tzinfo=ZoneInfo("America/New_York"))):
+        make_registration(recipient)
+    section = _registration_section(
+        alice_client.get(f"/recipients/{recipient.pk}/").content.decode()
+    )
+    assert '<dd id="registration-status">Submitted on Mar 4, 2021</dd>' in section
+    assert '<dd id="vaccine-group">Group 3 — Frontline essential workers</dd>' in section
+
+
+def test_the_group_shown_follows_the_rules_staff_change(alice_client, demo_clinic):
+    recipient = make_recipient(demo_clinic)
+    make_registration(recipient)
+    # Staff move education out of the frontline sectors: the group is worked out again.
+    GroupRule.objects.filter(group__number=3, sector="education").delete()
+    section = _registration_section(
+        alice_client.get(f"/recipients/{recipient.pk}/").content.decode()
+    )
+    assert '<dd id="vaccine-group">Group 5 — Everyone</dd>' in section
+
+
+def test_the_registration_comes_with_the_recipient_not_in_a_query_of_its_own(
+    alice_client, demo_clinic
+):
+    recipient = make_recipient(demo_clinic)
+    registration = make_registration(recipient, submitted=False, **FRONTLINE_ANSWERS)
+    with CaptureQueriesContext(connection) as queries:
+        page = alice_client.get(f"/recipients/{recipient.pk}/")
+    assert b"In progress" in page.content
+    own = [q["sql"] for q in queries if q["sql"].startswith('SELECT "portal_registration"')]
+    assert own == []
+    # Submitted: the rules and the group, two queries more.
+    with CaptureQueriesContext(connection) as before:
+        alice_client.get(f"/recipients/{recipient.pk}/")
+    portal_services.submit(registration)
+    with CaptureQueriesContext(connection) as after:
+        alice_client.get(f"/recipients/{recipient.pk}/")
+    assert len(after) <= len(before) + 2

@@ -1,8 +1,12 @@
 from io import StringIO
 
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from portal.models import Product, VaccineGroup
 from providers.models import Location, LocationManager, Organization, User
+from recipients.models import Recipient
+from tests.helpers import sign_in_request
 
 
 def _seed() -> str:
@@ -56,3 +60,63 @@ def test_the_demo_manager_logs_in(client, db, settings):
     )
     assert b"Demo Clinic" in response.content
     assert b"Bulk Registration" in response.content
+
+
+# The recipient portal's part ------------------------------------------------------------------
+
+DEMO_RECIPIENT = "demo.recipient@demo.example.covid19vaccine"
+
+
+def test_it_restores_missing_vaccine_groups_and_products_and_says_so(db):
+    VaccineGroup.objects.filter(number=3).delete()  # its rules go with it
+    Product.objects.filter(name="Moderna").delete()
+    output = _seed()
+    assert "created vaccine group 3 (Frontline essential workers) with its rules" in output
+    assert "created vaccine product Moderna" in output
+    assert VaccineGroup.objects.get(number=3).rules.count() == 8
+    moderna = Product.objects.get(name="Moderna")
+    assert (moderna.dose_count, moderna.second_dose_after_days) == (2, 28)
+    assert list(VaccineGroup.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_it_keeps_what_staff_changed_in_the_groups_and_products(db):
+    Product.objects.filter(name="Pfizer-BioNTech").update(second_dose_after_days=22)
+    VaccineGroup.objects.filter(number=5).update(being_vaccinated=False)
+    output = _seed()
+    assert "vaccine group" not in output and "vaccine product" not in output
+    assert Product.objects.get(name="Pfizer-BioNTech").second_dose_after_days == 22
+    assert VaccineGroup.objects.get(number=5).being_vaccinated is False
+
+
+def test_it_makes_a_demo_recipient_with_a_portal_account(db, settings):
+    output = _seed()
+    recipient = Recipient.objects.get(account__username=DEMO_RECIPIENT)
+    assert (recipient.first_name, recipient.last_name) == ("Demo", "Recipient")
+    assert recipient.location.pin == "NCA650001"
+    assert recipient.email == "demo.recipient@demo.example"
+    assert (
+        authenticate(sign_in_request(), username=DEMO_RECIPIENT, password=settings.DEMO_PASSWORD)
+        is not None
+    )
+    assert f"created recipient portal account {DEMO_RECIPIENT}" in output
+    assert f"sign in as {DEMO_RECIPIENT}" in output
+
+
+def test_the_demo_recipient_follows_a_changed_demo_password(db, settings):
+    _seed()
+    settings.DEMO_PASSWORD = "another-demo-pass"
+    output = _seed()
+    assert (
+        authenticate(sign_in_request(), username=DEMO_RECIPIENT, password="another-demo-pass")
+        is not None
+    )
+    assert Recipient.objects.filter(account__username=DEMO_RECIPIENT).count() == 1
+    assert "nothing created" in output
+
+
+def test_the_demo_manager_sees_the_demo_recipient_not_started(client, db, settings):
+    _seed()
+    client.force_login(User.objects.get(username="manager@demo.example"))
+    recipient = Recipient.objects.get(account__username=DEMO_RECIPIENT)
+    page = client.get(f"/recipients/{recipient.pk}/").content.decode()
+    assert "Demo" in page and '<dd id="registration-status">Not started</dd>' in page

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from providers.models import Location, LocationManager, Organization, User
+from providers.signals import demo_seeded
 
 ORGANIZATION = "Demo Health System"
 LOCATIONS = [("NCA650001", "Demo Clinic"), ("NCA650002", "Other Clinic")]
@@ -14,7 +15,10 @@ HELP_DESK_GROUP = "Help-desk staff"
 
 
 class Command(BaseCommand):
-    help = "Creates the demo organization, locations and users (development data only; idempotent)."
+    help = (
+        "Creates the demo organization, locations and users, and what the apps above add "
+        "(development data only; idempotent)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -39,6 +43,9 @@ class Command(BaseCommand):
             if new:
                 created.append(f"{email} manages {pin}")
         self._help_desk_staff(password, created)
+        # The apps above add theirs (the recipient portal's groups, products and demo recipient).
+        notes: list[str] = []
+        demo_seeded.send(sender=Command, password=password, created=created, notes=notes)
 
         for line in created:
             self.stdout.write(f"created {line}")
@@ -48,6 +55,8 @@ class Command(BaseCommand):
             "log in as manager@demo.example, other@demo.example (provider portal) or "
             f"helpdesk@demo.example (/admin/) with password: {password}"
         )
+        for line in notes:
+            self.stdout.write(line)
 
     def _help_desk_staff(self, password: str, created: list[str]) -> None:
         """The demo help-desk account works as real staff do: through the group, not as a
