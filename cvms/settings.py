@@ -179,6 +179,9 @@ AUTH_USER_MODEL = "providers.User"
 LOGIN_URL = "providers:login"
 LOGIN_REDIRECT_URL = "providers:home"
 LOGOUT_REDIRECT_URL = "providers:login"
+# Provider-portal password reset emails per address and hour (django-ratelimit); past it the
+# page answers as always and sends nothing.
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/h")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

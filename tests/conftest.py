@@ -10,6 +10,7 @@ Build anything else with the plain helpers in tests/helpers.py.
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,9 @@ def _fast_tests(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://portal.example"
+    # Rate-limit counters live in the cache (Redis in CI, shared by runs): each test counts
+    # afresh under its own prefix, and nothing else in the cache is touched.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from bulkupload.models import OutboundEmail
 from bulkupload.outbox import send_due_emails
@@ -16,14 +15,6 @@ from tests.helpers import make_recipient, make_user
 
 REGISTER = "/help-desk/register/"
 NEW_PASSWORD = "a brand new pass phrase 2021"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    # django-ratelimit counts in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _register(client, email="rita@clinic.example", code="NCA650001", **fields):

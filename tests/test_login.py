@@ -135,3 +135,20 @@ def test_switching_ignores_an_offsite_next(client, demo_clinic, other_clinic):
     client.force_login(both)
     response = client.post("/location/", {"pin": "NCA650002", "next": "https://evil.example/"})
     assert response.url == "/"
+
+
+def test_the_sixth_reset_request_for_one_account_within_an_hour_sends_nothing(client, alice):
+    answers = [
+        client.post("/accounts/password/reset/", {"email": variant})
+        for variant in ["alice@demo.example", "ALICE@demo.example"] * 3
+    ]
+    assert {response.status_code for response in answers} == {302}
+    assert {response.url for response in answers} == {"/accounts/password/reset/sent/"}
+    assert len(mail.outbox) == 5
+
+
+def test_resets_for_other_accounts_are_not_held_back_by_one_flooded_account(client, alice, bob):
+    for _ in range(6):
+        client.post("/accounts/password/reset/", {"email": alice.email})
+    client.post("/accounts/password/reset/", {"email": bob.email})
+    assert mail.outbox[-1].to == [bob.email]

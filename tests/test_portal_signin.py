@@ -7,7 +7,6 @@ import re
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -21,13 +20,6 @@ from tests.helpers import PASSWORD, make_recipient, make_user
 pytestmark = pytest.mark.django_db
 LOGIN = "/portal/login/"
 USERNAME = "pat@example.com.covid19vaccine"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()  # django-ratelimit counts in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture
