@@ -59,10 +59,16 @@ def error_file_name(upload: Upload) -> str:
 
 def upload_summary_message(upload: Upload) -> EmailMessage:
     """To the manager who uploaded: the counts, and the failed records attached when any."""
+    error_file = bytes(upload.error_file) if upload.failed_count and upload.error_file else b""
+    # Past the limit the failed records are a link (sign-in required) instead: base64 makes
+    # an attachment a third larger, and a 5 MB upload's file doubled past SMTP limits.
+    attach = 0 < len(error_file) <= settings.SUMMARY_ATTACHMENT_MAX_BYTES
     context = {
         "upload": upload,
         "location": upload.location,
         "reports_url": settings.SITE_URL + reverse("bulkupload:reports"),
+        "attached": attach,
+        "error_file_url": settings.SITE_URL + reverse("bulkupload:error_file", args=[upload.pk]),
     }
     subject = (
         f"Recipient Bulk Upload: {upload.created_count} successful, "
@@ -74,8 +80,8 @@ def upload_summary_message(upload: Upload) -> EmailMessage:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[upload.uploaded_by.email],
     )
-    if upload.failed_count and upload.error_file:
-        message.attach(error_file_name(upload), bytes(upload.error_file), "text/csv")
+    if attach:
+        message.attach(error_file_name(upload), error_file, "text/csv")
     return message
 
 

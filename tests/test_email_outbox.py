@@ -154,6 +154,25 @@ def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
     assert content.startswith("\ufeffFirstName,LastName,Date of birth,Email,Error")  # BOM kept
 
 
+def test_failed_records_past_the_size_limit_are_linked_not_attached(demo_clinic, alice, settings):
+    settings.SUMMARY_ATTACHMENT_MAX_BYTES = 1000
+    upload = make_upload(
+        demo_clinic,
+        alice,
+        status=Upload.Status.DONE,
+        rows=3000,
+        created_count=0,
+        failed_count=3000,
+        error_file=b"FirstName,LastName,Date of birth,Email,Error\r\n" + b"x" * 2000,
+    )
+    OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
+    outbox.send_due_emails()
+    (message,) = mail.outbox
+    assert message.attachments == []
+    assert "too large to attach" in message.body
+    assert f"https://portal.example/reports/{upload.pk}/failed-records.csv" in message.body
+
+
 def test_a_second_summary_for_the_same_upload_is_refused(demo_clinic, alice):
     from django.db import IntegrityError, transaction
 
