@@ -43,6 +43,7 @@ _NOT_TABLE_MAGIC = (
     b"Rar!",
     b"{\\rtf",
 )
+MIXED = "utf-8, with some lines in cp1252"  # Table.encoding of a file of both
 _CONTROL_CHARS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 
 NOT_A_TABLE = (
@@ -116,19 +117,49 @@ def _megabytes(size: int) -> str:
 
 
 def _detect_encoding(data: bytes) -> str:
-    """UTF-8 (BOM or not) first, then UTF-16 with a BOM, then Windows-1252 (Excel's "CSV")."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        if b"\x00" in data:
-            raise FileRejected(NOT_A_TABLE)
-        candidates = ["utf-8", "cp1252"]
-    for encoding in candidates:
-        if _decodes(data, encoding):
-            return encoding
+    """UTF-8 (BOM or not) first, then UTF-16 with a BOM, then Windows-1252 (Excel's "CSV").
+
+    A UTF-8 file with some lines in Windows-1252 (rows pasted in from another file) is MIXED:
+    read whole as Windows-1252, its UTF-8 names would become "JosÃ©" and be created as new
+    people beside "José"; each line is decoded as what it is instead (`_mixed_lines`).
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if _decodes(data, "utf-16"):
+            return "utf-16"
+        raise FileRejected(UNDECODABLE)
+    if b"\x00" in data:
+        raise FileRejected(NOT_A_TABLE)
+    if _decodes(data, "utf-8"):
+        return "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    if _has_utf8_text(data):
+        return MIXED
+    if _decodes(data, "cp1252"):
+        return "cp1252"
     raise FileRejected(UNDECODABLE)
+
+
+def _has_utf8_text(data: bytes) -> bool:
+    """Whether some line holds non-ASCII text that is valid UTF-8 (a BOM counts)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return True
+    for line in data.splitlines():
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
+def _mixed_lines(data: bytes) -> Iterator[str]:
+    """Each line decoded as UTF-8 if it is, else as Windows-1252 (which decodes nearly any
+    byte; the five it leaves undefined are replaced, and the row's checks then refuse it)."""
+    for line in data.removeprefix(codecs.BOM_UTF8).splitlines(keepends=True):
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            yield line.decode("cp1252", errors="replace")
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -145,7 +176,10 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 
 def _decode_head(data: bytes, encoding: str) -> str:
-    return codecs.getincrementaldecoder(encoding)(errors="ignore").decode(data[: _SNIFF_CHARS * 2])
+    head = data[: _SNIFF_CHARS * 2]
+    if encoding == MIXED:
+        return "".join(_mixed_lines(head))
+    return codecs.getincrementaldecoder(encoding)(errors="ignore").decode(head)
 
 
 def _looks_binary(text: str) -> bool:
@@ -176,7 +210,10 @@ def _detect_delimiter(head: str) -> str:
 
 
 def _csv_rows(data: bytes, encoding: str, delimiter: str) -> Iterator[Row]:
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    if encoding == MIXED:
+        text = _mixed_lines(data)
+    else:
+        text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     try:
         yield from csv.reader(text, delimiter=delimiter)
     except (csv.Error, UnicodeError) as error:
