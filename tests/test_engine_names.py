@@ -79,3 +79,9 @@ def test_it_lists_several_missing_fields_in_template_order():
     assert messages(result) == [
         "Line 2: Required fields are missing: [LastName, Date of birth, Email]"
     ]
+
+
+def test_a_name_whose_keys_would_be_cut_is_refused_not_cut():
+    ligatures = "ﬃ" * 40  # 40 characters, 120 once normalised
+    result = check_file(recipient_csv(person(first=ligatures)))
+    assert messages(result) == [f"Line 2: FirstName: longer than 80 characters: {ligatures}"]

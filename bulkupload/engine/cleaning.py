@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from recipients.names import name_key
+from recipients.names import name_key, search_key
 
 from .columns import FIELDS, LABELS
 from .headers import Header
@@ -130,7 +130,9 @@ def _cell(cells: Row, index: int) -> str:
 @functools.lru_cache(maxsize=65536)
 def name_problem(value: str) -> str | None:
     """What is wrong with a (trimmed, non-blank) first or last name, in the guide's style."""
-    if len(value) > NAME_MAX_LENGTH:
+    # The keys it is matched and searched by must fit too: normalising can lengthen a name
+    # (the ligature "ﬃ" is "ffi"), and a cut key would match another person.
+    if max(len(value), len(name_key(value)), len(search_key(value))) > NAME_MAX_LENGTH:
         return f"longer than {NAME_MAX_LENGTH} characters"
     composed = unicodedata.normalize("NFC", value)
     if not _NAME.fullmatch(composed):
