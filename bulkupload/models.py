@@ -34,6 +34,15 @@ class UploadQuerySet(models.QuerySet):
             created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
         )
 
+    def files_past_retention(self, now: dt.datetime) -> UploadQuerySet:
+        """Finished uploads whose file and failed records have been kept long enough."""
+        cutoff = now - dt.timedelta(days=settings.UPLOAD_RETENTION_DAYS)
+        return self.filter(
+            status__in=[Upload.Status.DONE, Upload.Status.REJECTED, Upload.Status.FAILED],
+            finished_at__lt=cutoff,
+            files_deleted_at__isnull=True,
+        )
+
     def expired_previews(self, now: dt.datetime) -> UploadQuerySet:
         return self.filter(status=Upload.Status.PREVIEW, created_at__lt=now - PREVIEW_EXPIRES_AFTER)
 
@@ -86,6 +95,9 @@ class Upload(models.Model):
     # batch; a job whose heartbeat stops is taken over (attempts counts the takes).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The file and its failed records are personal data, kept UPLOAD_RETENTION_DAYS after the
+    # upload ended (bulkupload.retention); the row, its counts and its results stay.
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UploadQuerySet.as_manager()
 
@@ -116,7 +128,11 @@ class Upload(models.Model):
     @property
     def has_error_file(self) -> bool:
         """Whether the failed records can be downloaded (and were emailed)."""
-        return self.status == self.Status.DONE and self.failed_count > 0
+        return (
+            self.status == self.Status.DONE
+            and self.failed_count > 0
+            and self.files_deleted_at is None
+        )
 
     @classmethod
     def claim(cls, upload_id: int, *, stale_after: dt.timedelta) -> Upload | None:

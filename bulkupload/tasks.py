@@ -4,7 +4,7 @@ doors. This module sits on top: it imports them, nothing imports it (jobs send t
 
 from celery import shared_task
 
-from . import jobs, lowvolume, outbox
+from . import jobs, lowvolume, outbox, retention
 
 MAX_BATCHES_PER_TASK = 50
 
@@ -44,3 +44,9 @@ def process_upload_job(upload_id: int) -> None:
 def sweep_upload_jobs() -> None:
     """Periodic: start lost jobs, take over those of dead workers, fail the hopeless."""
     jobs.sweep_jobs()
+
+
+@shared_task(ignore_result=True)
+def delete_expired_upload_files() -> None:
+    """Periodic: uploaded files and failed records are kept UPLOAD_RETENTION_DAYS only."""
+    retention.delete_expired_files()

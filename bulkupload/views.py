@@ -1,6 +1,7 @@
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -221,4 +222,9 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
 @manager_required
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = get_upload_or_404(request.user, upload_id)
-    return render(request, "bulkupload/upload_detail.html", {"page": "reports", "upload": upload})
+    context = {
+        "page": "reports",
+        "upload": upload,
+        "retention_days": settings.UPLOAD_RETENTION_DAYS,
+    }
+    return render(request, "bulkupload/upload_detail.html", context)

@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "purge-case-files": {"task": "helpdesk.tasks.purge_case_files", "schedule": 3600.0},
+    "delete-expired-upload-files": {
+        "task": "bulkupload.tasks.delete_expired_upload_files",
+        "schedule": 3600.0,
+    },
     # Daily in effect: a reminder is recorded once, whenever the run after its due day comes.
     "second-dose-reminders": {
         "task": "portal.tasks.send_second_dose_reminders",
@@ -265,6 +269,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # A failed-records file larger than this is linked from the manager's summary email, not attached.
 SUMMARY_ATTACHMENT_MAX_BYTES = env.int("SUMMARY_ATTACHMENT_MAX_BYTES", default=3 * 1024 * 1024)
+# Uploaded files and their failed records are deleted this many days after the upload ended.
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
 LOW_VOLUME_MAX_ROWS = env.int("LOW_VOLUME_MAX_ROWS", default=100)
 HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 
