@@ -10,6 +10,8 @@ COPY providers providers
 COPY recipients recipients
 COPY bulkupload bulkupload
 COPY helpdesk helpdesk
+COPY portal portal
+COPY audit audit
 RUN pip install --no-cache-dir .
 
 COPY manage.py ./

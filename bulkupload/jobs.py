@@ -19,6 +19,8 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.trail import record
 from providers.models import Location, User
 
 from .engine import FileRejected, ImportResult
@@ -116,6 +118,14 @@ def process_upload(upload: Upload) -> ImportResult | None:
         logger.exception("Upload %s failed", upload.pk)
         raise
     upload.finish(Upload.Status.DONE, error_file=result.error_file)
+    if result.created:
+        record(
+            AuditEvent.Action.RECIPIENTS_CREATED,
+            actor=upload.uploaded_by,
+            target=f"upload {upload.pk}",
+            detail=f"{result.created} created, {result.failed} failed "
+            f"({upload.get_source_display()}, {upload.location.pin})",
+        )
     logger.info(
         "Upload %s done: %s rows, %s created, %s failed",
         upload.pk,

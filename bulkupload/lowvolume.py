@@ -17,6 +17,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.trail import record
 from providers.models import Location, User
 
 from .engine import FIELDS, dry_run_report, read_table, scan_table, validate_file
@@ -170,6 +172,12 @@ def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> N
     upload.content_sha256 = hashlib.sha256(data).hexdigest()
     upload.rows = len(preview.rows)
     upload.save(update_fields=["content", "content_sha256", "rows"])
+    record(
+        AuditEvent.Action.ROWS_CORRECTED,
+        actor=upload.uploaded_by,
+        target=f"upload {upload.pk}",
+        detail=f"lines {', '.join(str(line) for line in sorted(corrections))}",
+    )
 
 
 def cancel_preview(user: User, location: Location, upload_id: int) -> None:

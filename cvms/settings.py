@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "phonenumber_field",  # recipients' phone numbers, validated as US numbers
     "axes",  # sign-in throttling on every sign-in form
     "providers",
+    "audit",
     "recipients",
     "bulkupload",
     "helpdesk",

@@ -22,6 +22,8 @@ from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
 from django_object_actions import DjangoObjectActions, action
 
+from audit.models import AuditEvent
+from audit.trail import record
 from bulkupload.models import Upload
 
 from . import actions, cases
@@ -297,6 +299,12 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         message = f"Downloaded the attached file {attachment.file_name}."
         cases.record(case, CaseEvent.Kind.DOWNLOADED, request.user, message, internal=True)
         self.log_change(request, case, message)
+        record(
+            AuditEvent.Action.FILE_DOWNLOADED,
+            actor=request.user,
+            target=f"case {case.number}",
+            detail="the attached recipient file",
+        )
         response = HttpResponse(bytes(attachment.content), content_type="application/octet-stream")
         response["Content-Disposition"] = content_disposition_header(True, attachment.file_name)
         response["Cache-Control"] = "no-store"
@@ -417,6 +425,12 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         else:
             ran = "" if outcome.ran else " (not run again)"
             self.log_change(request, case, f"{title}{ran}: {outcome.message}")
+            record(
+                AuditEvent.Action.CASE_ACTION,
+                actor=request.user,
+                target=f"case {case.number}",
+                detail=f"{title}{ran}: {outcome.message}",
+            )
             (messages.success if outcome.ran else messages.info)(request, outcome.message)
         return HttpResponseRedirect(back)
 

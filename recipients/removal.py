@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.trail import record
 from providers.models import User
 
 from .models import Recipient
@@ -38,5 +40,7 @@ def remove_recipient(recipient: Recipient, *, by: User, reason: str) -> bool:
         if recipient.account_id is not None:
             # Signs them out everywhere too: sessions of an inactive user are refused.
             User.objects.filter(pk=recipient.account_id).update(is_active=False)
+        # The reason stays on the recipient (it is free text): the trail says who and when.
+        record(AuditEvent.Action.RECIPIENT_REMOVED, actor=by, target=f"recipient {recipient.pk}")
     recipient.removed_at, recipient.removed_by, recipient.removal_reason = now, by, reason
     return True

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("cvms", "providers", "recipients", "bulkupload", "helpdesk", "portal")
-APP_ORDER = ("providers", "recipients", "bulkupload", "helpdesk", "portal")
+PACKAGES = ("cvms", "providers", "audit", "recipients", "bulkupload", "helpdesk", "portal")
+APP_ORDER = ("providers", "audit", "recipients", "bulkupload", "helpdesk", "portal")
 
 
 def _module_name(path: Path) -> str:
@@ -149,3 +149,13 @@ def test_the_pipeline_has_no_celery_and_a_short_entry_point():
             and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
         ]
         assert nested == [], name
+
+
+def test_the_image_holds_every_package():
+    # docker-compose's image copies the packages one by one: a new app must be added there.
+    copied = {
+        line.split()[1]
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ")
+    }
+    assert set(PACKAGES) <= copied

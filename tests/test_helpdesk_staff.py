@@ -58,6 +58,7 @@ STAFF_PERMISSIONS = {
     "portal.change_dose",
     "portal.view_registration",
     "portal.view_seconddosereminder",
+    "audit.view_auditevent",
 }
 
 

@@ -1,0 +1,41 @@
+"""The audit trail: who did what to personal data, when, from which upload or case.
+
+Append-only: written by `audit.record`, shown to staff in the admin, never changed or deleted
+there. Entries name records by their number ("recipient 12", "upload 5", "case CS0001001"),
+never by a person's name, birth date or email.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        RECIPIENTS_CREATED = "recipients_created", "Recipients created by an upload"
+        RECIPIENT_REMOVED = "recipient_removed", "Recipient removed"
+        ROWS_CORRECTED = "rows_corrected", "Rows corrected on the review page"
+        CASE_ACTION = "case_action", "Help-desk action on a case"
+        FILE_DOWNLOADED = "file_downloaded", "Staff downloaded a file"
+        SIGNED_IN = "signed_in", "Signed in"
+        LOCKED_OUT = "locked_out", "Sign-in locked out"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    target = models.CharField(max_length=100, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.target}".strip()
