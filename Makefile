@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ bench: $(VENV)/.installed
 	$(PY) bench/high_volume.py
 	$(PY) bench/listing.py
 	$(PY) bench/hostile.py
+
+## Update the recipient portal's Spanish catalogue (portal/locale/es) from the code, then compile
+## it. Needs GNU gettext; the compiled .mo is committed, so running and testing do not.
+## makemessages reads the whole tree: all but portal/ and templates/portal/ is left out.
+MESSAGES_IGNORE := bench bin bulkupload cvms devsupport helpdesk providers recipients static \
+	tests var test-artifacts portal/migrations 'templates/[!p]*'
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale=es --no-obsolete --add-location=file \
+		$(foreach pattern,$(MESSAGES_IGNORE),--ignore=$(pattern))
+	$(PY) manage.py compilemessages --locale=es --ignore=.venv --ignore=var
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

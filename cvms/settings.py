@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's LocaleMiddleware, for the recipient portal's pages only (cvms/middleware.py).
+    "cvms.middleware.RecipientPortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -240,6 +242,17 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# The recipient portal is in English and Spanish; a recipient chooses with the switch on every
+# portal page (Django's set_language, remembered in the language cookie) or their browser's
+# language. Everything else (provider portal, help desk, admin) is English only:
+# cvms.middleware.RecipientPortalLocaleMiddleware applies the choice to /portal/ pages alone.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# The portal's catalogue lives with the portal app: its only translated strings are the
+# portal's (portal/ and templates/portal/). Listed so that `make messages`, run from the
+# project root, writes templates/portal's strings there too.
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # remembered for a year, across browser restarts
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
 
 # Static files, served by whitenoise
 STATIC_URL = "/static/"
@@ -298,6 +311,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)

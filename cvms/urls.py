@@ -12,4 +12,6 @@ urlpatterns = [
     path("help-desk/", include("helpdesk.urls")),
     path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),
+    # set_language: the recipient portal's language switch (POST, then back to `next`).
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,65 +1,66 @@
 """The answers the COVID-19 Vaccination Registration form offers, as data."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Another sex or gender"
-    UNSAID = "unsaid", "Prefer not to answer"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Another sex or gender")
+    UNSAID = "unsaid", _("Prefer not to answer")
 
 
 class Race(models.TextChoices):
     """The CDC / OMB race categories; several may be chosen."""
 
-    AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
-    ASIAN = "asian", "Asian"
-    BLACK = "black", "Black or African American"
-    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Other Pacific Islander"
-    WHITE = "white", "White"
-    OTHER = "other", "Other race"
-    UNSAID = "unsaid", "Prefer not to answer"
+    AMERICAN_INDIAN = "american_indian", _("American Indian or Alaska Native")
+    ASIAN = "asian", _("Asian")
+    BLACK = "black", _("Black or African American")
+    PACIFIC_ISLANDER = "pacific_islander", _("Native Hawaiian or Other Pacific Islander")
+    WHITE = "white", _("White")
+    OTHER = "other", _("Other race")
+    UNSAID = "unsaid", _("Prefer not to answer")
 
 
 class Ethnicity(models.TextChoices):
-    HISPANIC = "hispanic", "Hispanic or Latino"
-    NOT_HISPANIC = "not_hispanic", "Not Hispanic or Latino"
-    UNSAID = "unsaid", "Prefer not to answer"
+    HISPANIC = "hispanic", _("Hispanic or Latino")
+    NOT_HISPANIC = "not_hispanic", _("Not Hispanic or Latino")
+    UNSAID = "unsaid", _("Prefer not to answer")
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Español (Spanish)"
-    OTHER = "other", "Another language"
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Español (Spanish)")
+    OTHER = "other", _("Another language")
 
 
 class ContactMethod(models.TextChoices):
-    EMAIL = "email", "Email"
-    TEXT = "text", "Text message"
-    PHONE = "phone", "Phone call"
+    EMAIL = "email", _("Email")
+    TEXT = "text", _("Text message")
+    PHONE = "phone", _("Phone call")
 
 
 class Sector(models.TextChoices):
     """Where a person works: the eight frontline essential sectors of group 3, then the other
     essential sectors of group 4 (nc-vaccine-groups.md)."""
 
-    CRITICAL_MANUFACTURING = "critical_manufacturing", "Critical manufacturing"
-    EDUCATION = "education", "Education (child care, pre-K–12)"
-    ESSENTIAL_GOODS = "essential_goods", "Essential goods (grocery, pharmacy)"
-    FOOD_AGRICULTURE = "food_agriculture", "Food and agriculture"
-    GOVERNMENT = "government", "Government and community services"
-    HEALTH_PUBLIC_HEALTH = "health_public_health", "Health care and public health"
-    PUBLIC_SAFETY = "public_safety", "Public safety"
-    TRANSPORTATION = "transportation", "Transportation"
-    CHEMICAL = "chemical", "Chemical"
-    COMMERCIAL_FACILITIES = "commercial_facilities", "Commercial facilities"
-    COMMUNICATIONS = "communications", "Communications and information technology"
-    DEFENSE = "defense", "Defense industrial base"
-    ENERGY = "energy", "Energy"
-    FINANCIAL = "financial", "Financial services"
-    PUBLIC_WORKS = "public_works", "Public works and infrastructure"
-    NONE = "none", "None of these"
+    CRITICAL_MANUFACTURING = "critical_manufacturing", _("Critical manufacturing")
+    EDUCATION = "education", _("Education (child care, pre-K–12)")
+    ESSENTIAL_GOODS = "essential_goods", _("Essential goods (grocery, pharmacy)")
+    FOOD_AGRICULTURE = "food_agriculture", _("Food and agriculture")
+    GOVERNMENT = "government", _("Government and community services")
+    HEALTH_PUBLIC_HEALTH = "health_public_health", _("Health care and public health")
+    PUBLIC_SAFETY = "public_safety", _("Public safety")
+    TRANSPORTATION = "transportation", _("Transportation")
+    CHEMICAL = "chemical", _("Chemical")
+    COMMERCIAL_FACILITIES = "commercial_facilities", _("Commercial facilities")
+    COMMUNICATIONS = "communications", _("Communications and information technology")
+    DEFENSE = "defense", _("Defense industrial base")
+    ENERGY = "energy", _("Energy")
+    FINANCIAL = "financial", _("Financial services")
+    PUBLIC_WORKS = "public_works", _("Public works and infrastructure")
+    NONE = "none", _("None of these")
 
 
 FRONTLINE_SECTORS = [
@@ -101,17 +102,19 @@ NC_COUNTIES = [
 
 # The 50 states and the District of Columbia, for the home address.
 US_STATES = [
-    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
-    ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
-    ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"),
-    ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"),
-    ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"), ("MD", "Maryland"),
-    ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"), ("MS", "Mississippi"),
-    ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
-    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
-    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"),
-    ("OR", "Oregon"), ("PA", "Pennsylvania"), ("RI", "Rhode Island"),
-    ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"),
-    ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"),
-    ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+    ("AL", _("Alabama")), ("AK", _("Alaska")), ("AZ", _("Arizona")), ("AR", _("Arkansas")),
+    ("CA", _("California")), ("CO", _("Colorado")), ("CT", _("Connecticut")),
+    ("DE", _("Delaware")), ("DC", _("District of Columbia")), ("FL", _("Florida")),
+    ("GA", _("Georgia")), ("HI", _("Hawaii")), ("ID", _("Idaho")), ("IL", _("Illinois")),
+    ("IN", _("Indiana")), ("IA", _("Iowa")), ("KS", _("Kansas")), ("KY", _("Kentucky")),
+    ("LA", _("Louisiana")), ("ME", _("Maine")), ("MD", _("Maryland")), ("MA", _("Massachusetts")),
+    ("MI", _("Michigan")), ("MN", _("Minnesota")), ("MS", _("Mississippi")), ("MO", _("Missouri")),
+    ("MT", _("Montana")), ("NE", _("Nebraska")), ("NV", _("Nevada")), ("NH", _("New Hampshire")),
+    ("NJ", _("New Jersey")), ("NM", _("New Mexico")), ("NY", _("New York")),
+    ("NC", _("North Carolina")), ("ND", _("North Dakota")), ("OH", _("Ohio")),
+    ("OK", _("Oklahoma")), ("OR", _("Oregon")), ("PA", _("Pennsylvania")),
+    ("RI", _("Rhode Island")), ("SC", _("South Carolina")), ("SD", _("South Dakota")),
+    ("TN", _("Tennessee")), ("TX", _("Texas")), ("UT", _("Utah")), ("VT", _("Vermont")),
+    ("VA", _("Virginia")), ("WA", _("Washington")), ("WV", _("West Virginia")),
+    ("WI", _("Wisconsin")), ("WY", _("Wyoming")),
 ]  # fmt: skip

@@ -4,6 +4,7 @@ and the group worked out from the answers by the rules staff keep."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from recipients.models import Recipient
 
@@ -11,18 +12,23 @@ from .findmygroup import Answers, Rule, place
 from .models import GroupRule, Registration, VaccineGroup
 
 # The form's steps, in order, and the fields each one asks for. "Check your answers" follows.
+# The titles are translated when shown (gettext_lazy; `_` is a throwaway name here).
 STEPS: list[tuple[str, str, list[str]]] = [
-    ("about-you", "About you", ["sex"]),
-    ("race-and-ethnicity", "Race and ethnicity", ["races", "ethnicity"]),
+    ("about-you", gettext_lazy("About you"), ["sex"]),
+    ("race-and-ethnicity", gettext_lazy("Race and ethnicity"), ["races", "ethnicity"]),
     (
         "home-address",
-        "Home address",
+        gettext_lazy("Home address"),
         ["address_line1", "address_line2", "city", "state", "zip_code", "county"],
     ),
-    ("contact", "How to reach you", ["phone", "language", "contact_method", "reminder_consent"]),
+    (
+        "contact",
+        gettext_lazy("How to reach you"),
+        ["phone", "language", "contact_method", "reminder_consent"],
+    ),
     (
         "find-my-group",
-        "Find My Group",
+        gettext_lazy("Find My Group"),
         [
             "health_care_worker",
             "long_term_care",

@@ -17,7 +17,6 @@ from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -26,6 +25,7 @@ from recipients.tokens import password_setup_token
 
 from . import accounts, services
 from .access import recipient_of, recipient_required
+from .dates import long_date
 from .forms import STEP_FORMS, ForgotPasswordForm, RecipientLoginForm, displayed_answers
 from .models import Registration
 
@@ -280,7 +280,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     recipient = request.recipient
     loaded = [
         (_("Legal name"), f"{recipient.first_name} {recipient.last_name}"),
-        (_("Date of birth"), date_format(recipient.date_of_birth, "F j, Y")),
+        (_("Date of birth"), long_date(recipient.date_of_birth)),
     ]
     sections = [
         {

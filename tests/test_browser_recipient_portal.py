@@ -1,7 +1,8 @@
 """The recipient portal in a browser, as the guide walks it: the welcome email's link, the
 password, the home page, the registration started, paused, resumed after signing in again,
 finished and submitted, and the vaccine group shown. axe and the 390 px check on every kind of
-page; screenshots at 1280 and 390 px for a person to look at."""
+page; screenshots at 1280 and 390 px for a person to look at. And once in Spanish: the switch
+on the sign-in page, then the home and the registration in Spanish."""
 
 import datetime as dt
 import re
@@ -9,7 +10,15 @@ import re
 import pytest
 
 from bulkupload.emails import welcome_message
-from tests.helpers import accessible, make_recipient, make_user, seed_vaccine_groups
+from tests.helpers import (
+    PASSWORD,
+    accessible,
+    make_dose,
+    make_recipient,
+    make_registration,
+    make_user,
+    seed_vaccine_groups,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -155,3 +164,55 @@ def test_the_other_recipient_pages_pass_axe_and_fit_a_phone(page, screenshot, de
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("alert").wait_for()
     accessible(page)
+
+
+def test_a_recipient_switches_to_spanish_signs_in_and_sees_the_home_in_spanish(
+    page, screenshot, demo_clinic
+):
+    seed_vaccine_groups()
+    user = make_user("ana@example.com", username="ana@example.com.covid19vaccine")
+    # A long name: Spanish is longer than English too, and all of it must fit a phone.
+    ana = make_recipient(
+        demo_clinic,
+        first_name="María Guadalupe",
+        last_name="Hernández Villanueva",
+        email="ana@example.com",
+        date_of_birth=dt.date(1985, 6, 7),
+        account=user,
+    )
+    make_registration(ana)
+    make_dose(ana, given_on=dt.date(2021, 3, 4), location=demo_clinic)
+
+    page.goto("/portal/login/")
+    page.get_by_role("button", name="Español").click()
+    page.get_by_role("heading", name="Inicie sesión en el Portal de Vacunas COVID-19").wait_for()
+    assert page.get_attribute("html", "lang") == "es"
+    accessible(page)
+    _both_widths(page, screenshot, "es-1-login")
+    page.get_by_label("Nombre de usuario").fill("ana@example.com.covid19vaccine")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión", exact=True).click()
+
+    page.get_by_role(
+        "heading", name="Le damos la bienvenida, María Guadalupe Hernández Villanueva"
+    ).wait_for()
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.get_by_role("heading", name="Su grupo de vacunación: Grupo 3").is_visible()
+    assert page.get_by_role("cell", name="4 de marzo de 2021").is_visible()
+    accessible(page)
+    _both_widths(page, screenshot, "es-2-home")
+
+    page.get_by_role("link", name="Ver su registro").click()
+    page.get_by_role(
+        "heading", name="Su Registro de vacunación contra el COVID-19", exact=True
+    ).wait_for()
+    assert page.get_by_text("Educación (cuidado infantil, de preescolar a 12.º grado)").is_visible()
+    accessible(page)
+    _both_widths(page, screenshot, "es-3-registration")
+
+    # Back to English, from the same switch; remembered on the next page.
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Your COVID-19 Vaccination Registration").wait_for()
+    page.get_by_role("link", name="Back to home").click()
+    page.get_by_role("heading", name=re.compile("^Welcome, María Guadalupe")).wait_for()
+    assert page.get_attribute("html", "lang") == "en"
