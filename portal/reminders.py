@@ -14,14 +14,16 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from bulkupload.jobs import send_emails_after_commit
 from bulkupload.models import OutboundEmail
 
-from .models import Dose, Product, SecondDoseReminder
+from .choices import Language
+from .models import Dose, Product, Registration, SecondDoseReminder
 
-SUBJECT = "Reminder: your second COVID-19 vaccine dose"
+SUBJECT = gettext_lazy("Reminder: your second COVID-19 vaccine dose")
 
 
 def due_first_doses(today: dt.date) -> QuerySet[Dose]:
@@ -41,9 +43,14 @@ def due_first_doses(today: dt.date) -> QuerySet[Dose]:
             reminder__isnull=True,
         )
         .exclude(Exists(second))
-        .select_related("product", "location", "recipient__account")
+        .select_related("product", "location", "recipient__account", "recipient__registration")
         .order_by("given_on", "pk")
     )
+
+
+def language_of(registration: Registration) -> str:
+    """The portal language closest to the registration's preferred language."""
+    return "es" if registration.language == Language.SPANISH else "en"
 
 
 def queue_due_reminders(today: dt.date | None = None) -> int:
@@ -52,15 +59,19 @@ def queue_due_reminders(today: dt.date | None = None) -> int:
     queued = 0
     for dose in due_first_doses(today):
         due_on = dose.given_on + dt.timedelta(days=dose.product.second_dose_after_days)
+        # In the language the recipient chose on their registration (English or Spanish).
+        with translation.override(language_of(dose.recipient.registration)):
+            subject = str(SUBJECT)
+            body = render_to_string(
+                "portal/emails/second_dose_reminder.txt", {"dose": dose, "due_on": due_on}
+            )
         try:
             with transaction.atomic():
                 email = OutboundEmail.objects.create(
                     kind=OutboundEmail.Kind.MESSAGE,
                     user=dose.recipient.account,
-                    subject=SUBJECT,
-                    body=render_to_string(
-                        "emails/second_dose_reminder.txt", {"dose": dose, "due_on": due_on}
-                    ),
+                    subject=subject,
+                    body=body,
                 )
                 SecondDoseReminder.objects.create(first_dose=dose, email=email, due_on=due_on)
         except IntegrityError:

@@ -16,6 +16,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.db import connection, connections
+from django.utils import translation
 
 from bulkupload import outbox
 from bulkupload.models import OutboundEmail
@@ -67,6 +68,18 @@ def test_a_pfizer_first_dose_21_days_ago_gets_one_reminder_email(consenting, dem
     assert "at Demo Clinic" in email.body
     assert "Your second dose is due from March 25, 2021." in email.body
     assert "john.smith@example.com.covid19vaccine" in email.body
+
+
+def test_a_recipient_who_prefers_spanish_is_reminded_in_spanish(demo_clinic):
+    recipient = make_portal_recipient(demo_clinic)
+    make_registration(recipient, reminder_consent=True, language="es")
+    make_dose(recipient, "Moderna", given_on=days_ago(28), location=demo_clinic)
+    reminders.queue_due_reminders()
+    email = OutboundEmail.objects.get()
+    assert email.subject == "Recordatorio: su segunda dosis de la vacuna contra el COVID-19"
+    assert "vacuna Moderna contra el COVID-19 el 25 de febrero de 2021" in email.body
+    assert "a partir del 25 de marzo de 2021" in email.body
+    assert translation.get_language() in {"en", "en-us"}  # nothing else switched
 
 
 def test_a_pfizer_first_dose_20_days_ago_is_not_due_yet(consenting):
