@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
-    "django.contrib.admin",
+    "cvms.apps.PortalAdminConfig",  # django.contrib.admin, with a second factor when asked
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_object_actions",  # the help desk's buttons on a case in the admin
     "phonenumber_field",  # recipients' phone numbers, validated as US numbers
     "axes",  # sign-in throttling on every sign-in form
+    "django_otp",  # staff's second factor in the admin (STAFF_TWO_FACTOR)
+    "django_otp.plugins.otp_totp",
     "providers",
     "audit",
     "recipients",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpdesk.middleware.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -204,6 +207,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Staff sign in to the admin with a TOTP code too (django-otp; cvms/admin.py).
+STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=False)
+OTP_TOTP_ISSUER = "CVMS Help Desk"
 AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -1,10 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "CVMS Help Desk"
-admin.site.site_title = "CVMS Help Desk"
-admin.site.index_title = "Help-desk work"
-
 urlpatterns = [
     path("", include("providers.urls")),
     path("", include("bulkupload.urls")),
