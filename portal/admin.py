@@ -14,28 +14,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Dose, GroupRule, Product, Registration, SecondDoseReminder, VaccineGroup
-from .services import group_of
+from .services import STEPS, group_of
 
-# Every answer of the registration form, in its order (portal.services.STEPS).
-ANSWERS = [
-    ("About you", ["sex", "races", "ethnicity"]),
-    (
-        "Home address",
-        ["address_line1", "address_line2", "city", "state", "zip_code", "county"],
-    ),
-    ("Contact", ["phone", "language", "contact_method", "reminder_consent"]),
-    (
-        "Find My Group",
-        [
-            "health_care_worker",
-            "long_term_care",
-            "works_in_person",
-            "sector",
-            "high_risk_condition",
-            "congregate_living",
-        ],
-    ),
-]
+# Every answer of the registration form, a section per step, as the recipient answered it.
+ANSWERS = [(title, names) for _, title, names in STEPS]
 
 
 class GroupRuleInline(admin.TabularInline):
