@@ -172,6 +172,16 @@ def queue_summary(upload: Upload) -> None:
         send_emails_after_commit()
 
 
+def queue_message(user: User, *, subject: str, body: str) -> OutboundEmail:
+    """A message written now (OutboundEmail.Kind.MESSAGE: the help desk's emails), sent by the
+    outbox once the transaction that queued it commits."""
+    email = OutboundEmail.objects.create(
+        kind=OutboundEmail.Kind.MESSAGE, user=user, subject=subject[:200], body=body
+    )
+    send_emails_after_commit()
+    return email
+
+
 def send_emails_after_commit() -> None:
     """Start sending once the emails' rows are committed."""
     _send_after_commit(SEND_EMAILS_TASK)

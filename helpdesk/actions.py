@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from bulkupload.jobs import queue_job, send_emails_after_commit, store_upload
+from bulkupload.jobs import queue_job, queue_message, send_emails_after_commit, store_upload
 from bulkupload.models import OutboundEmail, Upload
 from providers.models import LocationManager, User, normalize_login_email
 from recipients.removal import remove_recipient
@@ -177,16 +177,15 @@ def _onboard(person: dict, case: Case) -> bool:
     LocationManager.objects.get_or_create(user=user, location=case.location)
     if new:
         OutboundEmail.objects.create(kind=OutboundEmail.Kind.ACCOUNT_SETUP, user=user)
+        send_emails_after_commit()
     else:
-        OutboundEmail.objects.create(
-            kind=OutboundEmail.Kind.MESSAGE,
-            user=user,
+        queue_message(
+            user,
             subject="You are a Healthcare Location Manager of another location",
             body=f"The CVMS Help Desk made you a Healthcare Location Manager of {case.location} "
             f"(case {case.number}). Log in to the CVMS Provider Portal with your account and "
             "choose the location at the top of the page.\n",
         )
-    send_emails_after_commit()
     return new
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from sequences import get_next_value
 
 from bulkupload.engine import check_file, nobody
-from bulkupload.jobs import send_emails_after_commit
+from bulkupload.jobs import queue_message
 from bulkupload.models import OutboundEmail, Upload
 from providers.access import locations_managed_by
 from providers.models import User
@@ -222,14 +222,7 @@ def notify_requester(case: Case, template: str, *, subject: str, **context) -> O
     case's summary (sign-in required; the URL holds the case number only). Never the case's
     files or the recipients' data."""
     context.update(case=case, case_url=case_url(case))
-    email = OutboundEmail.objects.create(
-        kind=OutboundEmail.Kind.MESSAGE,
-        user=case.requester,
-        subject=subject[:200],
-        body=render_to_string(template, context),
-    )
-    send_emails_after_commit()
-    return email
+    return queue_message(case.requester, subject=subject, body=render_to_string(template, context))
 
 
 def case_url(case: Case) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from bulkupload.jobs import send_emails_after_commit
+from bulkupload.jobs import queue_message, send_emails_after_commit
 from bulkupload.models import OutboundEmail
 from providers.models import Location, User, normalize_login_email
 
@@ -52,13 +52,13 @@ def register(*, first_name: str, last_name: str, email: str, code: str) -> None:
             OutboundEmail.objects.create(kind=OutboundEmail.Kind.TEMPORARY_PASSWORD, user=user)
     except IntegrityError:  # the username exists (perhaps registered a moment ago)
         _tell_owner(User.objects.get(username=username))
-    send_emails_after_commit()
+    else:
+        send_emails_after_commit()
 
 
 def _tell_owner(user: User) -> None:
-    OutboundEmail.objects.create(
-        kind=OutboundEmail.Kind.MESSAGE,
-        user=user,
+    queue_message(
+        user,
         subject="CVMS Help Desk Portal registration",
         body=render_to_string("emails/helpdesk_already_registered.txt", {"user": user}),
     )
