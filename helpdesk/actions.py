@@ -94,14 +94,7 @@ def remove_case_recipient(case: Case, *, by: User) -> Outcome:
                 f"{timezone.localtime(recipient.removed_at):%b %-d, %Y}.",
             )
         message = f"Recipient #{recipient.pk} was removed."
-        _start(_locked(case), by)
-        record(case, CaseEvent.Kind.REMOVED, by, message)
-        notify_requester(
-            case,
-            "emails/case_result.txt",
-            subject=f"Case {case.number}: recipient removed",
-            summary=message,
-        )
+        _done(_locked(case), by, CaseEvent.Kind.REMOVED, message, "recipient removed")
     return Outcome(True, message)
 
 
@@ -125,14 +118,7 @@ def onboard_case_people(case: Case, *, by: User) -> Outcome:
             f"{created} new account(s) created, {added} existing account(s) added, as "
             f"Healthcare Location Managers of {case.location}."
         )
-        _start(case, by)
-        record(case, CaseEvent.Kind.ONBOARDED, by, message)
-        notify_requester(
-            case,
-            "emails/case_result.txt",
-            subject=f"Case {case.number}: HCP users onboarded",
-            summary=message,
-        )
+        _done(case, by, CaseEvent.Kind.ONBOARDED, message, "HCP users onboarded")
     return Outcome(True, message)
 
 
@@ -211,6 +197,19 @@ def _locked(case: Case) -> Case:
         Case.objects.select_for_update(of=("self",))
         .select_related("location", "requester", "upload")
         .get(pk=case.pk)
+    )
+
+
+def _done(case: Case, by: User, kind: str, message: str, what: str) -> None:
+    """An action that finished at once: the case in progress, the result on its timeline and
+    in an email to the requester ("Case CS0001001: <what>")."""
+    _start(case, by)
+    record(case, kind, by, message)
+    notify_requester(
+        case,
+        "emails/case_result.txt",
+        subject=f"Case {case.number}: {what}",
+        summary=message,
     )
 
 
