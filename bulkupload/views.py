@@ -210,10 +210,8 @@ def reports(request: HttpRequest) -> HttpResponse:
 def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
     """The failed records of an upload, as the email attaches them."""
     upload = get_upload_or_404(request.user, upload_id)
-    if not upload.has_error_file:
+    if not upload.has_error_file:  # none failed, or deleted after the retention period
         raise Http404("This upload has no failed records.")
-    if upload.error_file is None:  # a help-desk case's, deleted after its retention
-        raise Http404("The failed records of this upload were deleted.")
     response = HttpResponse(bytes(upload.error_file), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{error_file_name(upload)}"'
     return response

@@ -22,6 +22,7 @@ from sequences import get_next_value
 from bulkupload.engine import check_file, nobody
 from bulkupload.jobs import queue_message
 from bulkupload.models import OutboundEmail, Upload
+from bulkupload.retention import delete_files
 from providers.access import locations_managed_by
 from providers.models import User
 
@@ -260,7 +261,5 @@ def purge_case_files(now: dt.datetime | None = None) -> int:
     )
     with transaction.atomic():
         case_ids = list(expired.values_list("case_id", flat=True))
-        Upload.objects.filter(helpdesk_case__in=case_ids, status__in=FINISHED).update(
-            content=b"", error_file=None
-        )
+        delete_files(Upload.objects.filter(helpdesk_case__in=case_ids, status__in=FINISHED), now)
         return CaseFile.objects.filter(case_id__in=case_ids).update(content=None, purged_at=now)

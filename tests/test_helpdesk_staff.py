@@ -428,6 +428,8 @@ def test_files_of_cases_closed_30_days_ago_are_purged_and_their_counts_kept(
     assert (purged.rows, purged.file_name) == (2, "staff.csv")
     upload.refresh_from_db()
     assert bytes(upload.content) == b"" and upload.rows == 2
+    # The job's files are gone as any expired upload's are: the Reports tab says so.
+    assert upload.files_deleted_at is not None and not upload.has_error_file
     assert CaseFile.objects.get(case=still_open).content is not None
 
 
