@@ -109,6 +109,15 @@ def eager_tasks(settings):
 
 
 @pytest.fixture
+def worker_queue():
+    """A queue of this test's own, so a worker it starts takes only its tasks."""
+    name = f"test-{uuid.uuid4().hex}"
+    celery_app.conf.task_default_queue = name
+    yield name
+    celery_app.conf.task_default_queue = "celery"
+
+
+@pytest.fixture
 def sent_tasks(monkeypatch):
     """The tasks sent to the broker, as (name, args), instead of sending them."""
     return record_sent_tasks(monkeypatch)

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import time
 from importlib import import_module
 
 import openpyxl
@@ -32,6 +33,16 @@ STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_help_desk_staff_
 # What portal's migration adds to the group: the recipient portal's staff work.
 PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0003_help_desk_staff_permissions")
 AUDIT_STAFF_MIGRATION = import_module("helpdesk.migrations.0004_staff_read_the_audit_trail")
+
+
+def wait_until(condition, seconds: float, step: float = 0.05) -> bool:
+    """Whether `condition()` became true within `seconds` (a worker's work, seen from a test)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
 
 
 def sign_in_request():

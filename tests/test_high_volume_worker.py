@@ -5,9 +5,6 @@ CI). The crash test needs a worker in a process of its own that it can kill -9, 
 test database: PostgreSQL and Redis only.
 """
 
-import time
-import uuid
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -19,7 +16,7 @@ from bulkupload.models import OutboundEmail, Upload
 from cvms.celery import app
 from devsupport.throwaway import start_worker_process, stop_worker_process
 from recipients.models import Recipient
-from tests.helpers import make_upload
+from tests.helpers import make_upload, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,28 +29,11 @@ def _file(rows: int, bad_every: int = 100) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def _wait(condition, seconds: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
-
-
-@pytest.fixture
-def queue():
-    name = f"test-{uuid.uuid4().hex}"
-    app.conf.task_default_queue = name
-    yield name
-    app.conf.task_default_queue = "celery"
-
-
-def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, queue):
+def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, worker_queue):
     upload = make_upload(demo_clinic, alice, content=_file(1200), rows=1200, status="queued")
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
         tasks.process_upload_job.delay(upload.pk)
-        assert _wait(lambda: Upload.objects.get(pk=upload.pk).is_finished, 60)
+        assert wait_until(lambda: Upload.objects.get(pk=upload.pk).is_finished, 60)
     upload.refresh_from_db()
     assert (upload.status, upload.created_count, upload.failed_count) == ("done", 1188, 12)
     assert Recipient.objects.filter(upload=upload).count() == 1188
@@ -63,12 +43,12 @@ def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, 
     connection.vendor != "postgresql" or not settings.REDIS_URL,
     reason="a worker process sharing the test database needs PostgreSQL and Redis",
 )
-def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clinic, queue):
+def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clinic, worker_queue):
     upload = make_upload(demo_clinic, alice, content=_file(5000), rows=5000, status="queued")
-    first = start_worker_process(queue)
+    first = start_worker_process(worker_queue)
     try:
         tasks.process_upload_job.delay(upload.pk)
-        assert _wait(lambda: Upload.objects.get(pk=upload.pk).processed > 0, 60, step=0.005)
+        assert wait_until(lambda: Upload.objects.get(pk=upload.pk).processed > 0, 60, step=0.005)
         stop_worker_process(first, kill=True)  # mid-file: no chance to clean up or acknowledge
     finally:
         stop_worker_process(first, kill=True)
@@ -80,10 +60,10 @@ def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clin
     Upload.objects.filter(pk=upload.pk).update(
         heartbeat_at=timezone.now() - jobs.STALE_JOB_AFTER * 2
     )
-    second = start_worker_process(queue)
+    second = start_worker_process(worker_queue)
     try:
         tasks.sweep_upload_jobs.apply()
-        assert _wait(lambda: Upload.objects.get(pk=upload.pk).is_finished, 90)
+        assert wait_until(lambda: Upload.objects.get(pk=upload.pk).is_finished, 90)
     finally:
         stop_worker_process(second, kill=True)
     upload.refresh_from_db()

@@ -6,8 +6,6 @@ Today is March 25, 2021 in North Carolina, unless a test travels elsewhere.
 
 import datetime as dt
 import threading
-import time
-import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +22,7 @@ from cvms.celery import app
 from portal import reminders, tasks
 from portal.models import Product, SecondDoseReminder
 from recipients.removal import remove_recipient
-from tests.helpers import make_dose, make_portal_recipient, make_registration
+from tests.helpers import make_dose, make_portal_recipient, make_registration, wait_until
 
 NC = ZoneInfo("America/New_York")
 TODAY = dt.date(2021, 3, 25)
@@ -276,30 +274,13 @@ def test_beat_runs_the_reminder_task_every_hour():
     assert tasks.send_second_dose_reminders.name in app.tasks
 
 
-def _wait(condition, seconds: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
-
-
-@pytest.fixture
-def queue():
-    name = f"test-{uuid.uuid4().hex}"
-    app.conf.task_default_queue = name
-    yield name
-    app.conf.task_default_queue = "celery"
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_runs_the_task_and_the_reminder_is_emailed_once(consenting, queue):
+def test_a_worker_runs_the_task_and_the_reminder_is_emailed_once(consenting, worker_queue):
     make_dose(consenting, given_on=days_ago(21))
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
         tasks.send_second_dose_reminders.delay()
         # The task records the reminder, then sends the outbox in a task of its own.
-        assert _wait(lambda: len(mail.outbox) == 1, 60)
+        assert wait_until(lambda: len(mail.outbox) == 1, 60)
     tasks.send_second_dose_reminders.apply()  # the next hour: nothing new
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Reminder: your second COVID-19 vaccine dose"
