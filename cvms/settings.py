@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bulkupload.tasks.delete_expired_upload_files",
         "schedule": 3600.0,
     },
+    "fold-recipient-counts": {"task": "recipients.tasks.fold_recipient_counts", "schedule": 3600.0},
     # Daily in effect: a reminder is recorded once, whenever the run after its due day comes.
     "second-dose-reminders": {
         "task": "portal.tasks.send_second_dose_reminders",
