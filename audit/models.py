@@ -16,6 +16,8 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         RECIPIENTS_CREATED = "recipients_created", "Recipients created by an upload"
         RECIPIENT_REMOVED = "recipient_removed", "Recipient removed"
+        WELCOME_RESENT = "welcome_resent", "Recipient's welcome email sent again"
+        EMAIL_CORRECTED = "email_corrected", "Recipient's email address corrected"
         ROWS_CORRECTED = "rows_corrected", "Rows corrected on the review page"
         CASE_ACTION = "case_action", "Help-desk action on a case"
         FILE_DOWNLOADED = "file_downloaded", "Staff downloaded a file"

@@ -203,6 +203,9 @@ class OutboundEmail(models.Model):
         ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"
         # A recipient's "Forgot password" link, made when sent so that it is fresh.
         RECIPIENT_PASSWORD_RESET = "recipient_password_reset", "Recipient-portal password reset"
+        # The welcome email again, at a manager's request from the recipient's page (a fresh
+        # link, or the new address after a correction): bulkupload.selfservice.
+        WELCOME_AGAIN = "welcome_again", "Welcome email sent again"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -252,6 +255,13 @@ class OutboundEmail(models.Model):
                 fields=["kind", "upload"],
                 condition=models.Q(kind="upload_summary"),
                 name="outbound_summary_once",
+            ),
+            # A manager's double click queues one welcome email again, not two: one waits
+            # at a time, and it carries a fresh link when it goes.
+            models.UniqueConstraint(
+                fields=["kind", "user"],
+                condition=models.Q(kind="welcome_again", status="queued"),
+                name="outbound_welcome_again_waiting",
             ),
         ]
         indexes = [

@@ -78,6 +78,16 @@ def portal_username(email: str, number: int = 1) -> str:
     return base if number == 1 else f"{base}{number}"
 
 
+def username_for_email(email: str, *, current: str = "") -> str:
+    """The username an account gets when its email becomes `email` (a correction): `current`
+    if it is already one of this email's (only the case of the address changed), else the next
+    free one, by the same rule as an import's."""
+    base = portal_username(email)
+    if current and any(_bases_of(current, {base})) and _number(current, base) > 0:
+        return current
+    return _free_usernames([email])[0]
+
+
 def create_recipients(
     rows: Sequence[CleanRow], *, location: Location, user: User | None, upload: Upload | None
 ) -> WriteOutcome:
@@ -219,9 +229,11 @@ def _account_ids(cursor, accounts: int) -> list[int]:
 def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> None:
     """A portal account for each (row, id), with a username nobody has.
 
-    A username, once given, is never changed. Numbers go on from the highest in use rather
-    than filling gaps, so an old welcome email does not name someone else's account (accounts
-    are not deleted in normal operation: the help desk removes recipients, not accounts).
+    An import never changes a username (only a manager's correction of an email, before the
+    account is set up, does: bulkupload.selfservice). Numbers go on from the highest in use
+    rather than filling gaps, so an old welcome email does not name someone else's account
+    (accounts are not deleted in normal operation: the help desk removes recipients, not
+    accounts).
     Two uploads that pick the same name at the same time are settled by the unique username:
     the loser's insert does nothing and it picks again.
     """

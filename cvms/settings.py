@@ -228,6 +228,10 @@ RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
 # (django-ratelimit).
 RECIPIENT_LOGIN_RATE = env.str("RECIPIENT_LOGIN_RATE", default="10/5m")
 RECIPIENT_PASSWORD_RESET_RATE = env.str("RECIPIENT_PASSWORD_RESET_RATE", default="10/h")
+# Welcome emails sent again from a recipient's page (resent, or to a corrected address), per
+# recipient and per manager (django-ratelimit): enough to fix a mistake, too few to spam.
+WELCOME_RESEND_RATE = env.str("WELCOME_RESEND_RATE", default="3/d")
+WELCOME_RESEND_MANAGER_RATE = env.str("WELCOME_RESEND_MANAGER_RATE", default="30/h")
 
 # Help desk
 # Files attached to a case are personal data: deleted this many days after the case closes.

@@ -63,6 +63,20 @@ def suggested_domain(email: str) -> str | None:
     return None
 
 
+def suggested_email(email: str) -> str | None:
+    """The address with the common provider's domain, if its own looks like a typo of one."""
+    domain = suggested_domain(email)
+    return None if domain is None else f"{email.rpartition('@')[0]}@{domain}"
+
+
+def email_typo_warning(email: str) -> str | None:
+    """The warning for an address whose domain looks like a typo, as the review shows it."""
+    suggestion = suggested_email(email)
+    if suggestion is None:
+        return None
+    return f"Email: the domain looks like a typo. Did you mean {suggestion}?"
+
+
 def _swapped(born: dt.date) -> dt.date | None:
     if born.day > 12 or born.day == born.month:
         return None
@@ -84,11 +98,8 @@ def row_warnings(rows: Iterable[CleanRow], existing: ExistingPeople) -> dict[int
     people: dict[Person, CleanRow] = {row.person: row for row in rows}
     swapped: dict[Person, CleanRow] = {}
     for row in rows:
-        if (domain := suggested_domain(row.email)) is not None:
-            local = row.email.rpartition("@")[0]
-            warnings.setdefault(row.line, []).append(
-                f"Email: the domain looks like a typo. Did you mean {local}@{domain}?"
-            )
+        if (typo := email_typo_warning(row.email)) is not None:
+            warnings.setdefault(row.line, []).append(typo)
         if (other := _swapped(row.date_of_birth)) is not None:
             swapped[(row.person[0], row.person[1], other)] = row
     in_system = existing(set(swapped)) if swapped else set()
