@@ -38,6 +38,10 @@ DEFAULT_SORT = "last_name"
 MAX_QUERY_LENGTH = 100
 # A search with at most this many matches is paged from the list of its matches' ids.
 FEW_MATCHES = 5000
+# A sampled estimate below this may well be few (the sample is a few hundred pages): the
+# matches are looked up to know. Above it they are many, and counting them would cost more
+# than the page.
+LIKELY_FEW = 3 * FEW_MATCHES
 
 
 @dataclass(frozen=True)
@@ -130,20 +134,20 @@ def _search_postgresql(
     """The matches of a search: (rows to page, count, whether the count is estimated).
 
     Every statement is planned the same whatever the planner's statistics say
-    (recipients/search.py). Few matches (at most FEW_MATCHES) are counted exactly and sorted
-    from their ids, found through the trigram index; words under three letters have no
-    trigrams, so a search of only such words ("jo") is counted from a sample first, and its
-    ids are listed only if the sample finds few. Many matches are counted from a sample and
-    fetched page by page (ManyMatches).
+    (recipients/search.py). A sample of the table says first whether the matches are many.
+    Few (at most FEW_MATCHES) are counted exactly and sorted from their ids, found through the
+    trigram index. Many are counted from the sample ("about") and fetched page by page
+    (ManyMatches). Words under three letters have no trigrams: a search of only such words
+    ("jo") is counted from the sample and found by walking the list's order.
     """
     search = Search(location, search_key(query).split())
-    if search.has_trigrams:
+    count, exact = search.estimated_count()
+    if search.has_trigrams and count <= (FEW_MATCHES if exact else LIKELY_FEW):
         ids = search.matching_ids(limit=FEW_MATCHES + 1)
         if len(ids) <= FEW_MATCHES:
             return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids), False
-    count, exact = search.estimated_count()
-    if exact and count <= FEW_MATCHES:
+        count = max(count, FEW_MATCHES + 1)
+    elif exact and count <= FEW_MATCHES:
         matches = Recipient.objects.active().filter(location=location).search(query)
         return _search(matches, order)[0], count, False
-    count = max(count, 1 if not search.has_trigrams else FEW_MATCHES + 1)
     return ManyMatches(search, order, sort_key, count, PAGE_SIZE), count, not exact
