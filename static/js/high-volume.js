@@ -28,7 +28,9 @@
     var holder = document.createElement("template");
     holder.innerHTML = job.banner_html.trim();
     var rendered = holder.content.firstElementChild;
+    // Its style is the job's outcome: success, warning (some rows failed) or error.
     banner.className = rendered.className;
+    banner.setAttribute("data-outcome", rendered.getAttribute("data-outcome") || "");
     banner.innerHTML = rendered.innerHTML;
     banner.hidden = false;
     var download = document.getElementById("job-error-file");
