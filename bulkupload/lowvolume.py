@@ -22,7 +22,7 @@ from audit.trail import record
 from providers.models import Location, User
 
 from .engine import FIELDS, dry_run_report, read_table, scan_table, validate_file
-from .engine.warnings import row_warnings
+from .engine.warnings import RowWarning, row_warnings
 from .jobs import run_job, store_upload
 from .models import Upload
 from .writer import loaded_people
@@ -82,11 +82,17 @@ def preview_file(data: bytes) -> Preview:
 
 
 def _preview_row(
-    line: int, cells: list[str], columns: list[int], error: str, warnings: dict[int, list[str]]
+    line: int,
+    cells: list[str],
+    columns: list[int],
+    error: str,
+    warnings: dict[int, list[RowWarning]],
 ) -> PreviewRow:
     """The row's template cells as uploaded (trimmed; a short row has blanks)."""
     values = [cells[index].strip() if index < len(cells) else "" for index in columns]
-    return PreviewRow(line, *values, error=error, warnings=tuple(warnings.get(line, ())))
+    return PreviewRow(
+        line, *values, error=error, warnings=tuple(w.message for w in warnings.get(line, ()))
+    )
 
 
 def start_preview(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
