@@ -23,6 +23,10 @@ class AuditEvent(models.Model):
         FILE_DOWNLOADED = "file_downloaded", "Staff downloaded a file"
         SIGNED_IN = "signed_in", "Signed in"
         LOCKED_OUT = "locked_out", "Sign-in locked out"
+        # A Low Volume preview or re-check that found people loaded at other locations (how
+        # many, never who), and one refused for finding such people too often.
+        PREVIEW_FOUND_ELSEWHERE = "preview_found_elsewhere", "Preview found people loaded elsewhere"
+        PREVIEW_REFUSED = "preview_refused", "Preview refused: too many found elsewhere"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -106,27 +106,58 @@ def low_volume_review(request: HttpRequest, upload_id: int) -> HttpResponse:
 _CORRECTION = re.compile(r"^line-(\d{1,6})-(first_name|last_name|date_of_birth|email)$")
 
 
-@require_POST
-@manager_required
-def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
-    """Corrections typed into the review's failed rows: apply them and show the review again."""
-    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
-    corrections: dict[int, dict[str, str]] = {}
+def _corrections(request: HttpRequest) -> lowvolume.Corrections:
+    """The cells typed into the review's editable rows (line-<N>-<field>)."""
+    corrections: lowvolume.Corrections = {}
     for key, value in request.POST.items():
         if match := _CORRECTION.match(key):
             corrections.setdefault(int(match[1]), {})[match[2]] = value
+    return corrections
+
+
+@require_POST
+@manager_required
+def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Corrections typed into the review's rows: apply them and show the review again.
+    "Use the suggestion" (?use-suggestion=<line>) also puts in that line's suggested address."""
+    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
+    line = request.GET.get("use-suggestion", "")
+    suggestion = int(line) if line.isdigit() else None
     try:
-        lowvolume.correct_preview(upload, corrections)
+        lowvolume.correct_preview(upload, _corrections(request), use_suggestion=suggestion)
     except FileRejected as rejection:
         messages.error(request, f"The corrections were not applied: {rejection.message}")
     else:
-        messages.success(request, "Your corrections were applied and every row checked again.")
+        done = "Your corrections were applied"
+        if suggestion is not None:
+            done = f"The suggested address was used on line {suggestion}"
+        messages.success(request, f"{done}, and every row was checked again.")
     return redirect("bulkupload:low_volume_review", upload.pk)
 
 
 @require_POST
 @manager_required
 def low_volume_create(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """CREATE RECORDS. Corrections typed and not re-checked are checked first: if they change
+    which rows will be created, the review is shown again instead, so nobody is created (or
+    left out) without the manager seeing it."""
+    try:
+        changed = lowvolume.recheck_before_creating(
+            request.user, request.location, upload_id, _corrections(request)
+        )
+    except FileRejected as rejection:
+        messages.error(
+            request, f"Nothing was created. The corrections were not applied: {rejection.message}"
+        )
+        return redirect("bulkupload:low_volume_review", upload_id)
+    if changed:
+        messages.warning(
+            request,
+            f"Nothing was created yet. Your corrections were checked, and they change which "
+            f"rows will be created ({changed} row{'s' if changed != 1 else ''}). Review the "
+            "rows below, then press CREATE RECORDS again.",
+        )
+        return redirect("bulkupload:low_volume_review", upload_id)
     upload = lowvolume.create_records(request.user, request.location, upload_id)
     return redirect(reverse("bulkupload:low_volume") + f"?result={upload.pk}")
 

@@ -298,6 +298,10 @@ SUMMARY_ATTACHMENT_MAX_BYTES = env.int("SUMMARY_ATTACHMENT_MAX_BYTES", default=3
 UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
 LOW_VOLUME_MAX_ROWS = env.int("LOW_VOLUME_MAX_ROWS", default=100)
 HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
+# Low Volume previews (and re-checks) that find people loaded at other locations, per manager
+# (django-ratelimit): a preview says "Duplicated", so it tells whether a person is registered
+# somewhere. Past the rate such a preview is refused; each one is in the audit trail.
+PREVIEW_ELSEWHERE_RATE = env.str("PREVIEW_ELSEWHERE_RATE", default="10/h")
 
 # Security: strict by default when DEBUG is off (manage.py check --deploy stays silent)
 SECURE_CONTENT_TYPE_NOSNIFF = True
