@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -30,7 +34,12 @@ from peer import peer_import  # noqa: E402 - bench/peer.py
 from bulkupload.models import OutboundEmail, Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
 from devsupport.recipientfiles import make_file  # noqa: E402
-from devsupport.throwaway import bench_manager, send_no_tasks, throwaway_database  # noqa: E402
+from devsupport.throwaway import (  # noqa: E402
+    bench_manager,
+    database_url,
+    send_no_tasks,
+    throwaway_database,
+)
 from providers.models import User  # noqa: E402
 from recipients.models import Recipient  # noqa: E402
 
@@ -213,8 +222,34 @@ def main() -> None:
                 f"{r['created']:8,} {r['failed']:7,} {r['peak_mb']:8.1f} {r['file_mb']:8.1f}"
             )
         _print_peer_ratios(results)
+        if not args.skip_large:
+            _print_import_rss(sizes, context, existing)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"Process peak resident memory (whole bench): {rss:.0f} MB")
+
+
+def _print_import_rss(sizes: list[int], context: dict, existing: list) -> None:
+    """Peak resident memory of one import per file size, each in a process of its own:
+    flat means the import's memory does not grow with the file (it goes batch by batch)."""
+    figures = []
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in sizes:
+            clean_slate(context["keep"])
+            path = Path(folder) / f"bench-{rows}.csv"
+            path.write_bytes(make_file(rows, seed=rows, existing=existing))
+            out = subprocess.run(  # noqa: S603 - our own script, our own arguments
+                [sys.executable, str(Path(__file__).with_name("import_rss.py")), str(path),
+                 context["location"].pin, context["user"].email],
+                env={**os.environ, "DATABASE_URL": database_url()},
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            figures.append((rows, json.loads(out.strip().splitlines()[-1])))
+    for rows, figure in figures:
+        print(
+            f"{rows:,}-row import in a process of its own: peak RSS {figure['peak_mb']:.0f} MB "
+            f"({figure['peak_mb'] - figure['ready_mb']:.0f} MB above Django set up; "
+            "target < 200 MB and flat)"
+        )
 
 
 def _print_peer_ratios(results: list[dict]) -> None:
