@@ -3,8 +3,8 @@
     DATABASE_URL=... .venv/bin/python bench/import_rss.py FILE LOCATION_PIN USER_EMAIL
 
 Prints one line of JSON: the process's resident memory once Django is set up, and the
-process's peak resident memory after the import, in MB. A process of its own, so nothing measured before (the bench's other
-files, its own bookkeeping) counts towards the figure.
+process's peak resident memory after the import, in MB. A process of its own, so nothing
+measured before (the bench's other files, its own bookkeeping) counts towards the figure.
 """
 
 from __future__ import annotations
