@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from providers.access import manager_required
+from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
+from recipients.models import Recipient
 
 from . import highvolume, lowvolume
 from .access import get_upload_or_404, uploads_visible_to
@@ -236,9 +238,14 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
 @manager_required
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = get_upload_or_404(request.user, upload_id)
+    created = Recipient.objects.of_upload(upload.pk)
+    # Only the active ones, as on every list; those the help desk removed since are counted.
+    recipients = Paginator(created.active(), RECIPIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": "reports",
         "upload": upload,
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
+        "recipients": recipients,
+        "removed": created.exclude(removed_at=None).count(),
     }
     return render(request, "bulkupload/upload_detail.html", context)
