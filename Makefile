@@ -22,12 +22,12 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Speed and memory figures (bench/README.md); uses DATABASE_URL like the portal.
-## Takes about 10 minutes: the listing bench builds a million recipients.
+## Takes about 15 minutes: the scale bench fills one location with a million recipients.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/low_volume.py
 	$(PY) bench/high_volume.py
-	$(PY) bench/listing.py
+	$(PY) bench/scale.py
 	$(PY) bench/hostile.py
 
 ## Update the recipient portal's Spanish catalogue (portal/locale/es) from the code, then compile

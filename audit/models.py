@@ -16,11 +16,17 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         RECIPIENTS_CREATED = "recipients_created", "Recipients created by an upload"
         RECIPIENT_REMOVED = "recipient_removed", "Recipient removed"
+        WELCOME_RESENT = "welcome_resent", "Recipient's welcome email sent again"
+        EMAIL_CORRECTED = "email_corrected", "Recipient's email address corrected"
         ROWS_CORRECTED = "rows_corrected", "Rows corrected on the review page"
         CASE_ACTION = "case_action", "Help-desk action on a case"
         FILE_DOWNLOADED = "file_downloaded", "Staff downloaded a file"
         SIGNED_IN = "signed_in", "Signed in"
         LOCKED_OUT = "locked_out", "Sign-in locked out"
+        # A Low Volume preview or re-check that found people loaded at other locations (how
+        # many, never who), and one refused for finding such people too often.
+        PREVIEW_FOUND_ELSEWHERE = "preview_found_elsewhere", "Preview found people loaded elsewhere"
+        PREVIEW_REFUSED = "preview_refused", "Preview refused: too many found elsewhere"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -7,17 +7,15 @@ as the test runner does), so it never touches real data, and drops it at the end
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import gc
-import io
-import random
 import resource
 import statistics
 import sys
 import time
 import tracemalloc
-import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,9 +25,11 @@ setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from peer import peer_import  # noqa: E402 - bench/peer.py
 
 from bulkupload.models import OutboundEmail, Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
+from devsupport.recipientfiles import make_file  # noqa: E402
 from devsupport.throwaway import bench_manager, send_no_tasks, throwaway_database  # noqa: E402
 from providers.models import User  # noqa: E402
 from recipients.models import Recipient  # noqa: E402
@@ -40,78 +40,6 @@ send_no_tasks()
 # The bench's large file is ten times what an upload may hold: the limits are lifted.
 settings.HIGH_VOLUME_MAX_ROWS = 10**6
 settings.UPLOAD_MAX_BYTES = 1 << 30
-
-FIRST = (
-    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "
-    "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Christopher Lisa Daniel Nancy "
-    "Matthew Betty Anthony Sandra Mark Margaret Donald Ashley Steven Kimberly Paul Emily Andrew "
-    "Donna Joshua Michelle José María Zoë Siobhán Nguyễn Aaliyah DeShawn Chloé Renée Søren"
-).split()
-LAST = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
-    "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
-    "Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill "
-    "Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter O'Brien Smith-Jones "
-    "Núñez St.John"
-).split()
-DOMAINS = [
-    "gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "aol.com", "icloud.com",
-    "ncdhhs.gov", "duke.edu", "unc.edu", "wakehealth.edu", "atriumhealth.org", "novanthealth.org",
-    "companyemail.com", "example.org", "charter.net", "bellsouth.net",
-]  # fmt: skip
-BAD = [
-    ("", None, None, None),  # missing first name
-    (None, "", None, None),
-    (None, None, "13/45/1990", None),
-    (None, None, "1990-01-02", None),
-    (None, None, "", None),
-    (None, None, None, "bademail"),
-    (None, None, None, "someone@"),
-    (None, None, None, ""),
-    ("Ann<b>", None, None, None),
-]
-
-
-def make_file(rows: int, seed: int, existing: list[tuple[str, str, str, str]]) -> bytes:
-    """A file as a provider makes it: ~6% bad rows, ~1% repeated rows, a few people already in
-    the system, families sharing an email, a blank row here and there."""
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["FirstName", "LastName", "Date of birth", "Email"])
-    written: list[tuple[str, str, str, str]] = []
-    for n in range(rows):
-        roll = rng.random()
-        if roll < 0.01 and written:
-            row = rng.choice(written)  # the same person twice in the file
-        elif roll < 0.015 and existing:
-            row = rng.choice(existing)  # already loaded by an earlier upload
-        else:
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            born = f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/{rng.randint(1930, 2004)}"
-            if rng.random() < 0.05 and written:
-                email = written[-1][3]  # a family member's address
-            else:
-                # Addresses are mostly ASCII even for accented names (jose.nunez@...); a few
-                # people do use an internationalised one (josé.núñez@...).
-                local = f"{first}.{last}{n}".lower()
-                if rng.random() >= 0.01:
-                    local = _ascii(local)
-                email = f"{local}@{rng.choice(DOMAINS)}"
-            row = (f"{first}{n % 997}", last, born, email)
-            if rng.random() < 0.06:
-                bad = rng.choice(BAD)
-                row = tuple(b if b is not None else v for b, v in zip(bad, row, strict=True))
-        written.append(row)
-        writer.writerow(row)
-        if rng.random() < 0.002:
-            writer.writerow(["", "", "", ""])
-    return out.getvalue().encode("utf-8")
-
-
-def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if char.isascii()).replace("'", "")
 
 
 def clean_slate(keep_user_ids: list[int]) -> None:
@@ -136,12 +64,7 @@ def clean_slate(keep_user_ids: list[int]) -> None:
 
 
 def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict) -> dict:
-    def prepare() -> None:
-        """Not timed: the same starting state for every run."""
-        if not dry_run:
-            clean_slate(context["keep"])
-            _seed_existing(context)
-        gc.collect()
+    """The portal's import (or dry run) of the file: the pipeline every door uses."""
 
     def run_once():
         return import_file(
@@ -152,6 +75,38 @@ def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict)
             upload=None if dry_run else context["upload"],
             dry_run=dry_run,
         )
+
+    return _measured(label, run_once, runs, clean=not dry_run, context=context) | {
+        "file_mb": len(data) / (1024 * 1024)
+    }
+
+
+def measure_peer(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict) -> dict:
+    """The same file through the tuned django-import-export peer (bench/peer.py)."""
+
+    def run_once():
+        failed = peer_import(data, context["location"], dry_run=dry_run)
+        return PeerResult(rows=data.count(b"\n") - 1, failed=failed)
+
+    return _measured(label, run_once, runs, clean=not dry_run, context=context) | {
+        "file_mb": len(data) / (1024 * 1024)
+    }
+
+
+@dataclass
+class PeerResult:
+    rows: int
+    failed: int
+    created: int = 0
+
+
+def _measured(label: str, run_once: Callable, runs: int, *, clean: bool, context: dict) -> dict:
+    def prepare() -> None:
+        """Not timed: the same starting state for every run."""
+        if clean:
+            clean_slate(context["keep"])
+            _seed_existing(context)
+        gc.collect()
 
     times = []
     result = None
@@ -177,7 +132,6 @@ def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict)
         "failed": result.failed,
         "rows_per_second": result.rows / median,
         "peak_mb": peak / (1024 * 1024),
-        "file_mb": len(data) / (1024 * 1024),
     }
 
 
@@ -244,6 +198,11 @@ def main() -> None:
             results.append(
                 measure(f"{rows:,} rows import", data, runs, dry_run=False, context=context)
             )
+            if rows <= 5000:
+                for dry_run, what in ((True, "dry run"), (False, "import")):
+                    results.append(
+                        measure_peer(f"  peer {what}", data, runs, dry_run=dry_run, context=context)
+                    )
         print(
             f"{'':24} {'median s':>9} {'min s':>7} {'rows/s':>9} {'created':>8} {'failed':>7} "
             f"{'peak MB':>8} {'file MB':>8}"
@@ -253,8 +212,18 @@ def main() -> None:
                 f"{r['label']:24} {r['median']:9.3f} {r['min']:7.3f} {r['rows_per_second']:9,.0f} "
                 f"{r['created']:8,} {r['failed']:7,} {r['peak_mb']:8.1f} {r['file_mb']:8.1f}"
             )
+        _print_peer_ratios(results)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"Process peak resident memory (whole bench): {rss:.0f} MB")
+
+
+def _print_peer_ratios(results: list[dict]) -> None:
+    """The portal against the peer on the same 5,000-row file, from this run."""
+    by_label = {r["label"].strip(): r["median"] for r in results}
+    for what, target in (("import", 0.75), ("dry run", 0.2)):
+        ours, peer = by_label.get(f"5,000 rows {what}"), by_label.get(f"peer {what}")
+        if ours and peer:
+            print(f"5,000-row {what}: {ours / peer:.2f}x the peer's (target <= {target}x)")
 
 
 if __name__ == "__main__":

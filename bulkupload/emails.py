@@ -70,10 +70,9 @@ def upload_summary_message(upload: Upload) -> EmailMessage:
         "attached": attach,
         "error_file_url": settings.SITE_URL + reverse("bulkupload:error_file", args=[upload.pk]),
     }
-    subject = (
-        f"Recipient Bulk Upload: {upload.created_count} successful, "
-        f"{upload.failed_count} failed ({upload.file_name})"
-    )
+    # Worded by the outcome, as the pages are: a partly or wholly failed upload never reads
+    # like a success in the inbox.
+    subject = f"Recipient Bulk Upload: {upload.outcome_summary.rstrip('.')} ({upload.file_name})"
     message = EmailMessage(
         subject=subject,
         body=render_to_string("emails/upload_summary.txt", context),

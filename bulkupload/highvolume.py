@@ -85,6 +85,9 @@ def job_status(upload: Upload) -> dict:
         "eta_seconds": eta,
         "problem": upload.problem,
         "dismissed": upload.dismissed_at is not None,
+        # success, warning or error once finished (Upload.outcome), and the sentence saying so.
+        "outcome": upload.outcome,
+        "outcome_summary": upload.outcome_summary,
         "error_file_url": reverse("bulkupload:error_file", args=[upload.pk])
         if upload.has_error_file
         else "",

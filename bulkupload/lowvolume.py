@@ -9,25 +9,55 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django_ratelimit.core import get_usage
 
 from audit.models import AuditEvent
 from audit.trail import record
 from providers.models import Location, User
 
-from .engine import FIELDS, dry_run_report, read_table, scan_table, validate_file
-from .engine.warnings import row_warnings
+from .engine import (
+    FIELDS,
+    DuplicateRow,
+    FileRejected,
+    Person,
+    RowError,
+    date_of_birth_problem,
+    dry_run_report,
+    read_table,
+    scan_table,
+    validate_file,
+)
+from .engine.warnings import RowWarning, row_warnings
 from .jobs import run_job, store_upload
 from .models import Upload
-from .writer import loaded_people
+from .writer import loaded_people, loaded_people_at
 
 SOURCE = Upload.Source.LOW_VOLUME
+
+# Where the same person was found, for a duplicate row (PreviewRow.duplicate).
+HERE, ELSEWHERE, IN_FILE = "here", "elsewhere", "in_file"
+_SAME_PERSON = "The same first name, last name and date of birth"
+_DUPLICATE_EXPLANATIONS = {
+    HERE: f"{_SAME_PERSON} are already loaded at this location (see Loaded Recipients).",
+    # Never where: which location a person is registered at is not this manager's to know.
+    ELSEWHERE: f"{_SAME_PERSON} are already loaded elsewhere in the system. A person is "
+    "loaded only once.",
+    IN_FILE: f"{_SAME_PERSON} are earlier in this file, on line {{line}}. The person is "
+    "created once.",
+}
+
+
+class PreviewRefused(FileRejected):
+    """Too many of this manager's recent previews found people loaded at other locations."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +71,23 @@ class PreviewRow:
     email: str
     error: str  # empty when the row will be created
     warnings: tuple[str, ...] = ()
+    # Beside the guide's message, in plain words: why the row fails.
+    explanations: tuple[str, ...] = ()
+    duplicate: str = ""  # HERE, ELSEWHERE or IN_FILE for a duplicate row
+    suggested_email: str = ""  # what a typo warning thinks the address meant
+    # The row found a person loaded at another location (a duplicate, or a day and month
+    # swapped): what a manager may learn only so often (PREVIEW_ELSEWHERE_RATE).
+    found_elsewhere: bool = False
+
+    @property
+    def will_be_created(self) -> bool:
+        return not self.error
+
+    @property
+    def editable(self) -> bool:
+        """Correction inputs are for rows a manager can fix: failed rows but duplicates (the
+        person is loaded already), and rows with warnings."""
+        return bool(self.warnings) if not self.error else not self.duplicate
 
 
 @dataclass(frozen=True)
@@ -59,40 +106,108 @@ class Preview:
     def warned(self) -> int:
         return sum(1 for row in self.rows if row.warnings)
 
+    @property
+    def editable(self) -> bool:
+        return any(row.editable for row in self.rows)
 
-def preview_file(data: bytes) -> Preview:
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for row in self.rows if row.duplicate)
+
+    def row(self, line: int) -> PreviewRow | None:
+        return next((row for row in self.rows if row.line == line), None)
+
+    def fates(self) -> dict[int, bool]:
+        """Each line, and whether it will be created."""
+        return {row.line: row.will_be_created for row in self.rows}
+
+    def found_elsewhere(self, lines: set[int] | None = None) -> int:
+        """How many rows (of these lines, or all) found people loaded at other locations."""
+        return sum(
+            1 for row in self.rows if row.found_elsewhere and (lines is None or row.line in lines)
+        )
+
+
+def preview_file(data: bytes, location: Location) -> Preview:
     """What Create Records would do to each row, without writing anything: the engine's
-    verdict, and the warnings that do not block. Raises FileRejected for a whole-file problem.
+    verdict, the warnings that do not block, and why each row fails. Raises FileRejected for
+    a whole-file problem.
     """
+    today = timezone.localdate()
     validation = validate_file(
         data,
         max_rows=Upload.max_rows_for(SOURCE),
         max_bytes=settings.UPLOAD_MAX_BYTES,
-        today=timezone.localdate(),
+        today=today,
         existing=loaded_people,
     )
     result = dry_run_report(validation, keep_rows=True)
     valid, errors = result.valid_rows, result.errors
     warnings = row_warnings(valid, loaded_people)
+    here = loaded_people_at(_loaded_found(errors, warnings), location)
     columns = [validation.header.columns[field] for field in FIELDS]
-    rows = [_preview_row(row.line, row.cells, columns, "", warnings) for row in valid]
-    rows += [_preview_row(e.line, e.cells, columns, e.message, {}) for e in errors]
+    rows = [_valid_row(row.line, _cells(row.cells, columns), warnings, here) for row in valid]
+    rows += [_failed_row(error, _cells(error.cells, columns), here, today) for error in errors]
     rows.sort(key=lambda row: row.line)
     return Preview(rows)
 
 
-def _preview_row(
-    line: int, cells: list[str], columns: list[int], error: str, warnings: dict[int, list[str]]
-) -> PreviewRow:
+def _loaded_found(errors: list[RowError], warnings: dict[int, list[RowWarning]]) -> set[Person]:
+    """The people already loaded that the file's rows found, wherever they are."""
+    people = {e.person for e in errors if isinstance(e, DuplicateRow) and not e.in_file}
+    people |= {w.loaded for ws in warnings.values() for w in ws if w.loaded is not None}
+    return people
+
+
+def _cells(cells: list[str], columns: list[int]) -> list[str]:
     """The row's template cells as uploaded (trimmed; a short row has blanks)."""
-    values = [cells[index].strip() if index < len(cells) else "" for index in columns]
-    return PreviewRow(line, *values, error=error, warnings=tuple(warnings.get(line, ())))
+    return [cells[index].strip() if index < len(cells) else "" for index in columns]
+
+
+def _valid_row(
+    line: int, values: list[str], warnings: dict[int, list[RowWarning]], here: set[Person]
+) -> PreviewRow:
+    found = warnings.get(line, [])
+    return PreviewRow(
+        line,
+        *values,
+        error="",
+        warnings=tuple(warning.message for warning in found),
+        suggested_email=next((w.suggested_email for w in found if w.suggested_email), ""),
+        found_elsewhere=any(w.loaded is not None and w.loaded not in here for w in found),
+    )
+
+
+def _failed_row(
+    error: RowError, values: list[str], here: set[Person], today: dt.date
+) -> PreviewRow:
+    if isinstance(error, DuplicateRow):
+        where = IN_FILE if error.in_file else HERE if error.person in here else ELSEWHERE
+        explanation = _DUPLICATE_EXPLANATIONS[where].format(line=error.earlier_line)
+        return PreviewRow(
+            error.line,
+            *values,
+            error=error.message,
+            explanations=(explanation,),
+            duplicate=where,
+            found_elsewhere=where == ELSEWHERE,
+        )
+    born = values[FIELDS.index("date_of_birth")]
+    why = date_of_birth_problem(born, today) if born else None
+    explanations = (f"Date of birth: {why}",) if why else ()
+    return PreviewRow(error.line, *values, error=error.message, explanations=explanations)
 
 
 def start_preview(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
-    """Keep the file for review. Raises FileRejected (nothing kept) for a whole-file problem."""
-    preview = preview_file(data)
-    return store_upload(
+    """Keep the file for review. Raises FileRejected (nothing kept) for a whole-file problem,
+    and PreviewRefused (nothing kept) when the manager's previews found people loaded at other
+    locations too often lately."""
+    preview = preview_file(data, location)
+    found = preview.found_elsewhere()
+    _allow_finding_elsewhere(
+        user, found, target=f"location {location.pin}", note=" The file was not kept."
+    )
+    upload = store_upload(
         data,
         file_name=file_name,
         location=location,
@@ -101,6 +216,58 @@ def start_preview(data: bytes, file_name: str, *, location: Location, user: User
         status=Upload.Status.PREVIEW,
         rows=len(preview.rows),
     )
+    _record_found_elsewhere(user, found, upload)
+    return upload
+
+
+def _allow_finding_elsewhere(user: User, found: int, *, target: str, note: str = "") -> None:
+    """Count a preview that found people loaded at other locations, against the manager's
+    PREVIEW_ELSEWHERE_RATE; past it, record the refusal and raise PreviewRefused.
+
+    The guide's rule (duplicates across the whole system) stays, so a preview tells whether a
+    person is registered somewhere; the rate bounds how often. django-ratelimit counts in the
+    cache shared by every web process; it keys by the request's user, and the door has the
+    manager, not the request, so it is handed the manager alone.
+    """
+    if not found:
+        return
+    usage = get_usage(
+        SimpleNamespace(user=user),
+        group="bulkupload.preview_found_elsewhere",
+        key="user",
+        rate=settings.PREVIEW_ELSEWHERE_RATE,
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return
+    record(
+        AuditEvent.Action.PREVIEW_REFUSED,
+        actor=user,
+        target=target,
+        detail=f"{found} {_rows(found)} matched people loaded at other locations; over "
+        f"PREVIEW_ELSEWHERE_RATE ({settings.PREVIEW_ELSEWHERE_RATE})",
+    )
+    minutes = max(1, math.ceil(usage["time_left"] / 60))
+    raise PreviewRefused(
+        "Too many of your recent files found people already loaded at other locations: to "
+        f"protect their privacy, such files can be checked {usage['limit']} times in a while. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.{note}"
+    )
+
+
+def _record_found_elsewhere(user: User, found: int, upload: Upload) -> None:
+    """Who, when and how many: never whom."""
+    if found:
+        record(
+            AuditEvent.Action.PREVIEW_FOUND_ELSEWHERE,
+            actor=user,
+            target=f"upload {upload.pk}",
+            detail=f"{found} {_rows(found)} matched people loaded at other locations",
+        )
+
+
+def _rows(count: int) -> str:
+    return "row" if count == 1 else "rows"
 
 
 def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
@@ -116,7 +283,7 @@ def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload
 
 
 def review(upload: Upload) -> Preview:
-    return preview_file(bytes(upload.content))
+    return preview_file(bytes(upload.content), upload.location)
 
 
 def create_records(user: User, location: Location, upload_id: int) -> Upload:
@@ -163,21 +330,87 @@ def apply_corrections(data: bytes, corrections: dict[int, dict[str, str]]) -> by
     return out.getvalue().encode("utf-8")
 
 
-def correct_preview(upload: Upload, corrections: dict[int, dict[str, str]]) -> None:
-    """Re-check the file with the corrections; raises FileRejected (file unchanged) if the
-    corrected file is no longer usable (every row emptied, say)."""
-    data = apply_corrections(bytes(upload.content), corrections)
-    preview = preview_file(data)
+Corrections = dict[int, dict[str, str]]
+
+
+def typed_corrections(preview: Preview, corrections: Corrections) -> Corrections:
+    """The corrections that change something: cells of editable rows (a forged field for any
+    other row is ignored) whose value differs from the file's."""
+    typed: Corrections = {}
+    for line, values in corrections.items():
+        row = preview.row(line)
+        if row is None or not row.editable:
+            continue
+        changed = {
+            field: value
+            for field, value in values.items()
+            if field in FIELDS and value.strip() != getattr(row, field)
+        }
+        if changed:
+            typed[line] = changed
+    return typed
+
+
+def _with_suggestion(preview: Preview, corrections: Corrections, line: int | None) -> Corrections:
+    """The corrections, with the address a typo warning suggests for this line ("Use the
+    suggestion"), as the review page worked it out: nothing the browser sends is trusted."""
+    row = preview.row(line) if line is not None else None
+    if row is None or not row.suggested_email:
+        return corrections
+    return {**corrections, line: {**corrections.get(line, {}), "email": row.suggested_email}}
+
+
+def correct_preview(
+    upload: Upload, corrections: Corrections, *, use_suggestion: int | None = None
+) -> tuple[Preview, Preview]:
+    """Re-check the file with the corrections typed on the review page (and the address
+    suggested for line `use_suggestion`); the review before and after.
+
+    Raises FileRejected (the file unchanged) if the corrected file is no longer usable (every
+    row emptied, say), and PreviewRefused if the corrected rows found people loaded at other
+    locations once too often."""
+    before = review(upload)
+    typed = typed_corrections(before, _with_suggestion(before, corrections, use_suggestion))
+    if not typed:
+        return before, before
+    data = apply_corrections(bytes(upload.content), typed)
+    after = preview_file(data, upload.location)
+    # Only the rows typed are new questions; the others were counted when first checked.
+    found = after.found_elsewhere(set(typed))
+    _allow_finding_elsewhere(upload.uploaded_by, found, target=f"upload {upload.pk}")
     upload.content = data
     upload.content_sha256 = hashlib.sha256(data).hexdigest()
-    upload.rows = len(preview.rows)
+    upload.rows = len(after.rows)
     upload.save(update_fields=["content", "content_sha256", "rows"])
     record(
         AuditEvent.Action.ROWS_CORRECTED,
         actor=upload.uploaded_by,
         target=f"upload {upload.pk}",
-        detail=f"lines {', '.join(str(line) for line in sorted(corrections))}",
+        detail=f"lines {', '.join(str(line) for line in sorted(typed))}",
     )
+    _record_found_elsewhere(upload.uploaded_by, found, upload)
+    return before, after
+
+
+def recheck_before_creating(
+    user: User, location: Location, upload_id: int, corrections: Corrections
+) -> int:
+    """CREATE RECORDS with corrections typed and not re-checked: apply and check them first
+    (never drop them). Returns how many rows the corrections change the fate of (created or
+    not): the manager should see those before anything is created. 0 when there is nothing
+    to check, or the file is no longer awaiting review (a second click: create_records says
+    what became of it)."""
+    upload = (
+        Upload.objects.awaiting_review_by(user, location)
+        .select_related("location", "uploaded_by")
+        .filter(pk=upload_id)
+        .first()
+    )
+    if upload is None:
+        return 0
+    before, after = correct_preview(upload, corrections)
+    was, now = before.fates(), after.fates()
+    return sum(1 for line in was.keys() | now.keys() if was.get(line) != now.get(line))
 
 
 def cancel_preview(user: User, location: Location, upload_id: int) -> None:

@@ -129,6 +129,41 @@ class Upload(models.Model):
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    # How a finished upload is shown (alert, banner, Reports, the email's subject): one rule.
+    SUCCESS, WARNING, ERROR = "success", "warning", "error"
+
+    @property
+    def outcome(self) -> str:
+        """success only when every row was created; warning when some were and some not;
+        error when none were (every row failed, or the file was refused or processing
+        stopped before creating anyone). Empty while the upload is not finished."""
+        if not self.is_finished:
+            return ""
+        if self.created_count == 0:
+            return self.ERROR
+        if self.status == self.Status.DONE and self.failed_count == 0:
+            return self.SUCCESS
+        return self.WARNING
+
+    @property
+    def outcome_summary(self) -> str:
+        """The outcome in a sentence: "3 of 40 recipients could not be created." """
+        outcome, rows, created = self.outcome, self.rows or 0, self.created_count
+        if outcome == self.SUCCESS:
+            if created == 1:
+                return "The recipient was created."
+            return f"All {created:,} recipients were created."
+        if outcome == self.WARNING:
+            # Processing that stopped part-way counts the rows it never reached as not created.
+            return f"{rows - created:,} of {rows:,} recipients could not be created."
+        if outcome == self.ERROR:
+            if self.status != self.Status.DONE or not rows:
+                return "No recipients were created."
+            if rows == 1:
+                return "The recipient could not be created."
+            return f"None of the {rows:,} recipients could be created."
+        return ""
+
     @property
     def has_error_file(self) -> bool:
         """Whether the failed records can be downloaded (and were emailed)."""
@@ -213,6 +248,9 @@ class OutboundEmail(models.Model):
         ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"
         # A recipient's "Forgot password" link, made when sent so that it is fresh.
         RECIPIENT_PASSWORD_RESET = "recipient_password_reset", "Recipient-portal password reset"
+        # The welcome email again, at a manager's request from the recipient's page (a fresh
+        # link, or the new address after a correction): bulkupload.selfservice.
+        WELCOME_AGAIN = "welcome_again", "Welcome email sent again"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -262,6 +300,13 @@ class OutboundEmail(models.Model):
                 fields=["kind", "upload"],
                 condition=models.Q(kind="upload_summary"),
                 name="outbound_summary_once",
+            ),
+            # A manager's double click queues one welcome email again, not two: one waits
+            # at a time, and it carries a fresh link when it goes.
+            models.UniqueConstraint(
+                fields=["kind", "user"],
+                condition=models.Q(kind="welcome_again", status="queued"),
+                name="outbound_welcome_again_waiting",
             ),
         ]
         indexes = [

@@ -38,6 +38,7 @@ STALE_AFTER = dt.timedelta(minutes=15)
 
 COMPOSERS = {
     OutboundEmail.Kind.WELCOME: lambda email: welcome_message(email.user),
+    OutboundEmail.Kind.WELCOME_AGAIN: lambda email: welcome_message(email.user),
     OutboundEmail.Kind.UPLOAD_SUMMARY: lambda email: upload_summary_message(email.upload),
     OutboundEmail.Kind.MESSAGE: stored_message,
     OutboundEmail.Kind.TEMPORARY_PASSWORD: lambda email: temporary_password_message(email.user),

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -7,18 +8,22 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import get_usage
 
 from providers.access import manager_required
+from recipients.access import get_recipient_or_404
 from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
-from . import highvolume, lowvolume
+from . import highvolume, lowvolume, selfservice
 from .access import get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
 from .engine import TEMPLATE_COLUMNS, FileRejected, TooManyRows
-from .forms import RecipientFileForm
+from .forms import EmailCorrectionForm, RecipientFileForm
 from .models import Upload
 
 
@@ -102,27 +107,58 @@ def low_volume_review(request: HttpRequest, upload_id: int) -> HttpResponse:
 _CORRECTION = re.compile(r"^line-(\d{1,6})-(first_name|last_name|date_of_birth|email)$")
 
 
-@require_POST
-@manager_required
-def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
-    """Corrections typed into the review's failed rows: apply them and show the review again."""
-    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
-    corrections: dict[int, dict[str, str]] = {}
+def _corrections(request: HttpRequest) -> lowvolume.Corrections:
+    """The cells typed into the review's editable rows (line-<N>-<field>)."""
+    corrections: lowvolume.Corrections = {}
     for key, value in request.POST.items():
         if match := _CORRECTION.match(key):
             corrections.setdefault(int(match[1]), {})[match[2]] = value
+    return corrections
+
+
+@require_POST
+@manager_required
+def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Corrections typed into the review's rows: apply them and show the review again.
+    "Use the suggestion" (?use-suggestion=<line>) also puts in that line's suggested address."""
+    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
+    line = request.GET.get("use-suggestion", "")
+    suggestion = int(line) if line.isdigit() else None
     try:
-        lowvolume.correct_preview(upload, corrections)
+        lowvolume.correct_preview(upload, _corrections(request), use_suggestion=suggestion)
     except FileRejected as rejection:
         messages.error(request, f"The corrections were not applied: {rejection.message}")
     else:
-        messages.success(request, "Your corrections were applied and every row checked again.")
+        done = "Your corrections were applied"
+        if suggestion is not None:
+            done = f"The suggested address was used on line {suggestion}"
+        messages.success(request, f"{done}, and every row was checked again.")
     return redirect("bulkupload:low_volume_review", upload.pk)
 
 
 @require_POST
 @manager_required
 def low_volume_create(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """CREATE RECORDS. Corrections typed and not re-checked are checked first: if they change
+    which rows will be created, the review is shown again instead, so nobody is created (or
+    left out) without the manager seeing it."""
+    try:
+        changed = lowvolume.recheck_before_creating(
+            request.user, request.location, upload_id, _corrections(request)
+        )
+    except FileRejected as rejection:
+        messages.error(
+            request, f"Nothing was created. The corrections were not applied: {rejection.message}"
+        )
+        return redirect("bulkupload:low_volume_review", upload_id)
+    if changed:
+        messages.warning(
+            request,
+            f"Nothing was created yet. Your corrections were checked, and they change which "
+            f"rows will be created ({changed} row{'s' if changed != 1 else ''}). Review the "
+            "rows below, then press CREATE RECORDS again.",
+        )
+        return redirect("bulkupload:low_volume_review", upload_id)
     upload = lowvolume.create_records(request.user, request.location, upload_id)
     return redirect(reverse("bulkupload:low_volume") + f"?result={upload.pk}")
 
@@ -249,3 +285,125 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "removed": created.exclude(removed_at=None).count(),
     }
     return render(request, "bulkupload/upload_detail.html", context)
+
+
+# A recipient's page: what a manager fixes there (bulkupload.selfservice) ------------------------
+
+
+def _resend_rate(group: str, request: HttpRequest) -> str:
+    return settings.WELCOME_RESEND_RATE  # read per request: tests and deployments change it
+
+
+def _resend_manager_rate(group: str, request: HttpRequest) -> str:
+    return settings.WELCOME_RESEND_MANAGER_RATE
+
+
+def _by_recipient(group: str, request: HttpRequest) -> str:
+    return str(request.resolver_match.kwargs["recipient_id"])
+
+
+def _by_manager(group: str, request: HttpRequest) -> str:
+    return str(request.user.pk)
+
+
+# Welcome emails sent again, counted per recipient and per manager: (group, key, rate, what the
+# manager is told once it is reached).
+_WELCOME_LIMITS = (
+    (
+        "bulkupload.welcome_again.recipient",
+        _by_recipient,
+        _resend_rate,
+        "This recipient's welcome email was sent again as often as is allowed for now.",
+    ),
+    (
+        "bulkupload.welcome_again.manager",
+        _by_manager,
+        _resend_manager_rate,
+        "You have sent welcome emails again as often as is allowed for now.",
+    ),
+)
+
+
+def _welcome_limit_reached(request: HttpRequest) -> str | None:
+    """Why this recipient's welcome email cannot go again now, and when it can; None if it can.
+
+    Checked first and counted only once an email is queued (`_count_welcome`), so a double
+    click, which queues nothing more, costs nothing.
+    """
+    for group, key, rate, reached in _WELCOME_LIMITS:
+        usage = get_usage(request, group=group, key=key, rate=rate)
+        if usage is not None and usage["count"] >= usage["limit"]:
+            wait = dt.timedelta(seconds=max(usage["time_left"], 60))
+            return f"{reached} Try again in {timeuntil(timezone.now() + wait)}."
+    return None
+
+
+def _count_welcome(request: HttpRequest) -> None:
+    for group, key, rate, _ in _WELCOME_LIMITS:
+        get_usage(request, group=group, key=key, rate=rate, increment=True)
+
+
+def _recipient_page(
+    request: HttpRequest, recipient: Recipient, *, status: int, **context
+) -> HttpResponse:
+    """The recipient's page (the recipients app's), shown again with what went wrong."""
+    context = {"page": "recipients", "recipient": recipient, **context}
+    context.setdefault("email_form", EmailCorrectionForm())
+    return render(request, "recipients/detail.html", context, status=status)
+
+
+@require_POST
+@manager_required
+def resend_welcome(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    recipient = get_recipient_or_404(request.user, recipient_id)
+    if (reached := _welcome_limit_reached(request)) is not None:
+        return _recipient_page(request, recipient, status=429, welcome_problem=reached)
+    try:
+        queued = selfservice.resend_welcome(recipient, by=request.user)
+    except selfservice.SelfServiceRefused as refusal:
+        return _recipient_page(request, recipient, status=409, welcome_problem=str(refusal))
+    if queued:
+        _count_welcome(request)
+        messages.success(
+            request,
+            f"A new welcome email is on its way to {recipient.email}. "
+            "The link in any earlier one no longer works.",
+        )
+    else:
+        messages.info(
+            request,
+            "A welcome email to this recipient is already waiting to be sent. "
+            "It will have a fresh link.",
+        )
+    return redirect("recipients:detail", recipient.pk)
+
+
+@require_POST
+@manager_required
+def correct_email(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    """The corrected address is checked like a file's; a likely typo is shown for the manager
+    to confirm (or to take the suggestion) before anything changes."""
+    recipient = get_recipient_or_404(request.user, recipient_id)
+    form = EmailCorrectionForm(request.POST, current=recipient.email)
+    if not form.is_valid():
+        return _recipient_page(request, recipient, status=400, email_form=form)
+    if form.typo_warning:
+        return _recipient_page(request, recipient, status=200, email_form=form)
+    if (reached := _welcome_limit_reached(request)) is not None:
+        form.add_error("email", reached)
+        return _recipient_page(request, recipient, status=429, email_form=form)
+    try:
+        queued = selfservice.correct_email(recipient, form.cleaned_data["email"], by=request.user)
+    except selfservice.SelfServiceRefused as refusal:
+        form.add_error("email", str(refusal))
+        return _recipient_page(request, recipient, status=409, email_form=form)
+    if queued:
+        _count_welcome(request)
+    done = f"The email address is now {recipient.email}."
+    if recipient.account is not None:
+        done += (
+            f" The portal username is {recipient.account.username}. The welcome email is on its "
+            "way to the new address; the link in any earlier one no longer works."
+        )
+    messages.success(request, done)
+    return redirect("recipients:detail", recipient.pk)

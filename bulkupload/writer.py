@@ -18,7 +18,8 @@ of the portal that is written by hand, and every difference between PostgreSQL a
 - a username nobody has, never reused, for each account (`email.covid19vaccine`, then 2, 3...).
 
 `loaded_people(people)` is the engine's "who is loaded already" for a dry run and the Low Volume
-review: one index probe per person, one statement per batch.
+review: one index probe per person, one statement per batch; `loaded_people_at(people,
+location)` tells which of them are at the reviewing manager's location.
 
 The statements are written out rather than built by bulk_create: for thousands of rows
 Django's per-object, per-field work costs several times what the database does, and neither
@@ -76,6 +77,16 @@ def portal_username(email: str, number: int = 1) -> str:
     """
     base = email.lower() + PORTAL_USERNAME_SUFFIX
     return base if number == 1 else f"{base}{number}"
+
+
+def username_for_email(email: str, *, current: str = "") -> str:
+    """The username an account gets when its email becomes `email` (a correction): `current`
+    if it is already one of this email's (only the case of the address changed), else the next
+    free one, by the same rule as an import's."""
+    base = portal_username(email)
+    if current and any(_bases_of(current, {base})) and _number(current, base) > 0:
+        return current
+    return _free_usernames([email])[0]
 
 
 def create_recipients(
@@ -219,9 +230,11 @@ def _account_ids(cursor, accounts: int) -> list[int]:
 def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> None:
     """A portal account for each (row, id), with a username nobody has.
 
-    A username, once given, is never changed. Numbers go on from the highest in use rather
-    than filling gaps, so an old welcome email does not name someone else's account (accounts
-    are not deleted in normal operation: the help desk removes recipients, not accounts).
+    An import never changes a username (only a manager's correction of an email, before the
+    account is set up, does: bulkupload.selfservice). Numbers go on from the highest in use
+    rather than filling gaps, so an old welcome email does not name someone else's account
+    (accounts are not deleted in normal operation: the help desk removes recipients, not
+    accounts).
     Two uploads that pick the same name at the same time are settled by the unique username:
     the loser's insert does nothing and it picks again.
     """
@@ -453,6 +466,26 @@ def loaded_people(people: Collection[Person]) -> set[Person]:
     candidates = (
         Recipient.objects.active()
         .filter(first_name_key__in=firsts, last_name_key__in=lasts, date_of_birth__in=births)
+        .values_list("first_name_key", "last_name_key", "date_of_birth")
+    )
+    wanted = set(people)
+    return {person for person in candidates if person in wanted}
+
+
+def loaded_people_at(people: Collection[Person], location: Location) -> set[Person]:
+    """Which of these people are active recipients of this location: for a review to tell
+    "loaded at this location" from "loaded elsewhere" (never saying where). One query, for the
+    few people of a Low Volume review, so the ORM's IN lists are enough here."""
+    if not people:
+        return set()
+    candidates = (
+        Recipient.objects.active()
+        .filter(
+            location=location,
+            first_name_key__in={first for first, _, _ in people},
+            last_name_key__in={last for _, last, _ in people},
+            date_of_birth__in={born for _, _, born in people},
+        )
         .values_list("first_name_key", "last_name_key", "date_of_birth")
     )
     wanted = set(people)

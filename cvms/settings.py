@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bulkupload.tasks.delete_expired_upload_files",
         "schedule": 3600.0,
     },
+    "fold-recipient-counts": {"task": "recipients.tasks.fold_recipient_counts", "schedule": 3600.0},
     # Daily in effect: a reminder is recorded once, whenever the run after its due day comes.
     "second-dose-reminders": {
         "task": "portal.tasks.send_second_dose_reminders",
@@ -227,6 +228,10 @@ RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
 # (django-ratelimit).
 RECIPIENT_LOGIN_RATE = env.str("RECIPIENT_LOGIN_RATE", default="10/5m")
 RECIPIENT_PASSWORD_RESET_RATE = env.str("RECIPIENT_PASSWORD_RESET_RATE", default="10/h")
+# Welcome emails sent again from a recipient's page (resent, or to a corrected address), per
+# recipient and per manager (django-ratelimit): enough to fix a mistake, too few to spam.
+WELCOME_RESEND_RATE = env.str("WELCOME_RESEND_RATE", default="3/d")
+WELCOME_RESEND_MANAGER_RATE = env.str("WELCOME_RESEND_MANAGER_RATE", default="30/h")
 
 # Help desk
 # Files attached to a case are personal data: deleted this many days after the case closes.
@@ -293,6 +298,10 @@ SUMMARY_ATTACHMENT_MAX_BYTES = env.int("SUMMARY_ATTACHMENT_MAX_BYTES", default=3
 UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
 LOW_VOLUME_MAX_ROWS = env.int("LOW_VOLUME_MAX_ROWS", default=100)
 HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
+# Low Volume previews (and re-checks) that find people loaded at other locations, per manager
+# (django-ratelimit): a preview says "Duplicated", so it tells whether a person is registered
+# somewhere. Past the rate such a preview is refused; each one is in the audit trail.
+PREVIEW_ELSEWHERE_RATE = env.str("PREVIEW_ELSEWHERE_RATE", default="10/h")
 
 # Security: strict by default when DEBUG is off (manage.py check --deploy stays silent)
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,14 +4,20 @@ Recipients tabs. Everything it needs comes from the URL, so back/forward and boo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from providers.models import Location
 
+from .counts import active_recipients
 from .models import Recipient
+from .names import search_key
+from .search import SHOWN, ManyMatches, Search
 
 PAGE_SIZE = 25
 
@@ -32,6 +38,10 @@ DEFAULT_SORT = "last_name"
 MAX_QUERY_LENGTH = 100
 # A search with at most this many matches is paged from the list of its matches' ids.
 FEW_MATCHES = 5000
+# A sampled estimate below this may well be few (the sample is a few hundred pages): the
+# matches are looked up to know. Above it they are many, and counting them would cost more
+# than the page.
+LIKELY_FEW = 3 * FEW_MATCHES
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Listing:
     query: str
     sort: str
     columns: list[Column]
+    estimated: bool = False  # the count is "about": too many matches to count for the page
 
 
 class _Paginator(Paginator):
@@ -77,24 +88,19 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
     """One page of a location's active recipients, searched and sorted as `params` ask."""
     query = " ".join(_printable(params.get("q", "")).split())[:MAX_QUERY_LENGTH]
     sort_key, descending = _parse_sort(params.get("sort", ""))
+    order = [f"-{field}" if descending else field for field in SORTS[sort_key]]
 
     recipients = Recipient.objects.active().filter(location=location)
-    count = None
-    if query:
-        recipients = recipients.search(query)
-        ids = list(recipients.order_by().values_list("id", flat=True)[: FEW_MATCHES + 1])
-        if len(ids) <= FEW_MATCHES:
-            # Few matches: sort just those. Walking a sort index and filtering instead reads
-            # most of the location when the matches sit at one end of the order ("smith"
-            # sorted by Last Name), which the database's planner cannot foresee.
-            recipients = Recipient.objects.filter(pk__in=ids)
-            count = len(ids)
-    order = [f"-{field}" if descending else field for field in SORTS[sort_key]]
-    recipients = recipients.order_by(*order).only(
-        "id", "first_name", "last_name", "date_of_birth", "email", "created_at", "location_id"
-    )
+    estimated = False
+    if not query:
+        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
+        count = active_recipients(location)
+    elif connection.vendor == "postgresql":
+        rows, count, estimated = _search_postgresql(location, query, order, sort_key)
+    else:
+        rows, count = _search(recipients.search(query), order)
 
-    page = _Paginator(recipients, PAGE_SIZE, count=count).get_page(params.get("page"))
+    page = _Paginator(rows, PAGE_SIZE, count=count).get_page(params.get("page"))
     columns = []
     for key, label in COLUMNS:
         active = key == sort_key
@@ -105,4 +111,43 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
             Column(key, label, f"-{key}" if active and not descending else key, direction)
         )
     current_sort = f"-{sort_key}" if descending else sort_key
-    return Listing(page=page, query=query, sort=current_sort, columns=columns)
+    return Listing(page=page, query=query, sort=current_sort, columns=columns, estimated=estimated)
+
+
+def _shown(recipients: QuerySet[Recipient]) -> QuerySet[Recipient]:
+    return recipients.only(*SHOWN)
+
+
+def _search(
+    matches: QuerySet[Recipient], order: list[str]
+) -> tuple[QuerySet[Recipient], int | None]:
+    """SQLite: few matches are sorted from their ids; many, by walking the sort index."""
+    ids = list(matches.order_by().values_list("id", flat=True)[: FEW_MATCHES + 1])
+    if len(ids) <= FEW_MATCHES:
+        return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids)
+    return _shown(matches.order_by(*order)), None
+
+
+def _search_postgresql(
+    location: Location, query: str, order: list[str], sort_key: str
+) -> tuple[Sequence[Recipient] | QuerySet[Recipient], int, bool]:
+    """The matches of a search: (rows to page, count, whether the count is estimated).
+
+    Every statement is planned the same whatever the planner's statistics say
+    (recipients/search.py). A sample of the table says first whether the matches are many.
+    Few (at most FEW_MATCHES) are counted exactly and sorted from their ids, found through the
+    trigram index. Many are counted from the sample ("about") and fetched page by page
+    (ManyMatches). Words under three letters have no trigrams: a search of only such words
+    ("jo") is counted from the sample and found by walking the list's order.
+    """
+    search = Search(location, search_key(query).split())
+    count, exact = search.estimated_count()
+    if search.has_trigrams and count <= (FEW_MATCHES if exact else LIKELY_FEW):
+        ids = search.matching_ids(limit=FEW_MATCHES + 1)
+        if len(ids) <= FEW_MATCHES:
+            return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids), False
+        count = max(count, FEW_MATCHES + 1)
+    elif exact and count <= FEW_MATCHES:
+        matches = Recipient.objects.active().filter(location=location).search(query)
+        return _search(matches, order)[0], count, False
+    return ManyMatches(search, order, sort_key, count, PAGE_SIZE), count, not exact

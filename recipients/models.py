@@ -190,3 +190,14 @@ class Recipient(models.Model):
         if self.created_by_id is None and self.upload_id is not None:
             return self.upload.uploaded_by
         return self.created_by
+
+
+class RecipientCount(models.Model):
+    """A change in a location's number of active recipients (recipients/counts.py): written by
+    the database's own triggers on PostgreSQL, summed to give the total."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    delta = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.delta:+} at location {self.location_id}"

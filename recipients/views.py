@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from providers.access import manager_required
 
 from .access import get_recipient_or_404
+from .forms import EmailCorrectionForm
 from .listing import loaded_recipients
 
 
@@ -29,4 +30,6 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
 @manager_required
 def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_recipient_or_404(request.user, recipient_id)
-    return render(request, "recipients/detail.html", {"page": "recipients", "recipient": recipient})
+    # The page's forms post to bulkupload, which sends the emails (bulkupload.selfservice).
+    context = {"page": "recipients", "recipient": recipient, "email_form": EmailCorrectionForm()}
+    return render(request, "recipients/detail.html", context)

@@ -73,3 +73,55 @@ def test_a_manager_drops_a_file_reviews_it_and_creates_records(
         "jose@example.com",
         ZOE,
     ]
+
+
+WARNED_FILE = (
+    "FirstName,LastName,Date of birth,Email\r\n"
+    "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n"
+    "Bo,,1/3/1980,bo@example.com\r\n"
+    "Cy,Lee,2/30/1990,cy@example.com\r\n"
+)
+
+
+def test_a_manager_uses_a_suggestion_and_creating_checks_a_correction_first(
+    page, screenshot, alice, password, eager_tasks
+):
+    page.goto("/accounts/login/?next=/bulk-registration/")
+    page.get_by_label("Email").fill("alice@demo.example")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Choose a file from your computer").set_input_files(
+        {"name": "staff.csv", "mimeType": "text/csv", "buffer": WARNED_FILE.encode()}
+    )
+    page.get_by_role("heading", name="Review your data: staff.csv").wait_for()
+    assert (
+        "There is no such day: February 1990 has 28 days."
+        in page.locator("#line-4-result").inner_text()
+    )
+    accessible(page)
+    screenshot(page, "1-review")
+
+    page.get_by_role("button", name="Use the suggestion ann.lee@gmail.com on line 2").click()
+    page.get_by_text("The suggested address was used on line 2").wait_for()
+    assert page.locator("#warning-count").inner_text() == "0"
+    assert "ann.lee@gmail.com" in page.locator("#line-2").inner_text()
+
+    # A correction typed, and CREATE RECORDS pressed without re-checking it first.
+    page.get_by_label("Last Name, line 3").fill("Lee")
+    page.get_by_role("button", name="CREATE RECORDS").click()
+    page.get_by_text("Nothing was created yet").wait_for()
+    assert page.locator("#ready-count").inner_text() == "2"
+    assert Recipient.objects.count() == 0
+    screenshot(page, "2-checked-before-creating")
+
+    page.get_by_role("button", name="CREATE RECORDS").click()
+    alert = page.locator("#result-alert")
+    alert.wait_for()
+    assert alert.get_attribute("data-outcome") == "warning"
+    assert "1 of 3 recipients could not be created." in alert.inner_text()
+    accessible(page)  # the Loaded Recipients table below scrolls in its own region at 390 px
+    screenshot(page, "3-warning")
+    assert sorted(Recipient.objects.values_list("email", flat=True)) == [
+        "ann.lee@gmail.com",
+        "bo@example.com",
+    ]

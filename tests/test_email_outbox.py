@@ -145,7 +145,10 @@ def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
     outbox.send_due_emails()
     (message,) = mail.outbox
     assert message.to == ["alice@demo.example"]
-    assert message.subject == "Recipient Bulk Upload: 2 successful, 1 failed (march.csv)"
+    assert (
+        message.subject
+        == "Recipient Bulk Upload: 1 of 3 recipients could not be created (march.csv)"
+    )
     assert "Successful recipient uploads: 2" in message.body
     assert "Failed recipient uploads: 1" in message.body
     (name, content, mimetype) = message.attachments[0]

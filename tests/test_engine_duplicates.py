@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from bulkupload.engine import DuplicateRow
 from bulkupload.pipeline import import_file
-from bulkupload.writer import loaded_people
+from bulkupload.writer import loaded_people, loaded_people_at
 from recipients.models import Recipient
 from tests.helpers import (
     check_file,
@@ -141,3 +142,44 @@ def test_it_reproduces_the_guides_seven_row_example(alice, demo_clinic):
         "Line 8: Date of birth: invalid Date of birth: 12/8/19555",
     ]
     assert Recipient.objects.count() == 1
+
+
+def test_a_duplicate_says_it_is_earlier_in_the_file_and_on_which_line():
+    result = check_file(recipient_csv(person(), person(first="Jane"), person(first="JOHN")))
+    (duplicate,) = result.errors
+    assert isinstance(duplicate, DuplicateRow)
+    assert (duplicate.line, duplicate.earlier_line, duplicate.in_file) == (4, 2, True)
+    assert duplicate.person == ("john", "smith", BORN)
+
+
+def test_a_duplicate_says_it_is_loaded_already_without_saying_where():
+    result = check_file(recipient_csv(person()), existing={("john", "smith", BORN)})
+    (duplicate,) = result.errors
+    assert isinstance(duplicate, DuplicateRow)
+    assert (duplicate.earlier_line, duplicate.in_file) == (None, False)
+    assert duplicate.person == ("john", "smith", BORN)
+
+
+def test_a_person_loaded_already_and_repeated_in_the_file_is_told_both_ways():
+    result = check_file(recipient_csv(person(), person()), existing={("john", "smith", BORN)})
+    assert [(error.line, error.earlier_line) for error in result.errors] == [(2, None), (3, 2)]
+
+
+def test_other_failed_rows_are_not_duplicates():
+    result = check_file(recipient_csv(person(email="bad")))
+    assert not isinstance(result.errors[0], DuplicateRow)
+
+
+def test_the_import_reports_people_its_insert_found_as_loaded_already(alice, demo_clinic):
+    make_recipient(demo_clinic)
+    result = import_file(recipient_csv(person()), location=demo_clinic, user=alice)
+    (duplicate,) = result.errors
+    assert isinstance(duplicate, DuplicateRow) and not duplicate.in_file
+
+
+def test_it_tells_which_loaded_people_are_at_a_location(demo_clinic, other_clinic):
+    make_recipient(demo_clinic)
+    make_recipient(other_clinic, first_name="Jane", email="jane@example.com")
+    people = {("john", "smith", BORN), ("jane", "smith", BORN), ("ann", "lee", BORN)}
+    assert loaded_people_at(people, demo_clinic) == {("john", "smith", BORN)}
+    assert loaded_people_at(people, other_clinic) == {("jane", "smith", BORN)}

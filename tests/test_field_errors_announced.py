@@ -117,10 +117,17 @@ def test_the_upload_forms_announce_a_missing_file(alice_client):
 
 
 def test_the_review_announces_each_failed_rows_error(alice_client):
-    data = recipient_csv(person(), person("Pat", "", "13/45/1990", "pat@example.com"))
+    # A failed row (invalid, pointing at its error) and a warned one (a typo domain: editable,
+    # pointing at its warning).
+    data = recipient_csv(
+        person(),
+        person("Pat", "", "13/45/1990", "pat@example.com"),
+        person("Ann", "Lee", "1/2/1980", "ann.lee@gmial.com"),
+    )
     upload = SimpleUploadedFile("staff.csv", data, content_type="text/csv")
     response = alice_client.post("/bulk-registration/upload/", {"file": upload}, follow=True)
     assert b"Review your data" in response.content
+    assert b'name="line-4-email"' in response.content  # the warned row is editable
     _assert_errors_announced(response)
 
 

@@ -65,7 +65,7 @@ def test_all_created_tells_the_manager_the_number_created(
         _upload(alice_client, HEADER + _rows(120))
     summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
     assert "Successful recipient uploads: 120" in summary.body
-    assert "All recipient records were created." in summary.body
+    assert "was processed. All 120 recipients were created." in summary.body
     assert summary.attachments == []
 
 
@@ -86,8 +86,10 @@ def test_the_page_shows_progress_and_then_the_banner(
     assert "refresh" not in page
     # The script shows the same banner, rendered by the server, when it sees the job end.
     status = alice_client.get(f"/bulk-registration/high-volume/{upload.pk}/status/").json()
-    assert "Your file staff.csv was uploaded.</strong> <span" in status["banner_html"]
+    assert "Your file staff.csv was uploaded.</strong>" in status["banner_html"]
+    assert "All 150 recipients were created." in status["banner_html"]
     assert 'class="banner success"' in status["banner_html"]
+    assert status["outcome"] == "success"
 
 
 def test_the_status_endpoint_reports_progress_and_time_left(alice_client, alice, demo_clinic):

@@ -1,5 +1,6 @@
 """Fixing failed rows on the review page, without Excel."""
 
+from audit.models import AuditEvent
 from bulkupload.models import Upload
 from recipients.models import Recipient
 from tests.test_low_volume import GUIDE_EXAMPLE, HEADER, _upload
@@ -112,3 +113,146 @@ def test_another_manager_cannot_correct_the_file(alice_client, bob_client):
     assert response.status_code == 404
     upload.refresh_from_db()
     assert b"Ann,,1/2/1980" in bytes(upload.content)
+
+
+# Warned rows ----------------------------------------------------------------------------------
+
+
+def test_a_warned_row_is_editable_and_offers_the_suggestion(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    page = _review(alice_client, Upload.objects.get())
+    assert 'name="line-2-email" value="ann.lee@gmial.com"' in page
+    assert "?use-suggestion=2" in page and "Use the suggestion" in page
+    assert "Re-check corrected rows" in page
+
+
+def test_a_warned_row_can_be_corrected_and_rechecked(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    upload = Upload.objects.get()
+    response = alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/recheck/",
+        {"line-2-email": "ann@example.com"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Your corrections were applied" in page
+    assert '<strong id="warning-count">0</strong>' in page
+    assert "ann@example.com" in page and "gmial" not in page
+
+
+def test_use_the_suggestion_puts_in_the_suggested_address(alice_client):
+    _upload(
+        alice_client,
+        HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\nBo,,1/3/1980,bo@example.com\r\n",
+    )
+    upload = Upload.objects.get()
+    response = alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/recheck/?use-suggestion=2",
+        # The other row's correction, typed on the same page, is kept too.
+        {"line-2-email": "ann.lee@gmial.com", "line-3-last_name": "Lee"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "The suggested address was used on line 2" in page
+    assert '<strong id="ready-count">2</strong>' in page
+    assert '<strong id="warning-count">0</strong>' in page
+    alice_client.post(f"/bulk-registration/review/{upload.pk}/create/")
+    assert sorted(Recipient.objects.values_list("email", flat=True)) == [
+        "ann.lee@gmail.com",
+        "bo@example.com",
+    ]
+
+
+def test_the_suggestion_comes_from_the_file_not_the_browser(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload = Upload.objects.get()
+    before = bytes(upload.content)
+    alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/recheck/?use-suggestion=2",
+        {"line-2-email": "attacker@example.com"},  # a row with no warning is not editable
+    )
+    upload.refresh_from_db()
+    assert bytes(upload.content) == before
+
+
+# CREATE RECORDS with corrections not re-checked -----------------------------------------------
+
+
+def test_create_with_a_correction_that_changes_a_rows_fate_shows_the_review_again(
+    alice_client,
+):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,b@x.co\r\n")
+    upload = Upload.objects.get()
+    response = alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/create/",
+        {"line-3-last_name": "Lee", "line-3-email": "bo@example.com"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/bulk-registration/review/{upload.pk}/"
+    assert "Nothing was created yet" in page
+    assert "they change which rows will be created (1 row)" in page
+    assert '<strong id="ready-count">2</strong>' in page
+    assert Recipient.objects.count() == 0
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.PREVIEW
+
+    alice_client.post(f"/bulk-registration/review/{upload.pk}/create/")
+    assert Recipient.objects.count() == 2
+
+
+def test_create_with_a_correction_that_keeps_every_fate_creates_with_it(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\nBo,,1/3/1980,b@x.co\r\n")
+    upload = Upload.objects.get()
+    response = alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/create/",
+        {"line-2-email": "ann.lee@gmail.com", "line-3-email": "still-bad"},
+    )
+    assert response.url == f"/bulk-registration/?result={upload.pk}"
+    assert Recipient.objects.get().email == "ann.lee@gmail.com"
+    upload.refresh_from_db()
+    assert "still-bad" in bytes(upload.error_file).decode("utf-8-sig")
+
+
+def test_create_without_corrections_creates_at_once(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,b@x.co\r\n")
+    upload = Upload.objects.get()
+    response = alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/create/",
+        {"line-3-first_name": "Bo", "line-3-last_name": "", "line-3-email": "b@x.co"},
+    )
+    assert response.url == f"/bulk-registration/?result={upload.pk}"
+    assert Recipient.objects.count() == 1
+    # The failed row's inputs came back as they were: nothing was typed, nothing re-checked.
+    assert not AuditEvent.objects.filter(action="rows_corrected").exists()
+
+
+def test_create_ignores_corrections_of_rows_that_are_not_editable(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload = Upload.objects.get()
+    alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/create/", {"line-2-email": "other@example.com"}
+    )
+    assert Recipient.objects.get().email == "ann@example.com"
+
+
+def test_a_second_click_on_create_with_corrections_creates_nothing_more(alice_client):
+    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    upload = Upload.objects.get()
+    url = f"/bulk-registration/review/{upload.pk}/create/"
+    alice_client.post(url, {"line-2-email": "ann.lee@gmail.com"})
+    again = alice_client.post(url, {"line-2-email": "someone@example.com"})
+    assert again.url == f"/bulk-registration/?result={upload.pk}"
+    assert Recipient.objects.get().email == "ann.lee@gmail.com"
+
+
+def test_create_with_corrections_that_empty_the_file_creates_nothing(alice_client):
+    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
+    upload = Upload.objects.get()
+    response = alice_client.post(
+        f"/bulk-registration/review/{upload.pk}/create/",
+        {"line-2-first_name": "", "line-2-date_of_birth": "", "line-2-email": ""},
+        follow=True,
+    )
+    assert "Nothing was created. The corrections were not applied" in response.content.decode()
+    assert Recipient.objects.count() == 0

@@ -4,9 +4,17 @@ read the table → map headers → clean each row → find duplicates → batche
 `bulkupload.pipeline` runs it with the writer for every door a file comes in by.
 """
 
-from .cleaning import CleanRow, RowError, clean_date_of_birth, clean_email, clean_row, name_problem
+from .cleaning import (
+    CleanRow,
+    RowError,
+    clean_date_of_birth,
+    clean_email,
+    clean_row,
+    date_of_birth_problem,
+    name_problem,
+)
 from .columns import FIELDS, LABELS, TEMPLATE_COLUMNS, header_field
-from .duplicates import ExistingPeople, Person, duplicate_error, nobody
+from .duplicates import DuplicateRow, ExistingPeople, Person, duplicate_error, nobody
 from .errorfile import ErrorFile, neutralise
 from .headers import Header, find_header
 from .reading import FileRejected, Table, read_table
@@ -20,6 +28,7 @@ __all__ = [
     "TEMPLATE_COLUMNS",
     "Batch",
     "CleanRow",
+    "DuplicateRow",
     "ErrorFile",
     "ExistingPeople",
     "FileRejected",
@@ -36,6 +45,7 @@ __all__ = [
     "clean_date_of_birth",
     "clean_email",
     "clean_row",
+    "date_of_birth_problem",
     "duplicate_error",
     "find_header",
     "header_field",

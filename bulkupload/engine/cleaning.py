@@ -7,6 +7,7 @@ invalid Date of birth: 13/45/1990`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -148,6 +149,30 @@ def clean_date_of_birth(value: str, today: dt.date) -> dt.date | None:
     if date is None or not EARLIEST_BIRTH_DATE <= date <= today:
         return None
     return date
+
+
+def date_of_birth_problem(value: str, today: dt.date) -> str | None:
+    """Why a (trimmed, non-blank) date of birth is invalid, in plain words for the review
+    page, or None if clean_date_of_birth accepts it. The row's message stays the guide's
+    ("invalid Date of birth"); this says what to fix. The checks are clean_date_of_birth's
+    in the same order (a property test holds the two together)."""
+    match = _DATE.fullmatch(value)
+    if match is None:
+        return (
+            "It is not written MM/DD/YYYY (month, day, then the year in four digits), "
+            "for example 03/08/1980."
+        )
+    month, day, year = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"There is no month {month}: the month comes first (MM/DD/YYYY)."
+    if year < EARLIEST_BIRTH_DATE.year:
+        return "It is before 1900: the earliest date of birth accepted is 01/01/1900."
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"There is no such day: {calendar.month_name[month]} {year} has {days} days."
+    if dt.date(year, month, day) > today:
+        return "It is in the future."
+    return None
 
 
 @functools.lru_cache(maxsize=65536)

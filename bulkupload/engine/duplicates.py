@@ -8,12 +8,17 @@ person is not its duplicate.
 Who is in the system already is the caller's to say: the engine is handed an `ExistingPeople`
 function (the writer's `loaded_people` in the portal, a set in tests) and asks it once per
 batch.
+
+A duplicate's error is a `DuplicateRow`: the guide's message, and where the person was found
+(earlier in the file, on which line, or loaded already), so that a review can explain it. Where
+in the system a loaded person is, is for the caller to ask: the engine knows no locations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from .cleaning import CleanRow, RowError
 from .headers import Header
@@ -27,8 +32,22 @@ def nobody(people: Collection[Person]) -> set[Person]:
     return set()
 
 
-def duplicate_error(row: CleanRow, header: Header) -> RowError:
+@dataclass(frozen=True, slots=True)
+class DuplicateRow(RowError):
+    """A row that failed as a duplicate: the person, and the line of this file that has the
+    same person first (None: the person is loaded in the system already)."""
+
+    person: Person
+    earlier_line: int | None = None
+
+    @property
+    def in_file(self) -> bool:
+        return self.earlier_line is not None
+
+
+def duplicate_error(row: CleanRow, header: Header, earlier_line: int | None = None) -> DuplicateRow:
+    """The guide's message for a duplicate row; `earlier_line` when the same person is on an
+    earlier line of the file, none when they are loaded already."""
     email = row.cells[header.columns["email"]].strip()
-    return RowError(
-        row.line, row.cells, f"Line {row.line}: Email: invalid email address: Duplicated {email}"
-    )
+    message = f"Line {row.line}: Email: invalid email address: Duplicated {email}"
+    return DuplicateRow(row.line, row.cells, message, row.person, earlier_line)

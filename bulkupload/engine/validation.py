@@ -95,16 +95,16 @@ def _data_rows(
 def _batches(
     table: Table, header: Header, today: dt.date, existing: ExistingPeople, batch_size: int
 ) -> Iterator[Batch]:
-    seen: set[Person] = set()
+    seen: dict[Person, int] = {}  # each person's first line
     batch = Batch()
     for line, cells in _data_rows(header, enumerate(table.rows(), start=1)):
         result = clean_row(line, cells, header, today)
         if isinstance(result, RowError):
             batch.errors.append(result)
-        elif result.person in seen:
-            batch.errors.append(duplicate_error(result, header))
+        elif (earlier := seen.get(result.person)) is not None:
+            batch.errors.append(duplicate_error(result, header, earlier))
         else:
-            seen.add(result.person)
+            seen[result.person] = line
             batch.rows.append(result)
         if len(batch.rows) + len(batch.errors) >= batch_size:
             yield _without_existing(batch, header, existing)

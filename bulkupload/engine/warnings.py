@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .cleaning import CleanRow
 from .duplicates import ExistingPeople, Person
@@ -63,6 +64,34 @@ def suggested_domain(email: str) -> str | None:
     return None
 
 
+def suggested_email(email: str) -> str | None:
+    """The address with the common provider's domain, if its own looks like a typo of one."""
+    domain = suggested_domain(email)
+    return None if domain is None else f"{email.rpartition('@')[0]}@{domain}"
+
+
+def email_typo_warning(email: str) -> str | None:
+    """The warning for an address whose domain looks like a typo, as the review shows it."""
+    suggestion = suggested_email(email)
+    if suggestion is None:
+        return None
+    return f"Email: the domain looks like a typo. Did you mean {suggestion}?"
+
+
+@dataclass(frozen=True, slots=True)
+class RowWarning:
+    """Something that looks wrong in a row that will be created anyway.
+
+    `suggested_email` is the address it probably meant (a review offers to use it);
+    `loaded` the person already in the system the warning is about, for the caller to tell
+    whether that is at its own location (the engine knows no locations).
+    """
+
+    message: str
+    suggested_email: str | None = None
+    loaded: Person | None = None
+
+
 def _swapped(born: dt.date) -> dt.date | None:
     if born.day > 12 or born.day == born.month:
         return None
@@ -72,7 +101,7 @@ def _swapped(born: dt.date) -> dt.date | None:
         return None
 
 
-def row_warnings(rows: Iterable[CleanRow], existing: ExistingPeople) -> dict[int, list[str]]:
+def row_warnings(rows: Iterable[CleanRow], existing: ExistingPeople) -> dict[int, list[RowWarning]]:
     """Warnings by line for rows that will be created.
 
     - an email domain that looks like a typo of a common provider;
@@ -80,29 +109,33 @@ def row_warnings(rows: Iterable[CleanRow], existing: ExistingPeople) -> dict[int
       already in the system, or another row of the file): 3/4/1980 typed as 4/3/1980.
     """
     rows = list(rows)
-    warnings: dict[int, list[str]] = {}
+    warnings: dict[int, list[RowWarning]] = {}
     people: dict[Person, CleanRow] = {row.person: row for row in rows}
     swapped: dict[Person, CleanRow] = {}
     for row in rows:
-        if (domain := suggested_domain(row.email)) is not None:
-            local = row.email.rpartition("@")[0]
+        if (typo := email_typo_warning(row.email)) is not None:
             warnings.setdefault(row.line, []).append(
-                f"Email: the domain looks like a typo. Did you mean {local}@{domain}?"
+                RowWarning(typo, suggested_email=suggested_email(row.email))
             )
         if (other := _swapped(row.date_of_birth)) is not None:
             swapped[(row.person[0], row.person[1], other)] = row
     in_system = existing(set(swapped)) if swapped else set()
     for person, row in swapped.items():
         twin = people.get(person)
+        loaded = None
         if twin is not None and twin.line != row.line:
             where = f"on line {twin.line} of this file"
         elif person in in_system:
-            where = "already in the system"
+            where, loaded = "already in the system", person
         else:
             continue
         born = person[2]
         warnings.setdefault(row.line, []).append(
-            f"Date of birth: the same name with day and month swapped "
-            f"({born.month}/{born.day}/{born.year}) is {where}. Check it is not the same person."
+            RowWarning(
+                f"Date of birth: the same name with day and month swapped "
+                f"({born.month}/{born.day}/{born.year}) is {where}. "
+                "Check it is not the same person.",
+                loaded=loaded,
+            )
         )
     return warnings

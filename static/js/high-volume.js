@@ -35,7 +35,9 @@
   }
 
   function showBanner(job) {
-    // The banner comes rendered by the server: its wording lives in one template.
+    // The banner comes rendered by the server: its wording lives in one template. It
+    // replaces the hidden one whole, so its style and data-outcome are the job's outcome
+    // (success, warning when some rows failed, error when none was created).
     var banner = document.getElementById("job-banner");
     var holder = document.createElement("template");
     holder.innerHTML = job.banner_html.trim();

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recipients", "0008_uploads_kept"),
+        ("recipients", "0010_trigram_index_without_pending_list"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bulkupload", "0012_upload_files_deleted_at"),
+        ("bulkupload", "0013_outbox_welcome_again"),
     ]
 
     operations = [

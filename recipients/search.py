@@ -1,0 +1,177 @@
+"""Searching a location's recipients on PostgreSQL, planned the same whatever the statistics.
+
+"Search this list" matches recipients whose name contains every word typed (RecipientQuerySet
+.search). Left to the planner, the same query is a trigram-index look-up with fresh statistics
+and a walk through a million recipients with statistics left from an empty table (these
+machines run without autovacuum). The statements here leave it no such choice:
+
+- `matching_ids`: the trigram index only (a bitmap scan, with other scans switched off for the
+  statement's transaction and the location tested in a form no index serves), so its cost
+  follows the matches, never the location's size;
+- `estimated_count`: the matches in a sample of the table's pages (TABLESAMPLE SYSTEM), scaled
+  up: "about 37,900" for a common name, in a few milliseconds instead of counting them all;
+- `walk`: the first rows of the list's own sort index, filtered as they come (index-only for
+  the name columns: both name columns hold the same words), with a bound on how far it walks;
+  what a common name needs when its matches are spread through the order;
+- `sorted_page`: the matches through the trigram index, sorted; what a common name needs when
+  its matches sit together at one end of the order ("smith" by Last Name).
+Measured at a million recipients at one location in `make bench` (bench/scale.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+
+from providers.models import Location
+
+from .counts import active_recipients
+from .models import Recipient
+
+# What a list shows of each recipient (recipients/_loaded_table.html).
+SHOWN = ("id", "first_name", "last_name", "date_of_birth", "email", "created_at", "location_id")
+
+TABLE = Recipient._meta.db_table
+SAMPLE_PAGES = 500  # pages of the table read for an estimated count (~20,000 recipients)
+WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may read
+
+# Each list sort (recipients.listing.SORTS) as columns; a walk filters on the name column its
+# sort index holds (the two name columns hold the same words, so either finds the same rows).
+_ORDER_COLUMNS = {
+    "last_name": ["name_last_first", "id"],
+    "first_name": ["name_first_last", "id"],
+    "date_of_birth": ["date_of_birth", "id"],
+    "email": ["email", "id"],
+}
+_WALK_NAME = {"last_name": "name_last_first"}
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Search:
+    """The words of one search at one location (search keys: case- and accent-folded)."""
+
+    def __init__(self, location: Location, words: Sequence[str]) -> None:
+        self.location = location
+        self.location_id = location.pk
+        self.patterns = [_like(word) for word in words]
+        # The trigram index can find only words of three letters or more.
+        self.has_trigrams = any(len(word) >= 3 for word in words)
+
+    def _where(self, name_column: str = "name_first_last", location: str = "location_id") -> str:
+        words = " AND ".join(f"{name_column} LIKE %s" for _ in self.patterns)
+        return f"{location} = %s AND removed_at IS NULL AND {words}"
+
+    def _params(self) -> list[object]:
+        return [self.location_id, *self.patterns]
+
+    def _by_trigrams(self, sql: str, params: list[object]) -> list[tuple]:
+        """Run `sql` with the trigram index as its only way in (see the module's docstring)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for scan in ("seqscan", "indexscan", "indexonlyscan"):
+                cursor.execute(f"SET LOCAL enable_{scan} = off")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def matching_ids(self, limit: int) -> list[int]:
+        # "location_id + 0": no index serves it, so the location's indexes are never chosen.
+        sql = f"SELECT id FROM {TABLE} WHERE {self._where(location='location_id + 0')} LIMIT %s"  # noqa: S608
+        return [row[0] for row in self._by_trigrams(sql, [*self._params(), limit])]
+
+    def estimated_count(self) -> tuple[int, bool]:
+        """(the count, whether it is exact: a small table is read whole)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_relation_size(%s) / current_setting('block_size')::int", [TABLE]
+            )
+            (pages,) = cursor.fetchone()
+            percent = min(100.0, 100.0 * SAMPLE_PAGES / max(pages, 1))
+            # REPEATABLE: the same sample each time, so paging does not change the count.
+            sample = f"{TABLE} TABLESAMPLE SYSTEM (%s) REPEATABLE (2021)"
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {sample} WHERE {self._where()}",  # noqa: S608
+                [percent, *self._params()],
+            )
+            (hits,) = cursor.fetchone()
+        if percent >= 100.0:
+            return hits, True
+        return _about(hits * 100.0 / percent), False
+
+    def walk(self, sort_key: str, descending: bool, window: slice, budget: int) -> list[int] | None:
+        """The ids of the window's matches, if they are among the first `budget` rows of the
+        sort order; None if the walk ended before filling the window (the rest may be later)."""
+        order = _order(sort_key, descending)
+        name = _WALK_NAME.get(sort_key, "name_first_last")
+        columns = ", ".join(dict.fromkeys([*_ORDER_COLUMNS[sort_key], name]))
+        words = " AND ".join(f"walk.{name} LIKE %s" for _ in self.patterns)
+        sql = (
+            f"SELECT id FROM (SELECT {columns} FROM {TABLE} "  # noqa: S608
+            f"WHERE location_id = %s AND removed_at IS NULL ORDER BY {order} LIMIT %s) AS walk "
+            f"WHERE {words} ORDER BY {order} LIMIT %s OFFSET %s"
+        )
+        wanted = window.stop - window.start
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.location_id, budget, *self.patterns, wanted, window.start])
+            ids = [row[0] for row in cursor.fetchall()]
+        return ids if len(ids) == wanted or budget is None else None
+
+    def sorted_page(self, sort_key: str, descending: bool, window: slice) -> list[int]:
+        sql = (
+            f"SELECT id FROM {TABLE} WHERE {self._where(location='location_id + 0')} "  # noqa: S608
+            f"ORDER BY {_order(sort_key, descending)} LIMIT %s OFFSET %s"
+        )
+        params = [*self._params(), window.stop - window.start, window.start]
+        return [row[0] for row in self._by_trigrams(sql, params)]
+
+
+def _order(sort_key: str, descending: bool) -> str:
+    direction = " DESC" if descending else ""
+    return ", ".join(f"{column}{direction}" for column in _ORDER_COLUMNS[sort_key])
+
+
+def _about(value: float) -> int:
+    """Rounded to three significant figures: an estimate says no more than it knows."""
+    if value < 1000:
+        return round(value)
+    scale = 10 ** (int(math.log10(value)) - 2)
+    return round(value / scale) * scale
+
+
+class ManyMatches:
+    """A search's many matches as the paginator pages them: each page fetched on its own.
+
+    A page is first looked for by a walk of the sort order, as far as the matches' density
+    says it should take to fill the page (twice that, within WALK_MIN..WALK_MAX rows); if the
+    walk comes up short (the matches are further on), the trigram index's matches are sorted.
+    """
+
+    def __init__(
+        self, search: Search, order: list[str], sort_key: str, count: int, page_size: int
+    ) -> None:
+        self.search, self.order, self.sort_key, self.count = search, order, sort_key, count
+        self.page_size = page_size
+        self.descending = order[0].startswith("-")
+        self.location_size = active_recipients(search.location)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice) -> list[Recipient]:
+        # A whole page whatever the paginator's slice: on its last page the slice ends at the
+        # count, which is only an estimate here.
+        window = slice(window.start, window.start + self.page_size)
+        density = self.count / max(self.location_size, 1)
+        budget = int(min(WALK_MAX, max(WALK_MIN, 2 * window.stop / density)))
+        whole = budget >= self.location_size  # the walk reads every row: its answer is final
+        ids = self.search.walk(self.sort_key, self.descending, window, None if whole else budget)
+        if ids is None and self.search.has_trigrams:
+            ids = self.search.sorted_page(self.sort_key, self.descending, window)
+        elif ids is None:  # nothing but a walk finds words too short for trigrams
+            ids = self.search.walk(self.sort_key, self.descending, window, None)
+        rows = Recipient.objects.filter(pk__in=ids or []).order_by(*self.order)
+        return list(rows.only(*SHOWN))

@@ -1,0 +1,11 @@
+"""Background jobs of the recipients app. Nothing imports this module (beat names its tasks)."""
+
+from celery import shared_task
+
+from . import counts
+
+
+@shared_task(ignore_result=True)
+def fold_recipient_counts() -> None:
+    """Periodic: each location's count rows folded into one (recipients/counts.py)."""
+    counts.fold_counts()

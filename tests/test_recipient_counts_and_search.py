@@ -1,0 +1,112 @@
+"""A location's count kept by the database, and searches that page the same whichever way the
+matches are found (recipients/counts.py, recipients/search.py)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from recipients.counts import active_recipients
+from recipients.models import Recipient, RecipientCount
+from recipients.removal import remove_recipient
+from recipients.tasks import fold_recipient_counts
+from tests.helpers import make_recipient
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the triggers and the planned search are PostgreSQL's"
+)
+
+
+def _people(location, count, **fields):
+    people = [
+        Recipient(
+            location=location,
+            first_name=fields.get("first_name", f"Ann{n:03}"),
+            last_name=fields.get("last_name", "Ray"),
+            date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=n),
+            email=f"p{n}@example.org",
+        )
+        for n in range(count)
+    ]
+    for person in people:
+        person.fill_keys()
+    return Recipient.objects.bulk_create(people)
+
+
+def test_the_count_follows_every_change_of_active_recipients(demo_clinic, other_clinic, alice):
+    people = _people(demo_clinic, 40)
+    make_recipient(other_clinic)
+    assert active_recipients(demo_clinic) == 40
+    remove_recipient(people[0], by=alice, reason="moved away")
+    assert active_recipients(demo_clinic) == 39
+    Recipient.objects.filter(pk=people[1].pk).update(location=other_clinic)  # a console's move
+    Recipient.objects.filter(pk=people[2].pk).delete()
+    assert (active_recipients(demo_clinic), active_recipients(other_clinic)) == (37, 2)
+    Recipient.objects.filter(pk=people[0].pk).update(removed_at=None)  # removal undone
+    assert active_recipients(demo_clinic) == 38
+
+
+@on_postgresql
+def test_the_database_keeps_the_count_in_rows_that_folding_sums(demo_clinic, alice):
+    people = _people(demo_clinic, 30)
+    remove_recipient(people[0], by=alice, reason="duplicate")
+    _people(demo_clinic, 5, first_name="Bo")
+    rows = RecipientCount.objects.filter(location=demo_clinic).count()
+    assert rows == 3  # one per statement: two inserts, one removal
+    fold_recipient_counts()  # as beat runs it hourly
+    assert list(RecipientCount.objects.values_list("delta", flat=True)) == [34]
+    assert active_recipients(demo_clinic) == 34
+
+
+def _page(client, **params):
+    response = client.get("/recipients/", params)
+    listing = response.context["listing"]
+    return [r.pk for r in listing.page.object_list], listing, response.content.decode()
+
+
+def _expected(location, query, order, page):
+    matches = Recipient.objects.active().filter(location=location).search(query)
+    ids = list(matches.order_by(*order).values_list("pk", flat=True))
+    return ids[(page - 1) * 25 : page * 25], len(ids)
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("last_name", ["name_last_first", "id"]),
+        ("-first_name", ["-name_first_last", "-id"]),
+        ("email", ["email", "id"]),
+        ("-date_of_birth", ["-date_of_birth", "-id"]),
+    ],
+)
+@pytest.mark.parametrize("way", ["few", "walk", "sorted through the trigram index", "short"])
+def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
+    alice_client, demo_clinic, monkeypatch, sort, order, way
+):
+    _people(demo_clinic, 60)  # "ann" matches these 60
+    _people(demo_clinic, 40, first_name="Bob", last_name="Annan")  # and these, last by name
+    _people(demo_clinic, 30, first_name="Cy", last_name="Stone")
+    query = "an" if way == "short" else "ann"
+    if way != "few":
+        monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+    if way == "sorted through the trigram index":
+        monkeypatch.setattr("recipients.search.WALK_MIN", 1)
+        monkeypatch.setattr("recipients.search.WALK_MAX", 1)
+    for page in (1, 2, 4):
+        shown, listing, _ = _page(alice_client, q=query, sort=sort, page=page)
+        expected, count = _expected(demo_clinic, query, order, page)
+        assert shown == expected, (way, sort, page)
+    assert count == 100
+    assert listing.page.paginator.count == 100  # a small table is sampled whole: exact
+
+
+@on_postgresql
+def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_clinic, monkeypatch):
+    _people(demo_clinic, 300)
+    monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+    monkeypatch.setattr("recipients.search.SAMPLE_PAGES", 1)  # the table has more pages
+    shown, listing, text = _page(alice_client, q="ann")
+    assert listing.estimated
+    assert f"Total number of records: about {listing.page.paginator.count}" in text
+    assert shown == _expected(demo_clinic, "ann", ["name_last_first", "id"], 1)[0]
