@@ -6,6 +6,7 @@ manager sees how far it got and how long is left).
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -13,7 +14,7 @@ from providers.models import Location, User
 
 from .engine import read_table, scan_table
 from .jobs import queue_job, store_upload
-from .models import Upload
+from .models import Upload, UploadQuerySet
 
 
 def start_job(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
@@ -26,6 +27,37 @@ def start_job(data: bytes, file_name: str, *, location: Location, user: User) ->
         data, file_name=file_name, location=location, user=user, source=source, rows=rows
     )
     queue_job(upload)
+    return upload
+
+
+def _own_jobs(user: User, location: Location) -> UploadQuerySet:
+    return (
+        Upload.objects.for_location(location)
+        .filter(uploaded_by=user, source=Upload.Source.HIGH_VOLUME)
+        .without_files()
+    )
+
+
+def remembered_job(user: User, location: Location) -> Upload | None:
+    """The job the tab shows a manager coming back to it: their own job in progress here,
+    else their latest finished one until they dismiss it with DONE. An older finished job is
+    not brought back by dismissing a newer one: only the latest is ever remembered."""
+    jobs = _own_jobs(user, location)
+    running = jobs.filter(status__in=[Upload.Status.QUEUED, Upload.Status.RUNNING]).first()
+    if running is not None:
+        return running
+    latest = jobs.filter(status__in=Upload.FINISHED).order_by("-finished_at", "-id").first()
+    return latest if latest is not None and latest.dismissed_at is None else None
+
+
+def dismiss_job(user: User, location: Location, upload_id: int) -> Upload:
+    """DONE: the uploader has seen how their job here ended (404 for anyone else's job). A
+    job still in progress is left as it is: the tab keeps following it."""
+    upload = _own_jobs(user, location).filter(pk=upload_id).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    if upload.is_finished:
+        upload.dismiss()
     return upload
 
 
@@ -52,6 +84,7 @@ def job_status(upload: Upload) -> dict:
         "percent": percent,
         "eta_seconds": eta,
         "problem": upload.problem,
+        "dismissed": upload.dismissed_at is not None,
         # success, warning or error once finished (Upload.outcome), and the sentence saying so.
         "outcome": upload.outcome,
         "outcome_summary": upload.outcome_summary,

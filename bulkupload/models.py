@@ -38,7 +38,7 @@ class UploadQuerySet(models.QuerySet):
         """Finished uploads whose file and failed records have been kept long enough."""
         cutoff = now - dt.timedelta(days=settings.UPLOAD_RETENTION_DAYS)
         return self.filter(
-            status__in=[Upload.Status.DONE, Upload.Status.REJECTED, Upload.Status.FAILED],
+            status__in=Upload.FINISHED,
             finished_at__lt=cutoff,
             files_deleted_at__isnull=True,
         )
@@ -98,8 +98,12 @@ class Upload(models.Model):
     # The file and its failed records are personal data, kept UPLOAD_RETENTION_DAYS after the
     # upload ended (bulkupload.retention); the row, its counts and its results stay.
     files_deleted_at = models.DateTimeField(null=True, blank=True)
+    # The uploader clicked DONE on the High Volume tab's finished job: the tab stops showing it.
+    dismissed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UploadQuerySet.as_manager()
+
+    FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -123,7 +127,7 @@ class Upload(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
+        return self.status in self.FINISHED
 
     # How a finished upload is shown (alert, banner, Reports, the email's subject): one rule.
     SUCCESS, WARNING, ERROR = "success", "warning", "error"
@@ -212,6 +216,12 @@ class Upload(models.Model):
         for name, value in fields.items():
             setattr(self, name, value)
         self._update(**fields)
+
+    def dismiss(self) -> None:
+        """The uploader has seen how the job ended (DONE); a second DONE changes nothing."""
+        if self.dismissed_at is None:
+            self.dismissed_at = timezone.now()
+            self._update(dismissed_at=self.dismissed_at)
 
     def _update(self, **fields) -> None:
         # Only these fields: the file itself is never written again.

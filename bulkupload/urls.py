@@ -38,6 +38,16 @@ urlpatterns = [
         views.high_volume_status,
         name="high_volume_status",
     ),
+    path(
+        "bulk-registration/high-volume/<int:upload_id>/done/",
+        views.high_volume_done,
+        name="high_volume_done",
+    ),
+    path(
+        "bulk-registration/high-volume/recipients/",
+        views.high_volume_recipients,
+        name="high_volume_recipients",
+    ),
     path("bulk-registration/template.csv", views.template_csv, name="template"),
     # On a recipient's page (the recipients app's), what a manager fixes without the help desk.
     path(

@@ -15,6 +15,7 @@ from django_ratelimit.core import get_usage
 
 from providers.access import manager_required
 from recipients.access import get_recipient_or_404
+from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
@@ -170,22 +171,15 @@ def low_volume_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
     return redirect("bulkupload:low_volume")
 
 
-def _job_for(request: HttpRequest, upload_id: str | int | None) -> Upload | None:
+def _job_for(request: HttpRequest, upload_id: str | int) -> Upload | None:
     """A High Volume job of the manager's current location, for the progress panel."""
-    jobs = (
+    if not str(upload_id).isdigit():
+        return None
+    return (
         uploads_visible_to(request.user)
         .for_location(request.location)
         .without_files()
-        .filter(source=Upload.Source.HIGH_VOLUME)
-    )
-    if upload_id is not None:
-        return jobs.filter(pk=upload_id).first() if str(upload_id).isdigit() else None
-    # Coming back to the tab: the manager's own job still in progress, if any.
-    return (
-        jobs.filter(
-            uploaded_by=request.user, status__in=[Upload.Status.QUEUED, Upload.Status.RUNNING]
-        )
-        .order_by("-created_at")
+        .filter(source=Upload.Source.HIGH_VOLUME, pk=upload_id)
         .first()
     )
 
@@ -194,10 +188,33 @@ def _job_for(request: HttpRequest, upload_id: str | int | None) -> Upload | None
 def high_volume(request: HttpRequest) -> HttpResponse:
     context = _bulk_registration_context(request, "high_volume")
     context["form"] = RecipientFileForm()
-    job = _job_for(request, request.GET.get("upload"))
+    upload_id = request.GET.get("upload")
+    if upload_id is None:
+        job = highvolume.remembered_job(request.user, request.location)
+    else:
+        job = _job_for(request, upload_id)
     if job is not None:
         context["job"] = highvolume.job_status(job)
+        context["dismissable"] = job.uploaded_by_id == request.user.pk
     return render(request, "bulkupload/high_volume.html", context)
+
+
+@require_POST
+@manager_required
+def high_volume_done(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """DONE on a finished job: the tab shows its banner this once, then forgets it."""
+    upload = highvolume.dismiss_job(request.user, request.location, upload_id)
+    return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
+
+
+@require_GET
+@manager_required
+def high_volume_recipients(request: HttpRequest) -> HttpResponse:
+    """The tab's Loaded Recipients table alone, as the page's query string asks, for the
+    script to swap in when a job ends."""
+    context = _bulk_registration_context(request, "high_volume")
+    context["list_url"] = reverse("bulkupload:high_volume")
+    return render(request, "recipients/_loaded_table.html", context)
 
 
 @require_POST
@@ -257,10 +274,15 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
 @manager_required
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = get_upload_or_404(request.user, upload_id)
+    created = Recipient.objects.of_upload(upload.pk)
+    # Only the active ones, as on every list; those the help desk removed since are counted.
+    recipients = Paginator(created.active(), RECIPIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": "reports",
         "upload": upload,
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
+        "recipients": recipients,
+        "removed": created.exclude(removed_at=None).count(),
     }
     return render(request, "bulkupload/upload_detail.html", context)
 

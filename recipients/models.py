@@ -14,6 +14,10 @@ class RecipientQuerySet(models.QuerySet):
         """Recipients not removed by the help desk: the ones lists and counts show."""
         return self.filter(removed_at__isnull=True)
 
+    def of_upload(self, upload_id: int) -> RecipientQuerySet:
+        """The recipients an upload created, by last name then first (its index's order)."""
+        return self.filter(upload_id=upload_id).order_by("name_last_first", "id")
+
     def search(self, terms: str) -> RecipientQuerySet:
         """Recipients whose first or last name contains every word of `terms`, in any order."""
         queryset = self
@@ -61,13 +65,11 @@ class Recipient(models.Model):
         null=True,
         blank=True,
         related_name="recipients",
-        db_index=False,  # see below
+        db_index=False,  # indexed with the order its page lists them in (Meta.indexes)
     )
-    # Neither is indexed: no page or job looks recipients up by upload or by creator, and
-    # each index would be written for every recipient an import creates. Looking them up
-    # scans the table: taking over a stopped job (bulkupload.pipeline), Django's on_delete
-    # when a user is deleted in the admin, and the database's check when a file awaiting
-    # review is deleted.
+    # Not indexed: no page or job looks recipients up by creator, and the index would be
+    # written for every recipient an import creates. Looking them up scans the table: Django's
+    # on_delete when a user is deleted in the admin.
     # Left empty by an import through an upload, whose uploader is who loaded the recipient
     # (loaded_by): one reference less for the database to check per row.
     created_by = models.ForeignKey(
@@ -140,6 +142,13 @@ class Recipient(models.Model):
                 fields=["location", "email", "id"],
                 name="recipient_loc_email",
                 condition=models.Q(removed_at__isnull=True),
+            ),
+            # An upload's page lists the recipients it created (and taking over a stopped
+            # job finds those it had created); only recipients that came by upload have one.
+            models.Index(
+                fields=["upload", "name_last_first", "id"],
+                name="recipient_upload_last",
+                condition=models.Q(upload__isnull=False),
             ),
             models.Index(
                 fields=["removed_by"],

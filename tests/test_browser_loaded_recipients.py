@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import make_recipient
+from tests.helpers import accessible, make_recipient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -10,13 +10,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_manager_searches_sorts_and_pages_loaded_recipients(
     page, screenshot, alice, password, demo_clinic
 ):
+    long_email = "maximiliana.constantinopla-wolfeschlegelsteinhausen@averyverylongdomain.example"
     for n in range(30):
         make_recipient(
             demo_clinic,
             first_name=f"Tej{19820 + n}",
             last_name=f"Par{19820 + n}",
             date_of_birth=dt.date(2000, 3, 8),
-            email=f"tejparey+fortej{19820 + n}@example.com",
+            email=f"tejparey+fortej{19820 + n}@example.com" if n else long_email,
         )
     make_recipient(demo_clinic, first_name="José", last_name="Álvarez", email="jose@example.com")
 
@@ -26,6 +27,7 @@ def test_a_manager_searches_sorts_and_pages_loaded_recipients(
     page.get_by_role("button", name="Log in").click()
 
     page.get_by_text("Total number of records: 31").wait_for()
+    accessible(page)
     screenshot(page, "1-loaded")
 
     page.get_by_role("searchbox", name="Search this list").fill("jose")
@@ -56,3 +58,12 @@ def test_a_manager_searches_sorts_and_pages_loaded_recipients(
 
     page.go_back()
     page.get_by_text("Page 1 of 2", exact=True).wait_for()
+
+    # The Recipients tab and a recipient's page, on a phone too.
+    page.get_by_role("link", name="Recipients", exact=True).click()
+    page.get_by_text("Total number of records: 31").wait_for()
+    accessible(page)
+    page.get_by_role("link", name="Tej19820").click()
+    page.get_by_text(long_email).wait_for()
+    accessible(page)
+    screenshot(page, "5-recipient")

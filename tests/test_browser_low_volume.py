@@ -2,14 +2,16 @@ import pytest
 from django.core import mail
 
 from recipients.models import Recipient
-from tests.helpers import AXE, accessible
+from tests.helpers import accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# A long email address must wrap, not widen the page on a phone.
+ZOE = "zoe.obrien-longer-address+vaccination-registration@averyveryverylongdomain-example.org"
 FILE = (
     "FirstName,LastName,Date of birth,Email\r\n"
     "José,Álvarez,3/8/1980,jose@example.com\r\n"
-    "Zoë,O'Brien,12/2/1955,zoe@example.com\r\n"
+    f"Zoë,O'Brien,12/2/1955,{ZOE}\r\n"
     "Nicholas,TestLoadE2Recip8,12/8/19555,Nicholas.NoEmail@companyemail8.com\r\n"
 )
 
@@ -41,6 +43,7 @@ def test_a_manager_drops_a_file_reviews_it_and_creates_records(
     assert "Line 4: Date of birth: invalid Date of birth: 12/8/19555" in summary.inner_text()
     assert summary.evaluate("element => element === document.activeElement")
     assert Recipient.objects.count() == 0
+    accessible(page)
     screenshot(page, "2-review")
 
     page.get_by_label("Date of Birth, line 4").fill("12/8/1955")
@@ -56,6 +59,8 @@ def test_a_manager_drops_a_file_reviews_it_and_creates_records(
     alert.wait_for()
     assert page.locator("#successful-count").inner_text() == "3"
     assert page.locator("#failed-count").inner_text() == "0"
+    assert alert.evaluate("element => element === document.activeElement")  # the result
+    accessible(page)
     screenshot(page, "5-alert")
     page.get_by_role("link", name="OK").click()
     page.get_by_text("Total number of records: 3").wait_for()
@@ -66,7 +71,7 @@ def test_a_manager_drops_a_file_reviews_it_and_creates_records(
     assert addresses == [
         "Nicholas.NoEmail@companyemail8.com",
         "jose@example.com",
-        "zoe@example.com",
+        ZOE,
     ]
 
 
@@ -114,9 +119,7 @@ def test_a_manager_uses_a_suggestion_and_creating_checks_a_correction_first(
     alert.wait_for()
     assert alert.get_attribute("data-outcome") == "warning"
     assert "1 of 3 recipients could not be created." in alert.inner_text()
-    # axe only: the Loaded Recipients table below still widens a 390 px page (issue 13's
-    # "pages that work for everyone", not this flow's).
-    assert AXE.run(page).violations_count == 0
+    accessible(page)  # the Loaded Recipients table below scrolls in its own region at 390 px
     screenshot(page, "3-warning")
     assert sorted(Recipient.objects.values_list("email", flat=True)) == [
         "ann.lee@gmail.com",

@@ -1,8 +1,11 @@
-// Low Volume tab: improves pages that already work without JavaScript.
-// - A file dropped on the drop zone is uploaded at once, as if chosen and submitted.
+// Both upload tabs: improves pages that already work without JavaScript.
+// - A file dropped on the drop zone is uploaded at once, as if chosen and submitted; a form
+//   marked data-submit-on-choose (Low Volume) also uploads a file as soon as it is chosen,
+//   the others wait for their button (High Volume's UPLOAD FILE, as the guide tells).
 // - Forms marked data-once submit once (a double click cannot create records twice;
 //   the server refuses a second Create Records anyway).
-// - An error summary marked data-autofocus takes focus, so screen readers announce it.
+// - What a page marks data-autofocus (an error summary, a result) takes focus, so screen
+//   readers announce it and keyboard users start from it.
 (function () {
   "use strict";
 
@@ -27,6 +30,7 @@
       input.files = event.dataTransfer.files;
       form.requestSubmit();
     });
+    if (!form.hasAttribute("data-submit-on-choose")) return;
     input.addEventListener("change", function () {
       if (input.files.length) form.requestSubmit();
     });

@@ -1,14 +1,92 @@
 // High Volume: keeps the progress panel current by polling the job's status, without
-// reloading the page; shows the server-rendered banner when the job is done. DONE closes the panel.
+// reloading the page. Screen readers hear the milestones (queued, started, each quarter,
+// finished with its counts), not every second's figures. When the job ends: the
+// server-rendered banner is shown, DONE and the failed records are offered, and the Loaded
+// Recipients table below is fetched again, since the job has just added to it.
 (function () {
   "use strict";
   var panel = document.getElementById("job-panel");
-  if (!panel) return;
+  if (!panel || panel.hasAttribute("data-finished")) return;
   var url = panel.getAttribute("data-status-url");
+  var announcer = document.getElementById("job-announcer");
+  var announced = null;
 
   function text(id, value) {
     var element = document.getElementById(id);
     if (element) element.textContent = value;
+  }
+
+  function milestone(job) {
+    if (job.finished) return "finished";
+    if (job.status === "queued") return "queued";
+    return "quarter-" + Math.floor(job.percent / 25);
+  }
+
+  function announce(job, banner) {
+    var reached = milestone(job);
+    if (reached === announced) return;
+    announced = reached;
+    var message;
+    if (reached === "finished") message = banner.textContent;
+    else if (reached === "queued") message = job.file_name + " is waiting to be processed.";
+    else if (reached === "quarter-0") message = "Processing " + job.file_name + " started.";
+    else message = job.percent + "% processed: " + job.processed + " of " + job.rows + " rows.";
+    announcer.textContent = message.replace(/\s+/g, " ").trim();
+  }
+
+  function showBanner(job) {
+    // The banner comes rendered by the server: its wording lives in one template. It
+    // replaces the hidden one whole, so its style and data-outcome are the job's outcome
+    // (success, warning when some rows failed, error when none was created).
+    var banner = document.getElementById("job-banner");
+    var holder = document.createElement("template");
+    holder.innerHTML = job.banner_html.trim();
+    var rendered = holder.content.firstElementChild;
+    banner.replaceWith(rendered);
+    rendered.hidden = false;
+    return rendered;
+  }
+
+  function refocus(container, previous) {
+    // What had focus in the old table, found again in the new one (the same link or
+    // field), else the table's heading: focus never falls back to the top of the page.
+    var again = null;
+    if (previous.id) again = container.querySelector("#" + CSS.escape(previous.id));
+    else if (previous.getAttribute("href")) {
+      var href = previous.getAttribute("href");
+      again = Array.prototype.find.call(container.querySelectorAll("a[href]"), function (link) {
+        return link.getAttribute("href") === href;
+      });
+    }
+    if (!again) {
+      again = container.querySelector("h2");
+      again.setAttribute("tabindex", "-1");
+    }
+    again.focus();
+  }
+
+  function refreshRecipients() {
+    var heading = document.getElementById("loaded-recipients-title");
+    if (!heading) return;
+    var source = panel.getAttribute("data-recipients-url") + window.location.search;
+    fetch(source, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var old = heading.closest("section");
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var fresh = holder.content.querySelector("section");
+        if (!old || !fresh) return;
+        var focused = old.contains(document.activeElement) ? document.activeElement : null;
+        old.replaceWith(fresh);
+        if (focused) refocus(fresh, focused);
+      })
+      .catch(function () {
+        // The table stays as it was; the next visit shows it complete.
+      });
   }
 
   function show(job) {
@@ -21,24 +99,19 @@
     text("job-created", job.created);
     text("job-failed", job.failed);
     text("job-eta", job.eta_seconds === null ? "" : "· about " + job.eta_seconds + " s left");
-    if (!job.finished) return false;
-    // The banner comes rendered by the server (its wording lives in one template); the
-    // live region already on the page takes its class and content, so it is announced.
-    var banner = document.getElementById("job-banner");
-    var holder = document.createElement("template");
-    holder.innerHTML = job.banner_html.trim();
-    var rendered = holder.content.firstElementChild;
-    // Its style is the job's outcome: success, warning (some rows failed) or error.
-    banner.className = rendered.className;
-    banner.setAttribute("data-outcome", rendered.getAttribute("data-outcome") || "");
-    banner.innerHTML = rendered.innerHTML;
-    banner.hidden = false;
+    if (!job.finished) {
+      announce(job, null);
+      return false;
+    }
+    announce(job, showBanner(job));
     var download = document.getElementById("job-error-file");
     if (job.error_file_url) {
       download.href = job.error_file_url;
       download.hidden = false;
     }
-    document.getElementById("job-done").classList.add("primary");
+    var done = document.getElementById("job-done-form");
+    if (done) done.hidden = false;
+    refreshRecipients();
     return true;
   }
 
@@ -55,13 +128,6 @@
         window.setTimeout(poll, 5000);
       });
   }
-
-  var done = document.getElementById("job-done");
-  done.addEventListener("click", function (event) {
-    event.preventDefault();
-    panel.hidden = true;
-    history.replaceState(null, "", done.getAttribute("href"));
-  });
 
   poll();
 })();
