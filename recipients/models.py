@@ -196,7 +196,12 @@ class RecipientCount(models.Model):
     """A change in a location's number of active recipients (recipients/counts.py): written by
     the database's own triggers on PostgreSQL, summed to give the total."""
 
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    # No constraint: the rows are the database's own bookkeeping of the recipients, which hold
+    # the reference that matters (a location with recipients cannot be deleted), and a check
+    # here would refuse a statement for the count's sake before the recipient's own did.
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     delta = models.IntegerField()
 
     def __str__(self) -> str:
