@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/high_volume.py
 	$(PY) bench/scale.py
 	$(PY) bench/hostile.py
+	$(PY) bench/hostile_web.py
 
 ## Update the recipient portal's Spanish catalogue (portal/locale/es) from the code, then compile
 ## it. Needs GNU gettext; the compiled .mo is committed, so running and testing do not.
