@@ -11,6 +11,8 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from recipients.names import visible_character
+
 from .cleaning import CleanRow, RowError, clean_row
 from .duplicates import ExistingPeople, Person, duplicate_error
 from .headers import HEADER_SEARCH_ROWS, Header, find_header
@@ -77,7 +79,8 @@ def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
 def _data_rows(
     header: Header, numbered: Iterable[tuple[int, Row] | None]
 ) -> Iterator[tuple[int, Row]]:
-    """Rows below the header that hold anything. Excel saves rows of empty cells (",,,")."""
+    """Rows below the header that show anything. Excel saves rows of empty cells (",,,");
+    a row of only invisible characters (a stray zero-width space) is as empty."""
     ignored = header.error_columns
     for item in numbered:
         if item is None:
@@ -86,9 +89,9 @@ def _data_rows(
         if line <= header.line:
             continue
         if ignored:
-            if any(cell.strip() for index, cell in enumerate(cells) if index not in ignored):
+            if any(visible_character(cell) for i, cell in enumerate(cells) if i not in ignored):
                 yield line, cells
-        elif any(map(str.strip, cells)):  # the common case, without a Python-level loop
+        elif any(map(visible_character, cells)):  # the common case, without a Python-level loop
             yield line, cells
 
 
