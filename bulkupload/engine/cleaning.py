@@ -83,10 +83,14 @@ class RowError:
 
 def clean_row(line: int, cells: Row, header: Header, today: dt.date) -> CleanRow | RowError:
     columns = header.columns
-    first = _visible(cells, columns["first_name"])
-    last = _visible(cells, columns["last_name"])
-    born = _visible(cells, columns["date_of_birth"])
-    address = _visible_email(cells, columns["email"])
+    # A short row (Excel drops trailing empty cells) has blanks.
+    seen = cells if len(cells) >= header.width else cells + [""] * header.width
+    first = _visible_text(seen[columns["first_name"]])
+    last = _visible_text(seen[columns["last_name"]])
+    born = _visible_text(seen[columns["date_of_birth"]])
+    address = seen[columns["email"]].strip()
+    if not address.isascii():  # an address loses only what nobody sees
+        address = without_invisible(address).strip()
     # Most rows are good: check each value once, and build messages only for a row that fails.
     if first and last and born and address:
         date_of_birth = clean_date_of_birth(born, today)
@@ -139,17 +143,6 @@ _visible_text = functools.lru_cache(maxsize=65536)(visible_text)
 def _cell(cells: Row, index: int) -> str:
     """The cell, trimmed; a short row (Excel drops trailing empty cells) has blanks."""
     return cells[index].strip() if index < len(cells) else ""
-
-
-def _visible(cells: Row, index: int) -> str:
-    """The cell as it is seen (a name, a date of birth), trimmed."""
-    return _visible_text(cells[index]) if index < len(cells) else ""
-
-
-def _visible_email(cells: Row, index: int) -> str:
-    """The email cell without its invisible characters, trimmed; nothing else is changed."""
-    cell = _cell(cells, index)
-    return cell if cell.isascii() else without_invisible(cell).strip()
 
 
 @functools.lru_cache(maxsize=65536)

@@ -103,7 +103,11 @@ def _data_rows(
         if ignored:
             if not any(visible_character(cell) for i, cell in enumerate(cells) if i not in ignored):
                 continue
-        elif not any(map(visible_character, cells)):  # the common case, a loop in C
+        # The common case first: a first cell of ASCII that is not blank shows.
+        elif not (
+            (cells and cells[0].isascii() and cells[0].strip())
+            or any(map(visible_character, cells))
+        ):
             continue
         # The example's email first: a string comparison per row, not a call.
         if (
