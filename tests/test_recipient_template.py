@@ -132,7 +132,7 @@ def test_the_low_and_high_volume_tabs_link_both_templates_saying_their_format(al
         page = alice_client.get(path).content.decode()
         assert (
             f'<a href="{XLSX_URL}" download>Download the Recipient Bulk Upload Template '
-            "(Excel workbook, .xlsx)</a>"
+            "(Excel file, .xlsx)</a>"
         ) in page, path
         assert (
             f'<a href="{CSV_URL}" download>Download the Recipient Bulk Upload Template '
