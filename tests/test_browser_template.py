@@ -16,9 +16,7 @@ def test_a_manager_downloads_the_template_from_either_tab(page, screenshot, alic
     screenshot(page, "1-low-volume")
 
     with page.expect_download() as download:
-        page.get_by_role(
-            "link", name="Recipient Bulk Upload Template (Excel file, .xlsx)"
-        ).click()
+        page.get_by_role("link", name="Recipient Bulk Upload Template (Excel file, .xlsx)").click()
     assert download.value.suggested_filename == "recipient-bulk-upload-template.xlsx"
     with open(download.value.path(), "rb") as opened:
         workbook = openpyxl.load_workbook(opened)
