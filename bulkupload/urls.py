@@ -48,7 +48,8 @@ urlpatterns = [
         views.high_volume_recipients,
         name="high_volume_recipients",
     ),
-    path("bulk-registration/template.csv", views.template_csv, name="template"),
+    path("bulk-registration/template.xlsx", views.template_xlsx, name="template_xlsx"),
+    path("bulk-registration/template.csv", views.template_csv, name="template_csv"),
     # On a recipient's page (the recipients app's), what a manager fixes without the help desk.
     path(
         "recipients/<int:recipient_id>/welcome-email/",

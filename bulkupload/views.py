@@ -22,9 +22,11 @@ from recipients.models import Recipient
 from . import highvolume, lowvolume, selfservice
 from .access import get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
-from .engine import TEMPLATE_COLUMNS, FileRejected, TooManyRows
+from .engine import FileRejected, TooManyRows, template
 from .forms import EmailCorrectionForm, RecipientFileForm
 from .models import Upload
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _bulk_registration_context(request: HttpRequest, subpage: str) -> dict:
@@ -236,15 +238,31 @@ def high_volume_status(request: HttpRequest, upload_id: int) -> JsonResponse:
     return JsonResponse(highvolume.job_status(job))
 
 
+def _template_response(data: bytes, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="recipient-bulk-upload-template.{extension}"'
+    )
+    return response
+
+
+@require_GET
+@manager_required
+def template_xlsx(request: HttpRequest) -> HttpResponse:
+    """The Recipient Bulk Upload Template as a workbook: the columns, an example row that is
+    never imported, and a sheet of instructions."""
+    data = template.template_xlsx(
+        low_volume_rows=Upload.max_rows_for(Upload.Source.LOW_VOLUME),
+        high_volume_rows=Upload.max_rows_for(Upload.Source.HIGH_VOLUME),
+    )
+    return _template_response(data, XLSX_CONTENT_TYPE, "xlsx")
+
+
 @require_GET
 @manager_required
 def template_csv(request: HttpRequest) -> HttpResponse:
-    """The Recipient Bulk Upload Template: the header row Excel opens and fills in."""
-    response = HttpResponse(
-        "\ufeff" + ",".join(TEMPLATE_COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="recipient-bulk-upload-template.csv"'
-    return response
+    """The Recipient Bulk Upload Template as CSV: the columns and the example row."""
+    return _template_response(template.template_csv(), "text/csv; charset=utf-8", "csv")
 
 
 @manager_required

@@ -19,10 +19,12 @@ from .errorfile import ErrorFile, neutralise
 from .headers import Header, find_header
 from .reading import FileRejected, Table, read_table
 from .report import ImportResult, Tally, check_file, dry_run_report
+from .template import EXAMPLE, is_example, template_csv, template_xlsx
 from .validation import BATCH_SIZE, Batch, TooManyRows, Validation, scan_table, validate_file
 
 __all__ = [
     "BATCH_SIZE",
+    "EXAMPLE",
     "FIELDS",
     "LABELS",
     "TEMPLATE_COLUMNS",
@@ -49,10 +51,13 @@ __all__ = [
     "duplicate_error",
     "find_header",
     "header_field",
+    "is_example",
     "name_problem",
     "neutralise",
     "nobody",
     "read_table",
     "scan_table",
+    "template_csv",
+    "template_xlsx",
     "validate_file",
 ]

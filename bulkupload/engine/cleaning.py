@@ -3,6 +3,14 @@
 A row with several problems reports all of them in one message, separated by "; ", in the
 template's column order: `Line 4: Required fields are missing: [LastName]; Date of birth:
 invalid Date of birth: 13/45/1990`.
+
+Cells are judged as the person sees them (recipients.names.visible_text): a non-breaking space
+is a space, a zero-width space or a soft hyphen is nothing, a full-width digit is a digit. Names
+and dates of birth get all of it; an email address only loses the invisible characters, and
+email-validator judges the rest exactly as typed, since a mail server compares addresses
+character by character: a full-width letter or a space inside one is not folded into a
+different, valid address. A message quotes the cell as uploaded (trimmed), as the error file
+hands it back, so the provider finds it in their file.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from recipients.names import name_key, search_key
+from recipients.names import name_key, search_key, visible_text, without_invisible
 
 from .columns import FIELDS, LABELS
 from .headers import Header
@@ -32,7 +40,10 @@ EMAIL_MAX_LENGTH = 254 - len(PORTAL_USERNAME_SUFFIX) - 6
 # The guide: "special characters will not be accepted". Letters of any language (with their
 # accents), digits, spaces, hyphens, apostrophes and periods are what real names use:
 # José, Zoë, O'Brien, O’Neil, Smith-Jones, St. John, and the guide's own TestLoadE2Recip3.
+# Scripts whose letters take vowel signs and viramas (Devanagari, Tamil, Thai...) have those as
+# combining marks too: a mark is accepted wherever the regex's accents are (_name_characters).
 _NAME = re.compile(r"(?:[^\W_]|[ '’.\-\u0300-\u036f])+")
+_NAME_PUNCTUATION = frozenset(" '’.-")
 _STARTS_WITH_LETTER = re.compile(r"[^\W\d_]")
 _DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 # The common shape of an address's local part, which email-validator accepts as it is; anything
@@ -73,10 +84,14 @@ class RowError:
 
 def clean_row(line: int, cells: Row, header: Header, today: dt.date) -> CleanRow | RowError:
     columns = header.columns
-    first = _cell(cells, columns["first_name"])
-    last = _cell(cells, columns["last_name"])
-    born = _cell(cells, columns["date_of_birth"])
-    address = _cell(cells, columns["email"])
+    # A short row (Excel drops trailing empty cells) has blanks.
+    seen = cells if len(cells) >= header.width else cells + [""] * header.width
+    first = _visible_text(seen[columns["first_name"]])
+    last = _visible_text(seen[columns["last_name"]])
+    born = _visible_text(seen[columns["date_of_birth"]])
+    address = seen[columns["email"]].strip()
+    if not address.isascii():  # an address loses only what nobody sees
+        address = without_invisible(address).strip()
     # Most rows are good: check each value once, and build messages only for a row that fails.
     if first and last and born and address:
         date_of_birth = clean_date_of_birth(born, today)
@@ -98,29 +113,32 @@ def clean_row(line: int, cells: Row, header: Header, today: dt.date) -> CleanRow
                 last_name_key=_name_key(last),
             )
     values = {"first_name": first, "last_name": last, "date_of_birth": born, "email": address}
-    return RowError(line, cells, f"Line {line}: {'; '.join(_problems(values, today))}")
+    message = "; ".join(_problems(values, cells, header, today))
+    return RowError(line, cells, f"Line {line}: {message}")
 
 
-def _problems(values: dict[str, str], today: dt.date) -> list[str]:
-    """Everything wrong with a row, in the template's column order."""
+def _problems(values: dict[str, str], cells: Row, header: Header, today: dt.date) -> list[str]:
+    """Everything wrong with a row (its visible `values`), in the template's column order."""
     problems = []
     missing = [LABELS[field] for field in FIELDS if not values[field]]
     if missing:
         problems.append(f"Required fields are missing: [{', '.join(missing)}]")
+    uploaded = {field: _cell(cells, header.columns[field]) for field in FIELDS}
     for field_name in ("first_name", "last_name"):
         if values[field_name] and (problem := name_problem(values[field_name])):
-            problems.append(f"{LABELS[field_name]}: {problem}: {values[field_name]}")
+            problems.append(f"{LABELS[field_name]}: {problem}: {uploaded[field_name]}")
     born = values["date_of_birth"]
     if born and clean_date_of_birth(born, today) is None:
-        problems.append(f"Date of birth: invalid Date of birth: {born}")
+        problems.append(f"Date of birth: invalid Date of birth: {uploaded['date_of_birth']}")
     address = values["email"]
     if address and clean_email(address) is None:
-        problems.append(f"Email: invalid email address: {address}")
+        problems.append(f"Email: invalid email address: {uploaded['email']}")
     return problems
 
 
-# Names repeat (first names especially): remember their keys within the process.
+# Names and birth dates repeat: remember their visible text and keys within the process.
 _name_key = functools.lru_cache(maxsize=65536)(name_key)
+_visible_text = functools.lru_cache(maxsize=65536)(visible_text)
 
 
 def _cell(cells: Row, index: int) -> str:
@@ -130,17 +148,27 @@ def _cell(cells: Row, index: int) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def name_problem(value: str) -> str | None:
-    """What is wrong with a (trimmed, non-blank) first or last name, in the guide's style."""
+    """What is wrong with a (non-blank) first or last name, in the guide's style; the name is
+    judged as it is seen (recipients.names.visible_text)."""
+    value = visible_text(value)
     # The keys it is matched and searched by must fit too: normalising can lengthen a name
     # (the ligature "ﬃ" is "ffi"), and a cut key would match another person.
     if max(len(value), len(name_key(value)), len(search_key(value))) > NAME_MAX_LENGTH:
         return f"longer than {NAME_MAX_LENGTH} characters"
     composed = unicodedata.normalize("NFC", value)
-    if not _NAME.fullmatch(composed):
+    if not _NAME.fullmatch(composed) and not _name_characters(composed):
         return "special characters are not accepted"
     if not _STARTS_WITH_LETTER.match(composed):
         return "must start with a letter"
     return None
+
+
+def _name_characters(value: str) -> bool:
+    """Whether every character is a letter, a digit, a combining mark or a name's punctuation."""
+    return not value.isascii() and all(
+        char.isalnum() or char in _NAME_PUNCTUATION or unicodedata.category(char)[0] == "M"
+        for char in value
+    )
 
 
 def clean_date_of_birth(value: str, today: dt.date) -> dt.date | None:

@@ -1,13 +1,15 @@
 """The template's columns: the fields a recipient file must have, their names in the guide's
 spelling, and the other names providers give them.
 
-Matching is forgiving, because providers retype headers: case, spaces, underscores, hyphens and
-punctuation do not matter, and common synonyms are accepted ("DOB", "E-mail", "Email Address").
+Matching is forgiving, because providers retype headers: case, spaces (of any kind), invisible
+characters, underscores, hyphens, punctuation and full-width letters do not matter, and common
+synonyms are accepted ("DOB", "E-mail", "Email Address").
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FIELDS = ("first_name", "last_name", "date_of_birth", "email")
 # The template's column names, in the guide's spelling: messages use them.
@@ -51,4 +53,6 @@ TEMPLATE_COLUMNS = tuple(LABELS[field] for field in FIELDS)
 
 def header_field(cell: str) -> str | None:
     """The field a header cell names ("first_name", ..., "error"), or None if it is unknown."""
+    if not cell.isascii():
+        cell = unicodedata.normalize("NFKC", cell)
     return _FIELD_BY_NAME.get(_NOT_ALPHANUMERIC.sub("", cell.casefold()))

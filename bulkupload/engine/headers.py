@@ -7,6 +7,7 @@ is) and any other unknown column are ignored.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,6 +25,11 @@ class Header:
     cells: tuple[str, ...]
     columns: dict[str, int]  # field -> index of its (first) column
     error_columns: frozenset[int]  # columns of an earlier error file, left out of the new one
+
+    @functools.cached_property
+    def width(self) -> int:
+        """How many cells a row has when it reaches every field's column."""
+        return max(self.columns.values()) + 1
 
 
 def map_header(line: int, cells: Row) -> Header:

@@ -11,12 +11,21 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from recipients.names import visible_character
+
 from .cleaning import CleanRow, RowError, clean_row
 from .duplicates import ExistingPeople, Person, duplicate_error
 from .headers import HEADER_SEARCH_ROWS, Header, find_header
 from .reading import FileRejected, Row, Table, read_table
+from .template import EXAMPLE, is_example
 
 BATCH_SIZE = 1000
+NO_RECIPIENTS = "The file has a header row but no recipients below it."
+ONLY_THE_EXAMPLE = (
+    f"The file has only the template's example row ({EXAMPLE['first_name']} "
+    f"{EXAMPLE['last_name']}), which is never imported. Enter your recipients below the "
+    "header row and upload the file again."
+)
 
 
 class TooManyRows(FileRejected):
@@ -65,7 +74,8 @@ def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
     header = find_header(row for row in top if row is not None)
     count = sum(1 for _ in _data_rows(header, itertools.chain(top, numbered)))
     if count == 0:
-        raise FileRejected("The file has a header row but no recipients below it.")
+        examples = any(is_example(cells, header) for cells in table.rows())
+        raise FileRejected(ONLY_THE_EXAMPLE if examples else NO_RECIPIENTS)
     if count > max_rows:
         raise TooManyRows(
             f"The file has {count:,} recipients; at most {max_rows:,} can be uploaded at a "
@@ -77,8 +87,13 @@ def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
 def _data_rows(
     header: Header, numbered: Iterable[tuple[int, Row] | None]
 ) -> Iterator[tuple[int, Row]]:
-    """Rows below the header that hold anything. Excel saves rows of empty cells (",,,")."""
+    """The recipients' rows: below the header, showing anything, and not the template's example.
+
+    Excel saves rows of empty cells (",,,"); a row of only invisible characters (a stray
+    zero-width space) is as empty.
+    """
     ignored = header.error_columns
+    email, example_email = header.columns["email"], EXAMPLE["email"]
     for item in numbered:
         if item is None:
             continue
@@ -86,10 +101,22 @@ def _data_rows(
         if line <= header.line:
             continue
         if ignored:
-            if any(cell.strip() for index, cell in enumerate(cells) if index not in ignored):
-                yield line, cells
-        elif any(map(str.strip, cells)):  # the common case, without a Python-level loop
-            yield line, cells
+            if not any(visible_character(cell) for i, cell in enumerate(cells) if i not in ignored):
+                continue
+        # The common case first: a first cell of ASCII that is not blank shows.
+        elif not (
+            (cells and cells[0].isascii() and cells[0].strip())
+            or any(map(visible_character, cells))
+        ):
+            continue
+        # The example's email first: a string comparison per row, not a call.
+        if (
+            email < len(cells)
+            and cells[email].strip() == example_email
+            and is_example(cells, header)
+        ):
+            continue
+        yield line, cells
 
 
 def _batches(
