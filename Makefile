@@ -27,6 +27,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/low_volume.py
 	$(PY) bench/high_volume.py
+	$(PY) bench/outbox.py
 	$(PY) bench/scale.py
 	$(PY) bench/hostile.py
 	$(PY) bench/hostile_web.py
