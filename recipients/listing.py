@@ -96,7 +96,7 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
         rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
         count = active_recipients(location)
     elif connection.vendor == "postgresql":
-        rows, count, estimated = _search_postgresql(location, query, order, sort_key)
+        rows, count, estimated = _search_postgresql(location, query, order)
     else:
         rows, count = _search(recipients.search(query), order)
 
@@ -129,7 +129,7 @@ def _search(
 
 
 def _search_postgresql(
-    location: Location, query: str, order: list[str], sort_key: str
+    location: Location, query: str, order: list[str]
 ) -> tuple[Sequence[Recipient] | QuerySet[Recipient], int, bool]:
     """The matches of a search: (rows to page, count, whether the count is estimated).
 
@@ -150,4 +150,4 @@ def _search_postgresql(
     elif exact and count <= FEW_MATCHES:
         matches = Recipient.objects.active().filter(location=location).search(query)
         return _search(matches, order)[0], count, False
-    return ManyMatches(search, order, sort_key, count, PAGE_SIZE), count, not exact
+    return ManyMatches(search, order, count, PAGE_SIZE), count, not exact

@@ -37,15 +37,9 @@ TABLE = Recipient._meta.db_table
 SAMPLE_PAGES = 500  # pages of the table read for an estimated count (~20,000 recipients)
 WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may read
 
-# Each list sort (recipients.listing.SORTS) as columns; a walk filters on the name column its
-# sort index holds (the two name columns hold the same words, so either finds the same rows).
-_ORDER_COLUMNS = {
-    "last_name": ["name_last_first", "id"],
-    "first_name": ["name_first_last", "id"],
-    "date_of_birth": ["date_of_birth", "id"],
-    "email": ["email", "id"],
-}
-_WALK_NAME = {"last_name": "name_last_first"}
+# A walk filters on the name column the sort index holds, or on name_first_last for the other
+# sorts (the two name columns hold the same words, so either finds the same rows).
+_NAME_COLUMNS = ("name_last_first", "name_first_last")
 
 
 def _like(word: str) -> str:
@@ -102,17 +96,19 @@ class Search:
             return hits, True
         return _about(hits * 100.0 / percent), False
 
-    def walk(self, sort_key: str, descending: bool, window: slice, budget: int) -> list[int] | None:
+    def walk(self, order: list[str], window: slice, budget: int | None) -> list[int] | None:
         """The ids of the window's matches, if they are among the first `budget` rows of the
-        sort order; None if the walk ended before filling the window (the rest may be later)."""
-        order = _order(sort_key, descending)
-        name = _WALK_NAME.get(sort_key, "name_first_last")
-        columns = ", ".join(dict.fromkeys([*_ORDER_COLUMNS[sort_key], name]))
+        sort order (`order` as the list's ORM order: fields, "-" for descending); None if the
+        walk ended before filling the window (the rest may be later). With no budget the walk
+        reads the whole order (LIMIT NULL) and its answer is final."""
+        fields = [field.lstrip("-") for field in order]
+        name = next((field for field in fields if field in _NAME_COLUMNS), "name_first_last")
+        columns = ", ".join(dict.fromkeys([*fields, name]))
         words = " AND ".join(f"walk.{name} LIKE %s" for _ in self.patterns)
         sql = (
             f"SELECT id FROM (SELECT {columns} FROM {TABLE} "  # noqa: S608
-            f"WHERE location_id = %s AND removed_at IS NULL ORDER BY {order} LIMIT %s) AS walk "
-            f"WHERE {words} ORDER BY {order} LIMIT %s OFFSET %s"
+            f"WHERE location_id = %s AND removed_at IS NULL ORDER BY {_order(order)} LIMIT %s) "
+            f"AS walk WHERE {words} ORDER BY {_order(order)} LIMIT %s OFFSET %s"
         )
         wanted = window.stop - window.start
         with connection.cursor() as cursor:
@@ -120,18 +116,18 @@ class Search:
             ids = [row[0] for row in cursor.fetchall()]
         return ids if len(ids) == wanted or budget is None else None
 
-    def sorted_page(self, sort_key: str, descending: bool, window: slice) -> list[int]:
+    def sorted_page(self, order: list[str], window: slice) -> list[int]:
         sql = (
             f"SELECT id FROM {TABLE} WHERE {self._where(location='location_id + 0')} "  # noqa: S608
-            f"ORDER BY {_order(sort_key, descending)} LIMIT %s OFFSET %s"
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
         )
         params = [*self._params(), window.stop - window.start, window.start]
         return [row[0] for row in self._by_trigrams(sql, params)]
 
 
-def _order(sort_key: str, descending: bool) -> str:
-    direction = " DESC" if descending else ""
-    return ", ".join(f"{column}{direction}" for column in _ORDER_COLUMNS[sort_key])
+def _order(order: list[str]) -> str:
+    """The ORM order (["-email", "-id"]) as SQL; the fields are the model's own columns."""
+    return ", ".join(f"{field[1:]} DESC" if field.startswith("-") else field for field in order)
 
 
 def _about(value: float) -> int:
@@ -150,12 +146,8 @@ class ManyMatches:
     walk comes up short (the matches are further on), the trigram index's matches are sorted.
     """
 
-    def __init__(
-        self, search: Search, order: list[str], sort_key: str, count: int, page_size: int
-    ) -> None:
-        self.search, self.order, self.sort_key, self.count = search, order, sort_key, count
-        self.page_size = page_size
-        self.descending = order[0].startswith("-")
+    def __init__(self, search: Search, order: list[str], count: int, page_size: int) -> None:
+        self.search, self.order, self.count, self.page_size = search, order, count, page_size
         self.location_size = active_recipients(search.location)
 
     def __len__(self) -> int:
@@ -168,10 +160,10 @@ class ManyMatches:
         density = self.count / max(self.location_size, 1)
         budget = int(min(WALK_MAX, max(WALK_MIN, 2 * window.stop / density)))
         whole = budget >= self.location_size  # the walk reads every row: its answer is final
-        ids = self.search.walk(self.sort_key, self.descending, window, None if whole else budget)
+        ids = self.search.walk(self.order, window, None if whole else budget)
         if ids is None and self.search.has_trigrams:
-            ids = self.search.sorted_page(self.sort_key, self.descending, window)
+            ids = self.search.sorted_page(self.order, window)
         elif ids is None:  # nothing but a walk finds words too short for trigrams
-            ids = self.search.walk(self.sort_key, self.descending, window, None)
+            ids = self.search.walk(self.order, window, None)
         rows = Recipient.objects.filter(pk__in=ids or []).order_by(*self.order)
         return list(rows.only(*SHOWN))
