@@ -85,9 +85,7 @@ def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict)
             dry_run=dry_run,
         )
 
-    return _measured(label, run_once, runs, clean=not dry_run, context=context) | {
-        "file_mb": len(data) / (1024 * 1024)
-    }
+    return _measured(label, run_once, runs, clean=not dry_run, context=context, data=data)
 
 
 def measure_peer(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict) -> dict:
@@ -97,9 +95,7 @@ def measure_peer(label: str, data: bytes, runs: int, *, dry_run: bool, context: 
         failed = peer_import(data, context["location"], dry_run=dry_run)
         return PeerResult(rows=data.count(b"\n") - 1, failed=failed)
 
-    return _measured(label, run_once, runs, clean=not dry_run, context=context) | {
-        "file_mb": len(data) / (1024 * 1024)
-    }
+    return _measured(label, run_once, runs, clean=not dry_run, context=context, data=data)
 
 
 @dataclass
@@ -109,7 +105,9 @@ class PeerResult:
     created: int = 0
 
 
-def _measured(label: str, run_once: Callable, runs: int, *, clean: bool, context: dict) -> dict:
+def _measured(
+    label: str, run_once: Callable, runs: int, *, clean: bool, context: dict, data: bytes
+) -> dict:
     def prepare() -> None:
         """Not timed: the same starting state for every run."""
         if clean:
@@ -141,6 +139,7 @@ def _measured(label: str, run_once: Callable, runs: int, *, clean: bool, context
         "failed": result.failed,
         "rows_per_second": result.rows / median,
         "peak_mb": peak / (1024 * 1024),
+        "file_mb": len(data) / (1024 * 1024),
     }
 
 
