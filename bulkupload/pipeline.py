@@ -13,7 +13,9 @@ No Celery and no job bookkeeping here: the job records the running results this 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,9 +23,18 @@ from django.utils import timezone
 from providers.models import Location, User
 from recipients.models import Recipient
 
-from .engine import ImportResult, Person, Tally, duplicate_error, nobody, validate_file
+from .engine import (
+    Batch,
+    Header,
+    ImportResult,
+    Person,
+    Tally,
+    duplicate_error,
+    nobody,
+    validate_file,
+)
 from .models import Upload
-from .writer import create_recipients, loaded_people
+from .writer import BatchWriter, loaded_people
 
 
 def import_file(
@@ -76,17 +87,36 @@ def import_batches(
     # A job taken over after its worker died runs the file again: the people it created the
     # first time are counted as created, not written again (nor reported as duplicates).
     mine = _created_by(upload)
-    for batch in validation.batches:
-        outcome = create_recipients(
-            [row for row in batch.rows if row.person not in mine],
-            location=location,
-            user=user,
-            upload=upload,
-        )
-        created = outcome.created + [row for row in batch.rows if row.person in mine]
-        duplicates = [duplicate_error(row, validation.header) for row in outcome.duplicates]
-        yield tally.add(created, batch.errors + duplicates)
+    with BatchWriter(location=location, user=user, upload=upload) as writer:
+        # Batches being written while the next ones are checked, reported in file order.
+        pending: deque[tuple[Batch, Future]] = deque()
+        try:
+            for batch in validation.batches:
+                rows = [row for row in batch.rows if row.person not in mine]
+                pending.append((batch, writer.submit(rows)))
+                if len(pending) > writer.in_flight:
+                    yield _tallied(tally, validation.header, mine, *pending.popleft())
+            while pending:
+                yield _tallied(tally, validation.header, mine, *pending.popleft())
+        except Exception:
+            # What was written is counted before the error goes on: batches being written
+            # meanwhile finish, each one whole, and those not started yet are not written.
+            for batch, future in pending:
+                if not future.cancel() and future.exception() is None:
+                    yield _tallied(tally, validation.header, mine, batch, future)
+            raise
     yield tally.close()
+
+
+def _tallied(
+    tally: Tally, header: Header, mine: set[Person], batch: Batch, written: Future
+) -> ImportResult:
+    """The running result with one more batch: its rows created, its failures and the people
+    loaded already (duplicates)."""
+    outcome = written.result()
+    created = outcome.created + [row for row in batch.rows if row.person in mine]
+    duplicates = [duplicate_error(row, header) for row in outcome.duplicates]
+    return tally.add(created, batch.errors + duplicates)
 
 
 def _created_by(upload: Upload | None) -> set[Person]:

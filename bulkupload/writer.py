@@ -32,13 +32,17 @@ SQLite and PostgreSQL. On PostgreSQL each column goes as one binary array parame
 from __future__ import annotations
 
 import functools
+import queue
 import secrets
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import psycopg
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import OperationalError, connection, models, transaction
 from django.db.models import Q
@@ -126,33 +130,30 @@ def _write(
         account_ids = _account_ids(cursor, len(rows))
         upload_id = upload.pk if upload else None
         user_id = user.pk if user else None
+        search_keys = [(_search_key(row.first_name), _search_key(row.last_name)) for row in rows]
         inserted = _insert(
             cursor,
             Recipient,
-            [
-                {
-                    "location": location.pk,
-                    "first_name": row.first_name,
-                    "last_name": row.last_name,
-                    "date_of_birth": row.date_of_birth,
-                    "email": row.email,
-                    "first_name_key": row.first_name_key,
-                    "last_name_key": row.last_name_key,
-                    # What Recipient.fill_keys() derives; a test holds the two together.
-                    "name_first_last": first_key + " " + last_key,
-                    "name_last_first": last_key + " " + first_key,
-                    "upload": upload_id,
-                    # Who loaded an uploaded recipient is the upload's uploader: the same
-                    # user again here would be one more reference checked per row.
-                    "created_by": None if upload_id else user_id,
-                    "created_at": now,
-                    "account": account_id,
-                }
-                for row, account_id in zip(rows, account_ids, strict=True)
-                for first_key, last_key in [
-                    (_search_key(row.first_name), _search_key(row.last_name))
-                ]
-            ],
+            {
+                "first_name": [row.first_name for row in rows],
+                "last_name": [row.last_name for row in rows],
+                "date_of_birth": [row.date_of_birth for row in rows],
+                "email": [row.email for row in rows],
+                "first_name_key": [row.first_name_key for row in rows],
+                "last_name_key": [row.last_name_key for row in rows],
+                # What Recipient.fill_keys() derives; a test holds the two together.
+                "name_first_last": [first + " " + last for first, last in search_keys],
+                "name_last_first": [last + " " + first for first, last in search_keys],
+                "account": account_ids,
+            },
+            constants={
+                "location": location.pk,
+                "upload": upload_id,
+                # Who loaded an uploaded recipient is the upload's uploader: the same user
+                # again here would be one more reference checked per row.
+                "created_by": None if upload_id else user_id,
+                "created_at": now,
+            },
             returning="account",
             ignore_conflicts=True,
         )
@@ -168,22 +169,90 @@ def _write(
         _insert(
             cursor,
             OutboundEmail,
-            [
-                {
-                    # No upload: nothing reads it on a welcome email (the recipient has
-                    # it), and a NULL reference costs no check at commit.
-                    "kind": OutboundEmail.Kind.WELCOME,
-                    "user": account_id,
-                    "status": OutboundEmail.Status.QUEUED,
-                    "created_at": now,
-                }
-                for _, account_id in new_accounts
-            ],
+            {"user": [account_id for _, account_id in new_accounts]},
+            constants={
+                # No upload: nothing reads it on a welcome email (the recipient has it), and
+                # a NULL reference costs no check at commit.
+                "kind": OutboundEmail.Kind.WELCOME,
+                "status": OutboundEmail.Status.QUEUED,
+                "created_at": now,
+            },
             ignore_conflicts=True,
         )
     created.sort(key=lambda row: row.line)
     duplicates.sort(key=lambda row: row.line)
     return WriteOutcome(created, duplicates)
+
+
+class BatchWriter:
+    """create_recipients for an import's batches, several at once: `submit(rows)` returns a
+    Future of the batch's WriteOutcome.
+
+    On PostgreSQL, outside any transaction of the caller's, `settings.IMPORT_WRITERS` threads
+    each write batches over a connection of their own while the caller checks the next batch:
+    the database's work and the engine's overlap, and the database works on two cores. What
+    it buys, 50,000 rows: measured in `make bench` (bench/run.py). Every batch is still one
+    transaction of its own, so every guarantee of create_recipients holds per batch, and two
+    batches of one import settle a shared username as two uploads do (the unique index).
+    Elsewhere (SQLite, which has one writer at a time, or inside a caller's transaction, which
+    other connections cannot see) each batch is written when submitted, in the caller's thread.
+    """
+
+    def __init__(self, *, location: Location, user: User | None, upload: Upload | None) -> None:
+        self.target = {"location": location, "user": user, "upload": upload}
+        parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+        writers = settings.IMPORT_WRITERS if parallel else 1
+        self.work: queue.Queue[tuple[Sequence[CleanRow], Future] | None] = queue.Queue()
+        self.submitted: list[Future] = []
+        self.threads = [
+            threading.Thread(target=self._serve, name=f"import-writer-{n}", daemon=True)
+            for n in range(writers if writers > 1 else 0)
+        ]
+        for thread in self.threads:
+            thread.start()
+        # How many batches may be submitted and not yet done before the caller waits.
+        self.in_flight = max(1, len(self.threads))
+
+    def submit(self, rows: Sequence[CleanRow]) -> Future:
+        future: Future = Future()
+        if self.threads:
+            self.submitted = [done for done in self.submitted if not done.done()] + [future]
+            self.work.put((rows, future))
+        else:
+            self._write(rows, future)
+        return future
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Wait for the batches submitted (or, cancelling, for those already being written),
+        and for the threads to close their connections."""
+        if cancel:
+            for future in self.submitted:
+                future.cancel()
+        for _ in self.threads:
+            self.work.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(cancel=kind is not None)
+
+    def _serve(self) -> None:
+        try:
+            while (item := self.work.get()) is not None:
+                self._write(*item)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _write(self, rows: Sequence[CleanRow], future: Future) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(create_recipients(rows, **self.target))
+        except BaseException as error:  # handed to whoever waits for the batch
+            future.set_exception(error)
 
 
 def plan_reference_checks_by_index() -> None:
@@ -246,24 +315,23 @@ def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> N
         # What make_password(None) stores, random per account, drawn in one call for speed.
         noise = secrets.token_hex(16 * len(pending))
         # Sorted by username, for the same reason recipients are sorted by person.
+        ordered = sorted(zip(usernames, pending, strict=True), key=lambda pair: pair[0])
         inserted = _insert(
             cursor,
             User,
-            [
-                {
-                    "id": account_id,
-                    "username": username,
-                    "email": row.email,
-                    "first_name": row.first_name,
-                    "last_name": row.last_name,
-                    # Unusable until the recipient sets one through the welcome email's link.
-                    "password": UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32],
-                    "date_joined": now,
-                }
-                for k, (username, (row, account_id)) in enumerate(
-                    sorted(zip(usernames, pending, strict=True), key=lambda pair: pair[0])
-                )
-            ],
+            {
+                "id": [account_id for _, (_, account_id) in ordered],
+                "username": [username for username, _ in ordered],
+                "email": [row.email for _, (row, _) in ordered],
+                "first_name": [row.first_name for _, (row, _) in ordered],
+                "last_name": [row.last_name for _, (row, _) in ordered],
+                # Unusable until the recipient sets one through the welcome email's link.
+                "password": [
+                    UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32]
+                    for k in range(len(ordered))
+                ],
+            },
+            constants={"date_joined": now},
             returning="id",
             ignore_conflicts=True,
         )
@@ -338,83 +406,67 @@ def _number(username: str, base: str) -> int:
 def _insert(
     cursor,
     model: type[models.Model],
-    rows: list[dict[str, object]],
+    columns: dict[str, list[object]],
     *,
+    constants: dict[str, object] | None = None,
     returning: str = "",
     ignore_conflicts: bool = False,
 ) -> list[tuple]:
-    """INSERT the rows (field name -> value), every other field taking its default."""
-    if not rows:
+    """INSERT one row per position of `columns` (field name -> the rows' values); `constants`
+    (field name -> value) are the same in every row, and every other field takes its default.
+
+    A value shared by every row goes once, as one parameter, rather than once per row."""
+    count = len(next(iter(columns.values())))
+    if not count:
         return []
-    fields = [
-        field
-        for field in model._meta.concrete_fields
+    constants = constants or {}
+    given = {name: model._meta.get_field(name) for name in columns}
+    fixed = {model._meta.get_field(name): value for name, value in constants.items()}
+    for field in model._meta.concrete_fields:
         # An auto-incremented primary key is drawn by the database, unless given.
-        if field.name in rows[0] or not (field.primary_key and isinstance(field, models.AutoField))
-    ]
-    given = [field for field in fields if field.name in rows[0]]
-    unknown = set(rows[0]) - {field.name for field in given}
-    assert not unknown, f"unknown fields {unknown}"  # noqa: S101 - a programming error
-    defaults = [field for field in fields if field.name not in rows[0]]
-    default_values = [field.get_db_prep_save(field.get_default(), connection) for field in defaults]
+        auto = field.primary_key and isinstance(field, models.AutoField)
+        if field.name not in columns and field not in fixed and not auto:
+            fixed[field] = field.get_default()
+    fixed_values = [field.get_db_prep_save(value, connection) for field, value in fixed.items()]
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(field.column) for field in given + defaults)
+    names = ", ".join(ops.quote_name(field.column) for field in [*given.values(), *fixed])
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if returning:
         returned = [model._meta.get_field(name.strip()).column for name in returning.split(",")]
         tail += " RETURNING " + ", ".join(ops.quote_name(column) for column in returned)
     if connection.vendor == "postgresql":
-        columns_of_values = [[row[field.name] for row in rows] for field in given]
-        return _insert_postgresql(
-            table, columns, tail, given, columns_of_values, defaults, default_values
-        )
-    columns_of_values = []
-    for field in given:
+        arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in given.values())
+        casts = "".join(f", %s::{field.db_type(connection)}" for field in fixed)
+        # One statement whatever the number of rows: a column is one array parameter.
+        # Thousands of %s placeholders cost more to bind on the client than the insert costs
+        # the server; unnest() of one array per column keeps the parameters few, and a
+        # server-side binding cursor sends them as they are.
+        sql = f"INSERT INTO {table} ({names}) SELECT *{casts} FROM unnest({arrays}){tail}"  # noqa: S608
+        params = [*fixed_values, *columns.values()]
+        return _execute_arrays(sql, params, fetch=bool(returning))
+    prepared = []
+    for name, field in given.items():
         prepare = _preparer(field)
-        columns_of_values.append([prepare(row[field.name]) for row in rows])
+        prepared.append([prepare(value) for value in columns[name]])
     results: list[tuple] = []
-    width = len(given) + len(defaults)
+    width = len(given) + len(fixed)
     placeholders = "(" + ", ".join(["%s"] * width) + ")"
     per_statement = max(1, _MAX_PARAMS // width)
-    for start in range(0, len(rows), per_statement):
-        stop = min(start + per_statement, len(rows))
+    for start in range(0, count, per_statement):
+        stop = min(start + per_statement, count)
         params: list[object] = []
         for index in range(start, stop):
-            params += [values[index] for values in columns_of_values]
-            params += default_values
+            params += [values[index] for values in prepared]
+            params += fixed_values
         sql = (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"INSERT INTO {table} ({names}) "  # noqa: S608
             f"VALUES {', '.join([placeholders] * (stop - start))}{tail}"
         )
         cursor.execute(sql, params)
         if returning:
             results += cursor.fetchall()
     return results
-
-
-def _insert_postgresql(
-    table: str,
-    columns: str,
-    tail: str,
-    given: list[models.Field],
-    columns_of_values: list[list[object]],
-    defaults: list[models.Field],
-    default_values: list[object],
-) -> list[tuple]:
-    """One statement whatever the number of rows: a column is one array parameter.
-
-    Thousands of %s placeholders cost more to bind on the client than the insert costs the
-    server; unnest() of one array per column keeps the parameters few, and a server-side
-    binding cursor sends them as they are.
-    """
-    arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in given)
-    constants = "".join(f", %s::{field.db_type(connection)}" for field in defaults)
-    sql = (
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"SELECT *{constants} FROM unnest({arrays}){tail}"
-    )
-    return _execute_arrays(sql, [*default_values, *columns_of_values], fetch="RETURNING" in tail)
 
 
 def _preparer(field: models.Field):

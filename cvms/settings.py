@@ -298,6 +298,9 @@ SUMMARY_ATTACHMENT_MAX_BYTES = env.int("SUMMARY_ATTACHMENT_MAX_BYTES", default=3
 UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
 LOW_VOLUME_MAX_ROWS = env.int("LOW_VOLUME_MAX_ROWS", default=100)
 HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
+# On PostgreSQL an import writes this many batches at once, each over a connection of its own,
+# while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
+IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
 # Low Volume previews (and re-checks) that find people loaded at other locations, per manager
 # (django-ratelimit): a preview says "Duplicated", so it tells whether a person is registered
 # somewhere. Past the rate such a preview is refused; each one is in the audit trail.

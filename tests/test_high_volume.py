@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from bulkupload import jobs, pipeline, tasks
+from bulkupload import jobs, tasks, writer
 from bulkupload.models import OutboundEmail, Upload
 from cvms.celery import app as celery_app
 from recipients.models import Recipient
@@ -157,7 +157,7 @@ def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkey
     upload = Upload.objects.get()
 
     # The worker dies (not an exception the job could catch) after its first batch committed.
-    real = pipeline.create_recipients
+    real = writer.create_recipients
     calls = []
 
     def dies_on_second_batch(*args, **kwargs):
@@ -166,13 +166,13 @@ def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkey
             raise SystemExit("killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "create_recipients", dies_on_second_batch)
+    monkeypatch.setattr(writer, "create_recipients", dies_on_second_batch)
     with pytest.raises(SystemExit):
         tasks.process_upload_job.apply(args=[upload.pk], throw=True)
     upload.refresh_from_db()
     assert upload.status == "running"
     assert 0 < Recipient.objects.count() < 2475
-    monkeypatch.setattr(pipeline, "create_recipients", real)
+    monkeypatch.setattr(writer, "create_recipients", real)
 
     tasks.process_upload_job.apply(args=[upload.pk])  # heartbeat fresh: left alone
     assert Upload.objects.get().status == "running"

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, transaction
 
-from bulkupload import pipeline
+from bulkupload import writer
 from bulkupload.engine import FileRejected
 from bulkupload.jobs import process_upload, store_upload
 from bulkupload.models import OutboundEmail, Upload
@@ -210,7 +210,7 @@ def test_process_upload_applies_the_limit_of_the_door_it_came_by(alice, demo_cli
 
 
 def test_process_upload_marks_a_crash_as_failed(alice, demo_clinic, monkeypatch):
-    monkeypatch.setattr(pipeline, "create_recipients", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(writer, "create_recipients", lambda *a, **k: 1 / 0)
     upload = store_upload(
         recipient_csv(person()),
         file_name="f.csv",
