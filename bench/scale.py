@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,7 +42,7 @@ from django.test import Client  # noqa: E402
 from bulkupload.engine.cleaning import CleanRow  # noqa: E402
 from bulkupload.models import OutboundEmail, Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
-from bulkupload.writer import create_recipients  # noqa: E402
+from bulkupload.writer import BatchWriter  # noqa: E402
 from devsupport.recipientfiles import DOMAINS, FIRST, LAST, make_file  # noqa: E402
 from devsupport.throwaway import bench_manager, send_no_tasks, throwaway_database  # noqa: E402
 from providers.models import Location, User  # noqa: E402
@@ -57,32 +60,21 @@ PAGES = [{"page": "400"}, {"q": "smith", "page": "40"}, {"sort": "-email", "page
 
 
 def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
-    """`count` more people at the location (fewer if random people repeat), with accounts
+    """`count` more people at the location (a person drawn twice is replaced), with accounts
     and welcome emails, written by the import's own writer; returns how many were created."""
     upload = _upload(location, user, "scale-fill.csv")
     created = 0
-    today = dt.date.today()
-    serial = 0
-    while created < count:
-        rows = []
-        for _ in range(min(FILL_BATCH, count - created)):
-            serial += 1
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            local = f"{name_key(first)}.{name_key(last)}{serial}".encode("ascii", "ignore")
-            rows.append(
-                CleanRow(
-                    line=serial + 1,
-                    cells=[],
-                    first_name=first,
-                    last_name=last,
-                    date_of_birth=today - dt.timedelta(days=rng.randrange(6570, 33000)),
-                    email=f"{local.decode().replace(chr(39), '')}@{rng.choice(DOMAINS)}",
-                    first_name_key=name_key(first),
-                    last_name_key=name_key(last),
-                )
-            )
-        outcome = create_recipients(rows, location=location, user=user, upload=upload)
-        created += len(outcome.created)
+    people = _people(rng)
+    # Batches written as an import writes them: several at once (bulkupload.writer.BatchWriter).
+    with BatchWriter(location=location, user=user, upload=upload) as writer:
+        pending: deque[tuple[int, Future]] = deque()
+        while created < count or pending:
+            wanted = count - created - sum(size for size, _ in pending)
+            if wanted > 0 and len(pending) <= writer.in_flight:
+                rows = [next(people) for _ in range(min(FILL_BATCH, wanted))]
+                pending.append((len(rows), writer.submit(rows)))
+            else:
+                created += len(pending.popleft()[1].result().created)
     # The welcome emails went out long ago: the outbox holds them as sent. Vacuumed, so the
     # update's dead rows do not weigh on the outbox; the recipients' and accounts' tables and
     # their statistics are left alone.
@@ -91,6 +83,24 @@ def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
     )
     _sql(f"VACUUM {OutboundEmail._meta.db_table}")
     return created
+
+
+def _people(rng: random.Random) -> Iterator[CleanRow]:
+    """Random people with unique emails, checked as the engine would have checked them."""
+    today = dt.date.today()
+    for serial in itertools.count(1):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        local = f"{name_key(first)}.{name_key(last)}{serial}".encode("ascii", "ignore")
+        yield CleanRow(
+            line=serial + 1,
+            cells=[],
+            first_name=first,
+            last_name=last,
+            date_of_birth=today - dt.timedelta(days=rng.randrange(6570, 33000)),
+            email=f"{local.decode().replace(chr(39), '')}@{rng.choice(DOMAINS)}",
+            first_name_key=name_key(first),
+            last_name_key=name_key(last),
+        )
 
 
 def _upload(location: Location, user: User, name: str) -> Upload:
