@@ -66,7 +66,8 @@ def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
     created = 0
     people = _people(rng)
     # Batches written as an import writes them: several at once (bulkupload.writer.BatchWriter).
-    with BatchWriter(location=location, user=user, upload=upload) as writer:
+    batches = -(-count // FILL_BATCH)  # rounded up
+    with BatchWriter(location=location, user=user, upload=upload, batches=batches) as writer:
         pending: deque[tuple[int, Future]] = deque()
         while created < count or pending:
             wanted = count - created - sum(size for size, _ in pending)

@@ -24,6 +24,7 @@ from providers.models import Location, User
 from recipients.models import Recipient
 
 from .engine import (
+    BATCH_SIZE,
     Batch,
     Header,
     ImportResult,
@@ -87,7 +88,8 @@ def import_batches(
     # A job taken over after its worker died runs the file again: the people it created the
     # first time are counted as created, not written again (nor reported as duplicates).
     mine = _created_by(upload)
-    with BatchWriter(location=location, user=user, upload=upload) as writer:
+    batches = -(-validation.rows // BATCH_SIZE)  # rounded up
+    with BatchWriter(location=location, user=user, upload=upload, batches=batches) as writer:
         # Batches being written while the next ones are checked, reported in file order.
         pending: deque[tuple[Batch, Future]] = deque()
         try:

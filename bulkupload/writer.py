@@ -198,10 +198,14 @@ class BatchWriter:
     other connections cannot see) each batch is written when submitted, in the caller's thread.
     """
 
-    def __init__(self, *, location: Location, user: User | None, upload: Upload | None) -> None:
+    def __init__(
+        self, *, location: Location, user: User | None, upload: Upload | None, batches: int
+    ) -> None:
+        """`batches`: how many the caller will submit (at most); one is written in the
+        caller's thread, as there is nothing to overlap it with."""
         self.target = {"location": location, "user": user, "upload": upload}
         parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
-        writers = settings.IMPORT_WRITERS if parallel else 1
+        writers = min(settings.IMPORT_WRITERS, batches) if parallel else 1
         self.work: queue.Queue[tuple[Sequence[CleanRow], Future] | None] = queue.Queue()
         self.submitted: list[Future] = []
         self.threads = [

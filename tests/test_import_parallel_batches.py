@@ -118,3 +118,16 @@ def test_one_writer_writes_each_batch_in_the_importing_thread(alice, demo_clinic
     upload = make_upload(demo_clinic, alice, status="running")
     assert import_file(_file(), location=demo_clinic, user=alice, upload=upload).created == ROWS
     assert set(writes) == {threading.current_thread().name}
+
+
+def test_a_file_of_one_batch_is_written_in_the_importing_thread(
+    alice, demo_clinic, writes, settings
+):
+    settings.IMPORT_WRITERS = 2
+    upload = make_upload(demo_clinic, alice, status="running", source="low_volume")
+    rows = [person(f"Pat{n}", "Lee", "1/2/1980", f"p{n}@x.org") for n in range(100)]
+    assert (
+        import_file(recipient_csv(*rows), location=demo_clinic, user=alice, upload=upload).created
+        == 100
+    )
+    assert writes == [threading.current_thread().name]  # no thread, no second connection
