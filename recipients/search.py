@@ -144,6 +144,8 @@ class ManyMatches:
     A page is first looked for by a walk of the sort order, as far as the matches' density
     says it should take to fill the page (twice that, within WALK_MIN..WALK_MAX rows); if the
     walk comes up short (the matches are further on), the trigram index's matches are sorted.
+    Both cost about the same per row read, so a page whose walk would read more rows than
+    there are matches is sorted straight away.
     """
 
     def __init__(self, search: Search, order: list[str], count: int, page_size: int) -> None:
@@ -160,10 +162,15 @@ class ManyMatches:
         density = self.count / max(self.location_size, 1)
         budget = int(min(WALK_MAX, max(WALK_MIN, 2 * window.stop / density)))
         whole = budget >= self.location_size  # the walk reads every row: its answer is final
-        ids = self.search.walk(self.order, window, None if whole else budget)
-        if ids is None and self.search.has_trigrams:
+        if self.search.has_trigrams and not whole and budget >= self.count:
+            # The walk would read more rows than there are matches to sort, and may still
+            # come up short: the matches are sorted straight away (a deep page).
             ids = self.search.sorted_page(self.order, window)
-        elif ids is None:  # nothing but a walk finds words too short for trigrams
-            ids = self.search.walk(self.order, window, None)
+        else:
+            ids = self.search.walk(self.order, window, None if whole else budget)
+            if ids is None and self.search.has_trigrams:
+                ids = self.search.sorted_page(self.order, window)
+            elif ids is None:  # nothing but a walk finds words too short for trigrams
+                ids = self.search.walk(self.order, window, None)
         rows = Recipient.objects.filter(pk__in=ids or []).order_by(*self.order)
         return list(rows.only(*SHOWN))
