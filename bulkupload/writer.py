@@ -214,8 +214,10 @@ class BatchWriter:
         ]
         for thread in self.threads:
             thread.start()
-        # How many batches may be submitted and not yet done before the caller waits.
-        self.in_flight = max(1, len(self.threads))
+        # How many batches may be submitted and not yet done before the caller waits for the
+        # oldest: none when each is written as it is submitted, so a failure stops the import
+        # before the next batch is written.
+        self.in_flight = len(self.threads)
 
     def submit(self, rows: Sequence[CleanRow]) -> Future:
         future: Future = Future()

@@ -225,6 +225,22 @@ def test_process_upload_marks_a_crash_as_failed(alice, demo_clinic, monkeypatch)
     assert "internal error" in upload.problem
 
 
+def test_a_failed_batch_stops_the_import_before_the_next_is_written(
+    alice, demo_clinic, monkeypatch
+):
+    batches = []
+
+    def fails(rows, **target):
+        batches.append(len(rows))
+        raise DatabaseError("the location was deleted meanwhile")
+
+    monkeypatch.setattr(writer, "create_recipients", fails)
+    rows = [person(f"Pat{n}", "Lee", "1/2/1980", f"p{n}@example.com") for n in range(1500)]
+    with pytest.raises(DatabaseError):
+        run(recipient_csv(*rows), demo_clinic, alice)
+    assert batches == [1000]  # the second batch was never written
+
+
 def test_it_rejects_before_writing_anything(alice, demo_clinic, settings):
     settings.HIGH_VOLUME_MAX_ROWS = 2
     with pytest.raises(FileRejected):
