@@ -137,17 +137,16 @@ def _search_postgresql(
     (recipients/search.py). A sample of the table says first whether the matches are many.
     Few (at most FEW_MATCHES) are counted exactly and sorted from their ids, found through the
     trigram index. Many are counted from the sample ("about") and fetched page by page
-    (ManyMatches). Words under three letters have no trigrams: a search of only such words
-    ("jo") is counted from the sample and found by walking the list's order.
+    (ManyMatches). Every word is found through the trigram index: a word under three letters
+    matches the start of a word of the name (recipients.names.SHORT_WORD), which the index
+    finds, where one or two letters anywhere in a name would have to be looked for in every
+    name of the location (a second and more for a rare one at a million recipients).
     """
     search = Search(location, search_key(query).split())
     count, exact = search.estimated_count()
-    if search.has_trigrams and count <= (FEW_MATCHES if exact else LIKELY_FEW):
+    if count <= (FEW_MATCHES if exact else LIKELY_FEW):
         ids = search.matching_ids(limit=FEW_MATCHES + 1)
         if len(ids) <= FEW_MATCHES:
             return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids), False
         count = max(count, FEW_MATCHES + 1)
-    elif exact and count <= FEW_MATCHES:
-        matches = Recipient.objects.active().filter(location=location).search(query)
-        return _search(matches, order)[0], count, False
     return ManyMatches(search, order, count, PAGE_SIZE), count, not exact

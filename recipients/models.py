@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from providers.models import Location
 
-from .names import name_key, search_key
+from .names import SHORT_WORD, WORD_STARTS, name_key, search_key
 
 
 class RecipientQuerySet(models.QuerySet):
@@ -19,10 +20,17 @@ class RecipientQuerySet(models.QuerySet):
         return self.filter(upload_id=upload_id).order_by("name_last_first", "id")
 
     def search(self, terms: str) -> RecipientQuerySet:
-        """Recipients whose first or last name contains every word of `terms`, in any order."""
+        """Recipients whose first or last name contains every word of `terms`, in any order
+        (a word shorter than SHORT_WORD: the start of a word of the name)."""
         queryset = self
         for word in search_key(terms).split():
-            queryset = queryset.filter(name_first_last__contains=word)
+            if len(word) >= SHORT_WORD:
+                queryset = queryset.filter(name_first_last__contains=word)
+                continue
+            starts = Q(name_first_last__startswith=word)
+            for before in WORD_STARTS:
+                starts |= Q(name_first_last__contains=before + word)
+            queryset = queryset.filter(starts)
         return queryset
 
 

@@ -99,6 +99,13 @@ def name_key(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", visible_text(value or "")).casefold().split())
 
 
+# A search word shorter than this matches the start of a word of the name ("jo": John, Jones,
+# Smith-Jones; not Bjorn), a longer one any part of it. The trigram index finds both, where one
+# or two letters anywhere in a name would be looked for in every name of the location.
+SHORT_WORD = 3
+WORD_STARTS = (" ", "-")  # what comes before a word of a name, besides its beginning
+
+
 def search_key(*names: str) -> str:
     """The form of names that "Search this list" matches: case- and accent-insensitive.
 

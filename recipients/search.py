@@ -1,9 +1,10 @@
 """Searching a location's recipients on PostgreSQL, planned the same whatever the statistics.
 
-"Search this list" matches recipients whose name contains every word typed (RecipientQuerySet
-.search). Left to the planner, the same query is a trigram-index look-up with fresh statistics
-and a walk through a million recipients with statistics left from an empty table (these
-machines run without autovacuum). The statements here leave it no such choice:
+"Search this list" matches recipients whose name contains every word typed, a word under three
+letters at the start of a word of the name (RecipientQuerySet.search). Left to the planner,
+the same query is a trigram-index look-up with fresh statistics and a walk through a million
+recipients with statistics left from an empty table (these machines run without autovacuum).
+The statements here leave it no such choice:
 
 - `matching_ids`: the trigram index only (a bitmap scan, with other scans switched off for the
   statement's transaction and the location tested in a form no index serves), so its cost
@@ -29,6 +30,7 @@ from providers.models import Location
 
 from .counts import active_recipients
 from .models import Recipient
+from .names import SHORT_WORD, WORD_STARTS
 
 # What a list shows of each recipient (recipients/_loaded_table.html).
 SHOWN = ("id", "first_name", "last_name", "date_of_birth", "email", "created_at", "location_id")
@@ -42,9 +44,12 @@ WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may r
 _NAME_COLUMNS = ("name_last_first", "name_first_last")
 
 
-def _like(word: str) -> str:
+def _likes(word: str) -> list[str]:
+    """The LIKE patterns of one search word, any of which matches (RecipientQuerySet.search)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    if len(word) >= SHORT_WORD:
+        return [f"%{escaped}%"]
+    return [f"{escaped}%", *(f"%{before}{escaped}%" for before in WORD_STARTS)]
 
 
 class Search:
@@ -53,13 +58,17 @@ class Search:
     def __init__(self, location: Location, words: Sequence[str]) -> None:
         self.location = location
         self.location_id = location.pk
-        self.patterns = [_like(word) for word in words]
-        # The trigram index can find only words of three letters or more.
-        self.has_trigrams = any(len(word) >= 3 for word in words)
+        self.words = [_likes(word) for word in words]
+        self.patterns = [pattern for likes in self.words for pattern in likes]
+
+    def _matches(self, column: str) -> str:
+        """Every word in `column`; the patterns (self.patterns) as its parameters."""
+        return " AND ".join(
+            "(" + " OR ".join(f"{column} LIKE %s" for _ in likes) + ")" for likes in self.words
+        )
 
     def _where(self, name_column: str = "name_first_last", location: str = "location_id") -> str:
-        words = " AND ".join(f"{name_column} LIKE %s" for _ in self.patterns)
-        return f"{location} = %s AND removed_at IS NULL AND {words}"
+        return f"{location} = %s AND removed_at IS NULL AND {self._matches(name_column)}"
 
     def _params(self) -> list[object]:
         return [self.location_id, *self.patterns]
@@ -96,25 +105,24 @@ class Search:
             return hits, True
         return _about(hits * 100.0 / percent), False
 
-    def walk(self, order: list[str], window: slice, budget: int | None) -> list[int] | None:
-        """The ids of the window's matches, if they are among the first `budget` rows of the
-        sort order (`order` as the list's ORM order: fields, "-" for descending); None if the
-        walk ended before filling the window (the rest may be later). With no budget the walk
-        reads the whole order (LIMIT NULL) and its answer is final."""
+    def walk(self, order: list[str], window: slice, budget: int | None) -> list[int]:
+        """The ids of the window's matches among the first `budget` rows of the sort order
+        (`order` as the list's ORM order: fields, "-" for descending): fewer than the window
+        holds if the walk ended first (the rest may be later). With no budget the walk reads
+        the whole order (LIMIT NULL) and its answer is final."""
         fields = [field.lstrip("-") for field in order]
         name = next((field for field in fields if field in _NAME_COLUMNS), "name_first_last")
         columns = ", ".join(dict.fromkeys([*fields, name]))
-        words = " AND ".join(f"walk.{name} LIKE %s" for _ in self.patterns)
         sql = (
             f"SELECT id FROM (SELECT {columns} FROM {TABLE} "  # noqa: S608
             f"WHERE location_id = %s AND removed_at IS NULL ORDER BY {_order(order)} LIMIT %s) "
-            f"AS walk WHERE {words} ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+            f"AS walk WHERE {self._matches(f'walk.{name}')} "
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
         )
         wanted = window.stop - window.start
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.location_id, budget, *self.patterns, wanted, window.start])
-            ids = [row[0] for row in cursor.fetchall()]
-        return ids if len(ids) == wanted or budget is None else None
+            return [row[0] for row in cursor.fetchall()]
 
     def sorted_page(self, order: list[str], window: slice) -> list[int]:
         sql = (
@@ -142,10 +150,13 @@ class ManyMatches:
     """A search's many matches as the paginator pages them: each page fetched on its own.
 
     A page is first looked for by a walk of the sort order, as far as the matches' density
-    says it should take to fill the page (twice that, within WALK_MIN..WALK_MAX rows); if the
-    walk comes up short (the matches are further on), the trigram index's matches are sorted.
-    Both cost about the same per row read, so a page whose walk would read more rows than
-    there are matches is sorted straight away.
+    says it should take to fill the page (twice that, within WALK_MIN..WALK_MAX rows). A walk
+    that comes up short tells how sparse the matches are where it went ("jo" by Last Name:
+    the Joneses are further on), and a longer walk follows, as far as that density says (at
+    least twice as far, up to WALK_MAX). Reading a row costs about the same in a walk as in
+    sorting the matches, so once a walk would read more rows than there are matches, or
+    WALK_MAX rows come up short, the trigram index's matches are sorted ("smith" by Last
+    Name).
     """
 
     def __init__(self, search: Search, order: list[str], count: int, page_size: int) -> None:
@@ -159,18 +170,25 @@ class ManyMatches:
         # A whole page whatever the paginator's slice: on its last page the slice ends at the
         # count, which is only an estimate here.
         window = slice(window.start, window.start + self.page_size)
-        density = self.count / max(self.location_size, 1)
+        density = max(self.count, 1) / max(self.location_size, 1)
         budget = int(min(WALK_MAX, max(WALK_MIN, 2 * window.stop / density)))
-        whole = budget >= self.location_size  # the walk reads every row: its answer is final
-        if self.search.has_trigrams and not whole and budget >= self.count:
-            # The walk would read more rows than there are matches to sort, and may still
-            # come up short: the matches are sorted straight away (a deep page).
-            ids = self.search.sorted_page(self.order, window)
-        else:
-            ids = self.search.walk(self.order, window, None if whole else budget)
-            if ids is None and self.search.has_trigrams:
-                ids = self.search.sorted_page(self.order, window)
-            elif ids is None:  # nothing but a walk finds words too short for trigrams
-                ids = self.search.walk(self.order, window, None)
-        rows = Recipient.objects.filter(pk__in=ids or []).order_by(*self.order)
+        ids = self._walked(window, budget) or self.search.sorted_page(self.order, window)
+        rows = Recipient.objects.filter(pk__in=ids).order_by(*self.order)
         return list(rows.only(*SHOWN))
+
+    def _walked(self, window: slice, budget: int) -> list[int] | None:
+        """The window's ids by walks of the sort order, or None where sorting the matches
+        costs less."""
+        walked = 0
+        while walked < budget:
+            whole = budget >= self.location_size  # the walk reads every row: it is final
+            if not whole and budget >= self.count:
+                return None
+            ids = self.search.walk(self.order, window, None if whole else budget)
+            if whole or len(ids) == window.stop - window.start:
+                return ids
+            # Short: as many matches as the walk found (all of the window's predecessors
+            # at most, if it found none of the window) in `budget` rows.
+            found = max(window.start + len(ids), 1)
+            walked, budget = budget, int(min(WALK_MAX, 2 * budget * window.stop / found))
+        return None

@@ -55,6 +55,10 @@ def test_it_shows_the_count_and_the_guides_columns(alice_client, loaded, path):
         ("  par198  ", ["Tej19820"]),
         ("nobody", []),
         ("jones anne", ["Anne"]),  # any order
+        ("jo", ["José", "Anne"]),  # a short word: the start of a name's word (Smith-Jones)
+        ("m d", ["Mattt"]),
+        ("om", []),  # not inside a word: "Demmm", "Tej19820" hold no word starting with it
+        ("br", []),  # nor after an apostrophe: O'Brien's word is "o'brien"
     ],
 )
 def test_it_searches_first_and_last_names(alice_client, loaded, query, expected):
@@ -98,11 +102,11 @@ def test_it_sorts_by_each_column(alice_client, loaded, sort, expected):
 
 
 def test_clicking_the_sorted_column_reverses_it_and_keeps_the_search(alice_client, loaded):
-    response = alice_client.get("/recipients/", {"q": "e", "sort": "last_name"})
+    response = alice_client.get("/recipients/", {"q": "ann", "sort": "last_name"})
     text = response.content.decode()
     assert 'aria-sort="ascending"' in text
-    assert "?q=e&amp;sort=-last_name" in text
-    assert "?q=e&amp;sort=first_name" in text
+    assert "?q=ann&amp;sort=-last_name" in text
+    assert "?q=ann&amp;sort=first_name" in text
 
 
 def test_it_pages_and_links_keep_search_and_sort(alice_client, demo_clinic):

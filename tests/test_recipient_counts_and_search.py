@@ -122,3 +122,23 @@ def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_cl
     assert listing.estimated
     assert f"Total number of records: about {listing.page.paginator.count}" in text
     assert shown == _expected(demo_clinic, "ann", ["name_last_first", "id"], 1)[0]
+
+
+@on_postgresql
+@pytest.mark.parametrize("query", ["zz", "q x", "zzzz"])
+def test_a_rare_search_of_a_large_table_finds_its_matches_through_the_index(
+    alice_client, demo_clinic, monkeypatch, query
+):
+    _people(demo_clinic, 300)
+    _people(demo_clinic, 2, first_name="Zz", last_name="Qx")
+    _people(demo_clinic, 1, first_name="Quinn", last_name="Xu zzzz")
+    monkeypatch.setattr("recipients.search.SAMPLE_PAGES", 1)  # the sample may hold none
+
+    def no_walk(*args):
+        raise AssertionError("walked the location")
+
+    monkeypatch.setattr("recipients.search.Search.walk", no_walk)
+    shown, listing, text = _page(alice_client, q=query)
+    expected, count = _expected(demo_clinic, query, ["name_last_first", "id"], 1)
+    assert shown == expected and count > 0
+    assert not listing.estimated and f"Total number of records: {count}" in text
