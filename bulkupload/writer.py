@@ -379,7 +379,9 @@ def _usernames_starting_with(bases: Iterable[str]) -> list[str]:
 
     Exact look-ups of the first numbers (an IN list, which the planner answers from the
     unique index, or a hashed scan, whatever its statistics say), and a prefix search only for
-    the rare base whose first numbers are all taken.
+    the rare base whose first numbers are all taken (a family of ten or more sharing an email).
+    No index serves that search (providers.User keeps no LIKE index, which every account would
+    pay for): it reads the accounts table, once per such family.
     """
     bases = sorted(bases)
     first = range(2, _NUMBERS_LOOKED_UP + 2)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from bulkupload import writer
 from bulkupload.engine import FileRejected
@@ -272,3 +272,10 @@ def test_an_import_inside_a_transaction_writes_on_the_callers_connection(alice, 
         assert Recipient.objects.count() == 2500  # visible here, on this connection
         transaction.set_rollback(True)
     assert not Recipient.objects.exists()
+
+
+def test_the_database_refuses_a_username_twice_however_it_is_written(db):
+    # Unique through a constraint of its own (no LIKE index beside it): bulk writes included.
+    User.objects.bulk_create([User(username="pat@example.com.covid19vaccine", email="p@x.org")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_create([User(username="pat@example.com.covid19vaccine", email="q@x.org")])
