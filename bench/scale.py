@@ -54,8 +54,9 @@ FILL_BATCH = 10_000
 IMPORT_ROWS = 5000
 SORTS = ["last_name", "-last_name", "first_name", "-first_name", "date_of_birth"]
 SORTS += ["-date_of_birth", "email", "-email"]
-# A very common last name, a two-letter prefix, a full name, accents, rare, no match.
-SEARCHES = ["smith", "jo", "maria garcia", "núñez", "o'brien", "zzzz"]
+# A very common last name, a two-letter prefix, a full name, accents, rare, no match, and two
+# letters that start no name (found through the index like any other: recipients/search.py).
+SEARCHES = ["smith", "jo", "maria garcia", "núñez", "o'brien", "zzzz", "qx"]
 PAGES = [{"page": "400"}, {"q": "smith", "page": "40"}, {"sort": "-email", "page": "400"}]
 
 
