@@ -22,7 +22,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Speed and memory figures (bench/README.md); uses DATABASE_URL like the portal.
-## Takes about 8 minutes on PostgreSQL (7.2 measured): the scale bench fills one location with a million recipients.
+## Takes about 8 minutes on PostgreSQL: the scale bench fills one location with a million recipients.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/low_volume.py
