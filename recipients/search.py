@@ -172,7 +172,9 @@ class ManyMatches:
         window = slice(window.start, window.start + self.page_size)
         density = max(self.count, 1) / max(self.location_size, 1)
         budget = int(min(WALK_MAX, max(WALK_MIN, 2 * window.stop / density)))
-        ids = self._walked(window, budget) or self.search.sorted_page(self.order, window)
+        ids = self._walked(window, budget)
+        if ids is None:
+            ids = self.search.sorted_page(self.order, window)
         rows = Recipient.objects.filter(pk__in=ids).order_by(*self.order)
         return list(rows.only(*SHOWN))
 
