@@ -21,9 +21,8 @@ setup_django()
 
 from django.conf import settings  # noqa: E402
 
-from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
-from devsupport.throwaway import send_no_tasks  # noqa: E402
+from devsupport.throwaway import bench_upload, send_no_tasks  # noqa: E402
 from providers.models import Location, User  # noqa: E402
 
 send_no_tasks()
@@ -47,15 +46,7 @@ def main() -> None:
     path, pin, email = sys.argv[1:4]
     location = Location.objects.get(pin=pin)
     user = User.objects.get(email=email)
-    upload = Upload.objects.create(
-        location=location,
-        uploaded_by=user,
-        source=Upload.Source.HIGH_VOLUME,
-        file_name=Path(path).name,
-        content=b"",
-        content_sha256="",
-        status=Upload.Status.RUNNING,
-    )
+    upload = bench_upload(location, user, Path(path).name)
     ready = _rss_mb()
     result = import_file(Path(path).read_bytes(), location=location, user=user, upload=upload)
     peak = _peak_rss_mb()

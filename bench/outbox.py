@@ -45,6 +45,7 @@ from devsupport.recipientfiles import make_file  # noqa: E402
 from devsupport.smtpsink import Deliveries, counting_smtp_server  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
     bench_manager,
+    bench_upload,
     start_worker_process,
     stop_worker_process,
     throwaway_database,
@@ -118,15 +119,7 @@ def drain(
     """One import's welcome emails sent. With one worker sending starts when the import ends,
     as in a job; with more, the outbox is filled first and sending started once per worker,
     so that they drain it side by side."""
-    upload = Upload.objects.create(
-        location=manager.managed_locations.get(),
-        uploaded_by=manager,
-        source=Upload.Source.HIGH_VOLUME,
-        file_name=f"outbox-{run}.csv",
-        content=b"",
-        content_sha256="",
-        status=Upload.Status.RUNNING,
-    )
+    upload = bench_upload(manager.managed_locations.get(), manager, f"outbox-{run}.csv")
     # The realistic file for one worker (bad rows, families sharing an address); for two, one
     # email per row to addresses nobody else has, so that an email sent twice shows.
     alone = len(workers) == 1

@@ -31,11 +31,12 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from peer import peer_import  # noqa: E402 - bench/peer.py
 
-from bulkupload.models import OutboundEmail, Upload  # noqa: E402
+from bulkupload.models import OutboundEmail  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
 from devsupport.recipientfiles import make_file  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
     bench_manager,
+    bench_upload,
     database_url,
     send_no_tasks,
     throwaway_database,
@@ -174,15 +175,7 @@ def main() -> None:
     with throwaway_database("bench_engine"):
         user = bench_manager("NCA659999")
         location = user.managed_locations.get()
-        upload = Upload.objects.create(
-            location=location,
-            uploaded_by=user,
-            source=Upload.Source.HIGH_VOLUME,
-            file_name="bench.csv",
-            content=b"",
-            content_sha256="",
-            status=Upload.Status.RUNNING,
-        )
+        upload = bench_upload(location, user, "bench.csv")
         existing = [
             (f"Existing{i}", "Person", f"1/{i % 28 + 1}/1970", f"existing{i}@example.com")
             for i in range(50)

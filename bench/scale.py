@@ -44,7 +44,12 @@ from bulkupload.models import OutboundEmail, Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
 from bulkupload.writer import BatchWriter  # noqa: E402
 from devsupport.recipientfiles import DOMAINS, FIRST, LAST, make_file  # noqa: E402
-from devsupport.throwaway import bench_manager, send_no_tasks, throwaway_database  # noqa: E402
+from devsupport.throwaway import (  # noqa: E402
+    bench_manager,
+    bench_upload,
+    send_no_tasks,
+    throwaway_database,
+)
 from providers.models import Location, User  # noqa: E402
 from recipients.names import name_key  # noqa: E402
 
@@ -63,7 +68,7 @@ PAGES = [{"page": "400"}, {"q": "smith", "page": "40"}, {"sort": "-email", "page
 def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
     """`count` more people at the location (a person drawn twice is replaced), with accounts
     and welcome emails, written by the import's own writer; returns how many were created."""
-    upload = _upload(location, user, "scale-fill.csv")
+    upload = bench_upload(location, user, "scale-fill.csv")
     created = 0
     people = _people(rng)
     # Batches written as an import writes them: several at once (bulkupload.writer.BatchWriter).
@@ -105,19 +110,6 @@ def _people(rng: random.Random) -> Iterator[CleanRow]:
         )
 
 
-def _upload(location: Location, user: User, name: str) -> Upload:
-    return Upload.objects.create(
-        location=location,
-        uploaded_by=user,
-        source=Upload.Source.HIGH_VOLUME,
-        file_name=name,
-        content=b"",
-        content_sha256="",
-        status=Upload.Status.RUNNING,
-        attempts=1,
-    )
-
-
 def _sql(statement: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -141,7 +133,7 @@ class Bench:
         times = []
         for _ in range(self.runs):
             data = self._file()
-            upload = _upload(self.location, self.user, f"scale-{self.files}.csv")
+            upload = bench_upload(self.location, self.user, f"scale-{self.files}.csv")
             times.append(_timed(lambda data=data, upload=upload: self._import(data, upload)))
         return statistics.median(times)
 

@@ -25,6 +25,7 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
+from bulkupload.models import Upload
 from cvms.celery import app as celery_app
 from providers.models import Location, LocationManager, Organization, User
 
@@ -69,6 +70,21 @@ def bench_manager(pin: str, email: str = "bench@example.com") -> User:
     manager = User.objects.create_user(email, None)
     LocationManager.objects.create(user=manager, location=location)
     return manager
+
+
+def bench_upload(location: Location, manager: User, file_name: str) -> Upload:
+    """The Upload row a job runs an import through (claimed, running), for a bench to import
+    with as every real import does; its file is the bench's own, so none is stored."""
+    return Upload.objects.create(
+        location=location,
+        uploaded_by=manager,
+        source=Upload.Source.HIGH_VOLUME,
+        file_name=file_name,
+        content=b"",
+        content_sha256="",
+        status=Upload.Status.RUNNING,
+        attempts=1,
+    )
 
 
 def database_url() -> str:
