@@ -79,7 +79,8 @@ class Recipient(models.Model):
     # written for every recipient an import creates. Looking them up scans the table: Django's
     # on_delete when a user is deleted in the admin.
     # Left empty by an import through an upload, whose uploader is who loaded the recipient
-    # (loaded_by): one reference less for the database to check per row.
+    # (loaded_by): one reference less for the database to check per row. Indexed on SQLite
+    # only, where inserting an account looks it up (migration 0014 says why).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from bulkupload import writer
 from bulkupload.engine import FileRejected
@@ -279,3 +279,15 @@ def test_the_database_refuses_a_username_twice_however_it_is_written(db):
     User.objects.bulk_create([User(username="pat@example.com.covid19vaccine", email="p@x.org")])
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.bulk_create([User(username="pat@example.com.covid19vaccine", email="q@x.org")])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own foreign-key checks")
+def test_sqlite_finds_the_recipients_an_account_created_through_an_index(db):
+    # What SQLite looks up for every account an import inserts while the batch's recipients
+    # wait for their accounts: a scan here made each import read every recipient, per account.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM recipients_recipient WHERE created_by_id = 1"
+        )
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING" in plan and "INDEX" in plan, plan
