@@ -249,6 +249,14 @@ def accessible(page) -> None:
     page.set_viewport_size({"width": width, "height": 900})
 
 
+def screenshot_both_widths(page, screenshot, name: str) -> None:
+    """The page as a desktop (1280 px) and a phone (390 px) show it, for a person to look at."""
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size({"width": 390, "height": 800})
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 # Answers that complete every step of the registration form and place a person under 65 in
 # group 3 (in person in a frontline sector, education).
 FRONTLINE_ANSWERS = {

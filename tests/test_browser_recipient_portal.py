@@ -17,17 +17,11 @@ from tests.helpers import (
     make_recipient,
     make_registration,
     make_user,
+    screenshot_both_widths,
     seed_vaccine_groups,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _both_widths(page, screenshot, name):
-    screenshot(page, f"{name}-1280")
-    page.set_viewport_size({"width": 390, "height": 800})
-    screenshot(page, f"{name}-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group(
@@ -53,21 +47,21 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
     page.get_by_role("alert").wait_for()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     accessible(page)
-    _both_widths(page, screenshot, "1-password-error")
+    screenshot_both_widths(page, screenshot, "1-password-error")
     page.get_by_label("New password", exact=True).fill("rosas-own-long-password")
     page.get_by_label("New password confirmation").fill("rosas-own-long-password")
     page.get_by_role("button", name="Create password").click()
 
     page.get_by_role("heading", name="Welcome, Rosa Diaz").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "2-home-new")
+    screenshot_both_widths(page, screenshot, "2-home-new")
     page.get_by_role("link", name="Start your registration").click()
 
     page.get_by_role("heading", name="About you").wait_for()
     page.get_by_role("button", name="Continue").click()  # nothing chosen
     page.get_by_role("alert").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "3-about-you-error")
+    screenshot_both_widths(page, screenshot, "3-about-you-error")
     page.get_by_role("alert").get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_sex_0"
     page.get_by_label("Female").check()
@@ -77,7 +71,7 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
     accessible(page)
     page.get_by_label("Black or African American").check()
     page.get_by_label("Not Hispanic or Latino").check()
-    _both_widths(page, screenshot, "4-race")
+    screenshot_both_widths(page, screenshot, "4-race")
     page.get_by_role("button", name="Pause").click()
 
     page.get_by_text("Your answers are saved. Continue any time.").wait_for()
@@ -85,7 +79,7 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
 
     page.get_by_role("heading", name="Log in to the COVID-19 Vaccine Portal").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "5-login")
+    screenshot_both_widths(page, screenshot, "5-login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("rosas-own-long-password")
     page.get_by_role("button", name="Log in").click()
@@ -94,7 +88,7 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
     page.get_by_role("heading", name="Check your answers").wait_for()
     assert page.get_by_text("Black or African American").is_visible()
     accessible(page)
-    _both_widths(page, screenshot, "6-check-partial")
+    screenshot_both_widths(page, screenshot, "6-check-partial")
     page.get_by_role("link", name="Continue with Home address").click()
 
     page.get_by_role("heading", name="Home address").wait_for()
@@ -104,7 +98,7 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
     page.get_by_role("button", name="Continue").click()  # no county
     page.get_by_role("alert").get_by_text("Choose your county").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "7-address-error")
+    screenshot_both_widths(page, screenshot, "7-address-error")
     page.get_by_label("County").select_option("Durham")
     page.get_by_role("button", name="Continue").click()
 
@@ -123,12 +117,12 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
     page.locator("fieldset", has_text="Do you work in person").get_by_label("Yes").check()
     page.get_by_label("Which sector do you work in?").select_option(label="Food and agriculture")
     accessible(page)
-    _both_widths(page, screenshot, "8-find-my-group")
+    screenshot_both_widths(page, screenshot, "8-find-my-group")
     page.get_by_role("button", name="Continue").click()
 
     page.get_by_role("heading", name="Check your answers").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "9-check-complete")
+    screenshot_both_widths(page, screenshot, "9-check-complete")
     page.get_by_role("button", name="Submit").click()
 
     # A frontline essential worker (food and agriculture), 35 years old: Group 3.
@@ -138,7 +132,7 @@ def test_a_recipient_sets_a_password_registers_pauses_resumes_and_sees_the_group
         "Group 3 is currently being vaccinated, since February 24, 2021."
     ).is_visible()
     accessible(page)
-    _both_widths(page, screenshot, "10-home-submitted")
+    screenshot_both_widths(page, screenshot, "10-home-submitted")
     page.get_by_role("link", name="View your registration").click()
     page.get_by_role("heading", name="Your COVID-19 Vaccination Registration").wait_for()
     assert page.get_by_role("link", name=re.compile("^Change")).count() == 0
@@ -157,7 +151,7 @@ def test_the_other_recipient_pages_pass_axe_and_fit_a_phone(page, screenshot, de
     page.goto("/portal/setup/MQ/forged-token/")
     page.get_by_role("heading", name="This link no longer works").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "link-no-longer-works")
+    screenshot_both_widths(page, screenshot, "link-no-longer-works")
     page.goto("/portal/login/")
     page.get_by_label("Username").fill("lee@example.com.covid19vaccine")
     page.get_by_label("Password").fill("wrong-password")
@@ -188,7 +182,7 @@ def test_a_recipient_switches_to_spanish_signs_in_and_sees_the_home_in_spanish(
     page.get_by_role("heading", name="Inicie sesión en el Portal de Vacunas COVID-19").wait_for()
     assert page.get_attribute("html", "lang") == "es"
     accessible(page)
-    _both_widths(page, screenshot, "es-1-login")
+    screenshot_both_widths(page, screenshot, "es-1-login")
     page.get_by_label("Nombre de usuario").fill("ana@example.com.covid19vaccine")
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Iniciar sesión", exact=True).click()
@@ -200,7 +194,7 @@ def test_a_recipient_switches_to_spanish_signs_in_and_sees_the_home_in_spanish(
     assert page.get_by_role("heading", name="Su grupo de vacunación: Grupo 3").is_visible()
     assert page.get_by_role("cell", name="4 de marzo de 2021").is_visible()
     accessible(page)
-    _both_widths(page, screenshot, "es-2-home")
+    screenshot_both_widths(page, screenshot, "es-2-home")
 
     page.get_by_role("link", name="Ver su registro").click()
     page.get_by_role(
@@ -208,7 +202,7 @@ def test_a_recipient_switches_to_spanish_signs_in_and_sees_the_home_in_spanish(
     ).wait_for()
     assert page.get_by_text("Educación (cuidado infantil, de preescolar a 12.º grado)").is_visible()
     accessible(page)
-    _both_widths(page, screenshot, "es-3-registration")
+    screenshot_both_widths(page, screenshot, "es-3-registration")
 
     # Back to English, from the same switch; remembered on the next page.
     page.get_by_role("button", name="English").click()

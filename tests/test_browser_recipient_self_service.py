@@ -7,16 +7,9 @@ import re
 import pytest
 from django.core import mail
 
-from tests.helpers import accessible, make_recipient, make_user
+from tests.helpers import accessible, make_recipient, make_user, screenshot_both_widths
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _both_widths(page, screenshot, name):
-    screenshot(page, f"{name}-1280")
-    page.set_viewport_size({"width": 390, "height": 800})
-    screenshot(page, f"{name}-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _link(message) -> str:
@@ -38,7 +31,7 @@ def test_a_manager_resends_the_welcome_email_and_corrects_the_address(
     page.get_by_role("link", name="Ana", exact=True).click()
     page.get_by_role("heading", name="Ana Okafor").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "1-page")
+    screenshot_both_widths(page, screenshot, "1-page")
 
     page.get_by_role("button", name="Resend the welcome email").click()
     page.get_by_text("A new welcome email is on its way to ana@yaho.com.").wait_for()
@@ -53,14 +46,14 @@ def test_a_manager_resends_the_welcome_email_and_corrects_the_address(
     page.get_by_role("button", name="Correct the email address").click()
     page.get_by_text("Did you mean ana@yahoo.com?").wait_for()
     accessible(page)
-    _both_widths(page, screenshot, "2-typo-warning")
+    screenshot_both_widths(page, screenshot, "2-typo-warning")
 
     page.get_by_role("button", name="Use ana@yahoo.com").click()
     page.get_by_text("The email address is now ana@yahoo.com.").wait_for()
     page.get_by_text("The portal username is ana@yahoo.com.covid19vaccine.").wait_for()
     assert page.locator("dd", has_text="ana@yahoo.com.covid19vaccine").count() == 1
     accessible(page)
-    _both_widths(page, screenshot, "3-corrected")
+    screenshot_both_widths(page, screenshot, "3-corrected")
 
     assert [message.to for message in mail.outbox] == [["ana@yaho.com"], ["ana@yahoo.com"]]
     page.goto(resent_link)
