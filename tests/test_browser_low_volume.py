@@ -90,6 +90,10 @@ def test_a_manager_uses_a_suggestion_and_creating_checks_a_correction_first(
     page.get_by_label("Email").fill("alice@demo.example")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    # The page uploads a chosen file from its script: chosen before the script ran, it would
+    # only sit in the input.
+    page.wait_for_url("**/bulk-registration/")
+    page.wait_for_load_state("load")
     page.get_by_label("Choose a file from your computer").set_input_files(
         {"name": "staff.csv", "mimeType": "text/csv", "buffer": WARNED_FILE.encode()}
     )
