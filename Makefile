@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format bench clean messages
+.PHONY: run test lint format bench clean messages lock check-lock
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the lock's versions, checked against its hashes (README, "Dependencies"): the venv is
+# made anew whenever the lock changes, so nothing the lock no longer names stays behind.
+$(VENV)/.installed: requirements/development.txt
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/development.txt
 	touch $@
 
 ## Migrate, create the demo data and serve the portal with a Celery worker on http://127.0.0.1:8000
@@ -41,6 +43,14 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale=es --no-obsolete --add-location=file \
 		$(foreach pattern,$(MESSAGES_IGNORE),--ignore=$(pattern))
 	$(PY) manage.py compilemessages --locale=es --ignore=.venv --ignore=var
+
+## Re-lock after editing pyproject.toml; LOCK_ARGS="--upgrade-package NAME" upgrades one dependency.
+lock: $(VENV)/.installed
+	bin/lock $(LOCK_ARGS)
+
+## Fail if uv.lock or requirements/ is out of step with pyproject.toml (CI runs it).
+check-lock: $(VENV)/.installed
+	bin/lock --check
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
