@@ -8,13 +8,101 @@ can sign in with the demo password; docker-compose's production stack turns it o
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.db.models import F
 from django.http import HttpRequest
 from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp.forms import OTPAuthenticationFormMixin, otp_verification_failed
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-OTP_LOGIN_TEMPLATE = "otp/admin111/login.html"  # django-otp's admin login with the code field
+TWO_FACTOR_LOGIN_TEMPLATE = "admin/login_two_factor.html"
+
+
+class StaffSignInForm(OTPAdminAuthenticationForm):
+    """Username, password and the code from the staff member's authenticator app, in one submit.
+
+    django-otp 1.7 asks for a device to be picked ("Please select a device.") on a second submit,
+    because it will not try a code against every device. Staff here have TOTP devices only, and
+    nearly always one: that one is checked without asking. With several, the code is tried
+    against each (see `_verify_token`). Errors about the code sit on the code field; the
+    password is checked first, so only someone who knows it learns whether a device exists.
+    The hooks overridden are django-otp 1.7's own (OTPAuthenticationFormMixin's `_chosen_device`,
+    `_verify_token`, `_update_form`); tests/test_staff_two_factor.py fails if an upgrade moves them.
+    """
+
+    otp_device = None  # never shown: the device is found, not picked
+    otp_challenge = None  # TOTP devices have no challenge to send
+    otp_token = forms.CharField(
+        label="Code from your authenticator app",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    otp_error_messages = {
+        **OTPAuthenticationFormMixin.otp_error_messages,
+        "token_required": "Enter the 6-digit code your authenticator app shows for CVMS Help Desk.",
+        "invalid_token": (
+            "That code is not right or has expired. Enter the 6-digit code your authenticator "
+            "app shows now."
+        ),
+        "n_failed_attempts": (
+            "Too many wrong codes in a row (%(failure_count)d): code checks are paused for a "
+            "while. Wait a minute, then enter the code your authenticator app shows now."
+        ),
+        "no_device": (
+            "Your account has no authenticator app enrolled yet. Ask an administrator to enrol "
+            "one for you in the admin (TOTP devices)."
+        ),
+    }
+
+    def clean_otp_token(self) -> str:
+        return "".join(self.cleaned_data["otp_token"].split())  # apps show it as "123 456"
+
+    def clean(self):
+        AdminAuthenticationForm.clean(self)  # the password first, with the admin's own message
+        try:
+            self.clean_otp(self.get_user())
+        except forms.ValidationError as error:
+            self.add_error(None if error.code == "no_device" else "otp_token", error)
+        return self.cleaned_data
+
+    def _chosen_device(self, user):
+        self._devices = list(
+            TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by(
+                F("last_used_at").desc(nulls_last=True), "pk"
+            )
+        )
+        if not self._devices:
+            raise forms.ValidationError(self.otp_error_messages["no_device"], code="no_device")
+        return self._devices[0] if len(self._devices) == 1 else None
+
+    def _verify_token(self, user, token, device=None):
+        """Checks the code against the one device, or against each of several, most recently
+        used first. Each wrong code counts against every device, so their pauses move
+        together; a right one resets them all, so an unused device is never paused by a
+        sign-in that succeeded (what django-otp's device picking protects)."""
+        if device is not None:
+            return super()._verify_token(user, token, device)
+        paused = next((d for d in self._devices if not d.verify_is_allowed()[0]), None)
+        if paused is not None:
+            return super()._verify_token(user, token, paused)  # says to wait
+        matched = next((d for d in self._devices if d.verify_token(token)), None)
+        if matched is None:
+            otp_verification_failed.send(sender=self.__class__, user=user)
+            raise forms.ValidationError(
+                self.otp_error_messages["invalid_token"], code="invalid_token"
+            )
+        for other in self._devices:
+            if other != matched and other.throttling_failure_count:
+                other.throttle_reset()
+        return matched
+
+    def _update_form(self, user):
+        # django-otp fills the device list and echoes the password back into the page for its
+        # second submit; there is none here, and a password is never written into a page.
+        pass
 
 
 class PortalAdminSite(AdminSite):
@@ -24,11 +112,11 @@ class PortalAdminSite(AdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.STAFF_TWO_FACTOR else AdminAuthenticationForm
+        return StaffSignInForm if settings.STAFF_TWO_FACTOR else AdminAuthenticationForm
 
     @property
     def login_template(self):
-        return OTP_LOGIN_TEMPLATE if settings.STAFF_TWO_FACTOR else None
+        return TWO_FACTOR_LOGIN_TEMPLATE if settings.STAFF_TWO_FACTOR else None
 
     def has_permission(self, request: HttpRequest) -> bool:
         allowed = super().has_permission(request)
