@@ -6,6 +6,7 @@ var/mail. Production switches everything through the environment.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -173,13 +174,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Email: files under var/mail by default so a developer can read what was sent
+# Email: files under var/mail by default so a developer can read what was sent. With DEBUG off
+# that default would write every welcome email (its set-password link too) into the worker's
+# own disk and call it sent: production names its relay, or asks for files with filemail://.
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+else:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off: export EMAIL_URL to your mail relay, e.g. "
+        "smtp+tls://user:password@smtp.example.gov:587 (or filemail:///path/to/folder to keep "
+        "emails as files on purpose)."
+    )
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # django-environ drops the path's leading "/": filemail:///srv/mail means /srv/mail here.
+    EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )

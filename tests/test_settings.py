@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": "x7$Kq2!vPz9@Lm4#Rt6^Wy8&Nb1*Hc3(Jd5)Fg0_Ae-Uo+Is=Ep",
     "ALLOWED_HOSTS": "portal.example.gov",
     "SITE_URL": "https://portal.example.gov",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.gov:587",
 }
 
 
@@ -57,6 +58,24 @@ def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
     result = _manage("check", **env)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_it_refuses_to_start_without_email_url_when_debug_is_off():
+    # Not files in the worker's container, each welcome email's set-password link in one.
+    env = {**PRODUCTION, "EMAIL_URL": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_emails_are_files_only_when_email_url_names_a_folder(tmp_path):
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND); print(s.EMAIL_FILE_PATH)"
+    env = {**PRODUCTION, "EMAIL_URL": f"filemail://{tmp_path}"}
+    result = _manage("shell", "--verbosity=0", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    backend, path = result.stdout.strip().splitlines()
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert path == str(tmp_path)
 
 
 def test_database_and_email_come_from_urls(tmp_path):
