@@ -116,6 +116,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker and cache when REDIS_URL is set
 REDIS_URL = env.str("REDIS_URL", default="")
+# Without it the broker is files on this machine and each process has its own cache (rate
+# limits counted per process): right for development, wrong for production unless one machine
+# is all there is and that is said on purpose.
+SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
+if not REDIS_URL and not DEBUG and not SINGLE_MACHINE:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG is off: export REDIS_URL, e.g. redis://redis:6379/0 "
+        "(or SINGLE_MACHINE=true for a trial on one machine, with the broker in files under "
+        "var/broker and each process counting its own rate limits)."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -17,6 +17,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.gov",
     "SITE_URL": "https://portal.example.gov",
     "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.gov:587",
+    "REDIS_URL": "redis://redis.example.gov:6379/0",  # never reached: settings only
 }
 
 
@@ -76,6 +77,22 @@ def test_with_debug_off_emails_are_files_only_when_email_url_names_a_folder(tmp_
     backend, path = result.stdout.strip().splitlines()
     assert backend == "django.core.mail.backends.filebased.EmailBackend"
     assert path == str(tmp_path)
+
+
+def test_it_refuses_to_start_without_redis_when_debug_is_off():
+    # Not a broker in one machine's files and a rate limit counted per process.
+    env = {**PRODUCTION, "REDIS_URL": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_one_machine_runs_without_redis_when_it_says_so():
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL)"
+    env = {**PRODUCTION, "REDIS_URL": "", "SINGLE_MACHINE": "true"}
+    result = _manage("shell", "--verbosity=0", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem://"
 
 
 def test_database_and_email_come_from_urls(tmp_path):
