@@ -201,6 +201,19 @@ else:
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
     # django-environ drops the path's leading "/": filemail:///srv/mail means /srv/mail here.
     EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path or str(VAR_DIR / "mail")
+# Every email leaves through our backends (cvms/mail.py): Message-IDs in the portal's domain,
+# and the relay's certificate checked against EMAIL_SSL_CAFILE.
+EMAIL_BACKEND = {
+    "django.core.mail.backends.smtp.EmailBackend": "cvms.mail.SMTPBackend",
+    "django.core.mail.backends.filebased.EmailBackend": "cvms.mail.FileBackend",
+}.get(EMAIL_BACKEND, EMAIL_BACKEND)
+# A PEM bundle of the CAs that verify the relay's certificate (STARTTLS or SSL), instead of the
+# system's: for a relay whose certificate comes from the state's own CA.
+EMAIL_SSL_CAFILE = env.str("EMAIL_SSL_CAFILE", default="") or None
+if EMAIL_SSL_CAFILE and not Path(EMAIL_SSL_CAFILE).is_file():
+    raise ImproperlyConfigured(f"EMAIL_SSL_CAFILE names no file: {EMAIL_SSL_CAFILE}")
+# The domain of every Message-ID (SITE_URL's host unless set): never the container's name.
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )

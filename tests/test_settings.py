@@ -75,8 +75,14 @@ def test_with_debug_off_emails_are_files_only_when_email_url_names_a_folder(tmp_
     result = _manage("shell", "--verbosity=0", "-c", code, **env)
     assert result.returncode == 0, result.stderr
     backend, path = result.stdout.strip().splitlines()
-    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert backend == "cvms.mail.FileBackend"
     assert path == str(tmp_path)
+
+
+def test_it_refuses_to_start_with_a_relay_ca_file_that_is_not_there(tmp_path):
+    result = _manage("check", EMAIL_SSL_CAFILE=str(tmp_path / "state-ca.pem"))
+    assert result.returncode != 0
+    assert "EMAIL_SSL_CAFILE names no file" in result.stderr
 
 
 def test_it_refuses_to_start_without_redis_when_debug_is_off():
@@ -114,7 +120,7 @@ def test_database_and_email_come_from_urls(tmp_path):
     engine, name, email = result.stdout.strip().splitlines()
     assert engine == "django.db.backends.postgresql"
     assert name == "cvms"
-    assert email == "django.core.mail.backends.smtp.EmailBackend smtp.example 587 True"
+    assert email == "cvms.mail.SMTPBackend smtp.example 587 True"
 
 
 def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
@@ -126,7 +132,7 @@ def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_serv
     result = _manage("shell", "--verbosity=0", "-c", code, **env)
     assert result.returncode == 0, result.stderr
     backend, path, broker = result.stdout.strip().splitlines()
-    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert backend == "cvms.mail.FileBackend"
     assert path == str(ROOT / "var" / "mail")
     assert broker == "filesystem://"
 
