@@ -5,6 +5,7 @@ a fresh checkout on a bare machine: SQLite and a broker in files under var/, ema
 var/mail. Production switches everything through the environment.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -218,6 +219,17 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who gets an email for every server error (500) when DEBUG is off: "ops@state.gov" or
+# "Ops Team <ops@state.gov>", comma-separated. What the report holds: cvms/error_reports.py.
+ADMINS = [parseaddr(admin) for admin in env.list("ADMINS", default=[])]
+if not all("@" in address for _, address in ADMINS):
+    raise ImproperlyConfigured(
+        "ADMINS must be email addresses separated by commas, e.g. "
+        f"ops@state.gov,Ops Team <team@state.gov>; it is {env.str('ADMINS')!r}"
+    )
+DEFAULT_EXCEPTION_REPORTER = "cvms.error_reports.Reporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cvms.error_reports.ReportFilter"
+EMAIL_SUBJECT_PREFIX = "[CVMS] "
 
 # Accounts
 AUTH_USER_MODEL = "providers.User"

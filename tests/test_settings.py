@@ -123,6 +123,22 @@ def test_database_and_email_come_from_urls(tmp_path):
     assert email == "cvms.mail.SMTPBackend smtp.example 587 True"
 
 
+def test_admins_are_a_list_of_addresses_with_optional_names():
+    code = "from django.conf import settings as s; print(s.ADMINS)"
+    admins = "ops@state.example, Ops Team <team@state.example>"
+    result = _manage("shell", "--verbosity=0", "-c", code, ADMINS=admins)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(
+        [("", "ops@state.example"), ("Ops Team", "team@state.example")]
+    )
+
+
+def test_it_refuses_to_start_with_admins_that_are_not_addresses():
+    result = _manage("check", ADMINS="ops team")
+    assert result.returncode != 0
+    assert "ADMINS must be email addresses" in result.stderr
+
+
 def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
     code = (
         "from django.conf import settings as s;"
