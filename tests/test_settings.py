@@ -101,6 +101,14 @@ def test_with_debug_off_one_machine_runs_without_redis_when_it_says_so():
     assert result.stdout.strip() == "filesystem://"
 
 
+def test_seed_demo_refuses_to_run_with_debug_off():
+    # Accounts whose password is in the README must not appear on a production database.
+    result = _manage("seed_demo", **PRODUCTION)
+    assert result.returncode != 0
+    assert "DEBUG is off: seed_demo would create accounts" in result.stderr
+    assert "--allow-production" in result.stderr
+
+
 def test_database_and_email_come_from_urls(tmp_path):
     code = (
         "from django.conf import settings as s;"
