@@ -119,14 +119,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Without it the broker is files on this machine and each process has its own cache (rate
 # limits counted per process): right for development, wrong for production unless one machine
-# is all there is and that is said on purpose.
+# is all there is and that is said on purpose (checked with EMAIL_URL's, below).
 SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
-if not REDIS_URL and not DEBUG and not SINGLE_MACHINE:
-    raise ImproperlyConfigured(
-        "REDIS_URL must be set when DEBUG is off: export REDIS_URL, e.g. redis://redis:6379/0 "
-        "(or SINGLE_MACHINE=true for a trial on one machine, with the broker in files under "
-        "var/broker and each process counting its own rate limits)."
-    )
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -191,14 +185,24 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
-elif DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 else:
-    raise ImproperlyConfigured(
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# With DEBUG off, one error names every production variable left unset (mail relay, Redis).
+_unset = []
+if not EMAIL_URL:
+    _unset.append(
         "EMAIL_URL must be set when DEBUG is off: export EMAIL_URL to your mail relay, e.g. "
         "smtp+tls://user:password@smtp.example.gov:587 (or filemail:///path/to/folder to keep "
         "emails as files on purpose)."
     )
+if not REDIS_URL and not SINGLE_MACHINE:
+    _unset.append(
+        "REDIS_URL must be set when DEBUG is off: export REDIS_URL, e.g. redis://redis:6379/0 "
+        "(or SINGLE_MACHINE=true for a trial on one machine, with the broker in files under "
+        "var/broker and each process counting its own rate limits)."
+    )
+if _unset and not DEBUG:
+    raise ImproperlyConfigured(" ".join(_unset))
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
     # django-environ drops the path's leading "/": filemail:///srv/mail means /srv/mail here.
     EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path or str(VAR_DIR / "mail")

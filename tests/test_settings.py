@@ -69,6 +69,14 @@ def test_it_refuses_to_start_without_email_url_when_debug_is_off():
     assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
 
 
+def test_without_email_url_and_redis_one_error_names_both():
+    env = {**PRODUCTION, "EMAIL_URL": "", "REDIS_URL": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
+    assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
 def test_with_debug_off_emails_are_files_only_when_email_url_names_a_folder(tmp_path):
     code = "from django.conf import settings as s; print(s.EMAIL_BACKEND); print(s.EMAIL_FILE_PATH)"
     env = {**PRODUCTION, "EMAIL_URL": f"filemail://{tmp_path}"}
