@@ -20,8 +20,8 @@ COPY audit audit
 COPY templates templates
 COPY static static
 # collectstatic needs settings that import without production secrets; it only reads files.
-RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
-    python manage.py collectstatic --noinput
+RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost EMAIL_URL=dummymail:// \
+    SINGLE_MACHINE=true python manage.py collectstatic --noinput
 
 RUN useradd --system --uid 1000 cvms && mkdir -p var && chown -R cvms var
 USER cvms

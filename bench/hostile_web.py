@@ -114,6 +114,8 @@ def _gunicorn(port: int) -> subprocess.Popen:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECRET_KEY": uuid.uuid4().hex * 2,
         "SITE_URL": f"http://127.0.0.1:{port}",
+        "EMAIL_URL": "dummymail://",  # the attack's password resets go nowhere
+        "SINGLE_MACHINE": "true",  # Redis only when REDIS_URL says so
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
     }

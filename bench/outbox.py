@@ -84,6 +84,7 @@ def main() -> None:
             DEBUG="false",
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="testserver",
+            SINGLE_MACHINE="true",  # Redis only when REDIS_URL says so
         )
         manager = bench_manager("NCA659996")
         queue = f"bench-{uuid.uuid4().hex}"

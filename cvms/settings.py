@@ -5,7 +5,9 @@ a fresh checkout on a bare machine: SQLite and a broker in files under var/, ema
 var/mail. Production switches everything through the environment.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -115,6 +117,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker and cache when REDIS_URL is set
 REDIS_URL = env.str("REDIS_URL", default="")
+# Without it the broker is files on this machine and each process has its own cache (rate
+# limits counted per process): right for development, wrong for production unless one machine
+# is all there is and that is said on purpose (checked with EMAIL_URL's, below).
+SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -173,17 +179,61 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Email: files under var/mail by default so a developer can read what was sent
+# Email: files under var/mail by default so a developer can read what was sent. With DEBUG off
+# that default would write every welcome email (its set-password link too) into the worker's
+# own disk and call it sent: production names its relay, or asks for files with filemail://.
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# With DEBUG off, one error names every production variable left unset (mail relay, Redis).
+_unset = []
+if not EMAIL_URL:
+    _unset.append(
+        "EMAIL_URL must be set when DEBUG is off: export EMAIL_URL to your mail relay, e.g. "
+        "smtp+tls://user:password@smtp.example.gov:587 (or filemail:///path/to/folder to keep "
+        "emails as files on purpose)."
+    )
+if not REDIS_URL and not SINGLE_MACHINE:
+    _unset.append(
+        "REDIS_URL must be set when DEBUG is off: export REDIS_URL, e.g. redis://redis:6379/0 "
+        "(or SINGLE_MACHINE=true for a trial on one machine, with the broker in files under "
+        "var/broker and each process counting its own rate limits)."
+    )
+if _unset and not DEBUG:
+    raise ImproperlyConfigured(" ".join(_unset))
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # django-environ drops the path's leading "/": filemail:///srv/mail means /srv/mail here.
+    EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path or str(VAR_DIR / "mail")
+# Every email leaves through our backends (cvms/mail.py): Message-IDs in the portal's domain,
+# and the relay's certificate checked against EMAIL_SSL_CAFILE.
+EMAIL_BACKEND = {
+    "django.core.mail.backends.smtp.EmailBackend": "cvms.mail.SMTPBackend",
+    "django.core.mail.backends.filebased.EmailBackend": "cvms.mail.FileBackend",
+}.get(EMAIL_BACKEND, EMAIL_BACKEND)
+# A PEM bundle of the CAs that verify the relay's certificate (STARTTLS or SSL), instead of the
+# system's: for a relay whose certificate comes from the state's own CA.
+EMAIL_SSL_CAFILE = env.str("EMAIL_SSL_CAFILE", default="") or None
+if EMAIL_SSL_CAFILE and not Path(EMAIL_SSL_CAFILE).is_file():
+    raise ImproperlyConfigured(f"EMAIL_SSL_CAFILE names no file: {EMAIL_SSL_CAFILE}")
+# The domain of every Message-ID (SITE_URL's host unless set): never the container's name.
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who gets an email for every server error (500) when DEBUG is off: "ops@state.gov" or
+# "Ops Team <ops@state.gov>", comma-separated. What the report holds: cvms/error_reports.py.
+ADMINS = [parseaddr(admin) for admin in env.list("ADMINS", default=[])]
+if not all("@" in address for _, address in ADMINS):
+    raise ImproperlyConfigured(
+        "ADMINS must be email addresses separated by commas, e.g. "
+        f"ops@state.gov,Ops Team <team@state.gov>; it is {env.str('ADMINS')!r}"
+    )
+DEFAULT_EXCEPTION_REPORTER = "cvms.error_reports.Reporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cvms.error_reports.ReportFilter"
+EMAIL_SUBJECT_PREFIX = "[CVMS] "
 
 # Accounts
 AUTH_USER_MODEL = "providers.User"

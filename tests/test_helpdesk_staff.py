@@ -78,14 +78,16 @@ def test_charlie_is_staff_through_the_group_not_a_superuser(charlie):
     assert charlie.get_all_permissions() == STAFF_PERMISSIONS
 
 
-def test_seed_demo_makes_the_help_desk_account_staff_in_the_group(db):
+def test_seed_demo_makes_the_help_desk_account_staff_in_the_group(db, settings):
+    settings.DEBUG = True  # seed_demo's development data
     call_command("seed_demo", stdout=StringIO())
     user = User.objects.get(username="helpdesk@demo.example")
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == [HELP_DESK_STAFF]
 
 
-def test_seed_demo_demotes_a_superuser_demo_account_once(db):
+def test_seed_demo_demotes_a_superuser_demo_account_once(db, settings):
+    settings.DEBUG = True  # seed_demo's development data
     User.objects.create_user("helpdesk@demo.example", "x", is_staff=True, is_superuser=True)
     call_command("seed_demo", stdout=StringIO())
     out = StringIO()

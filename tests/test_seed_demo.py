@@ -1,12 +1,18 @@
 from io import StringIO
 
+import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from portal.models import Product, VaccineGroup
 from providers.models import Location, LocationManager, Organization, User
 from recipients.models import Recipient
 from tests.helpers import sign_in_request
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    settings.DEBUG = True  # as `make run` has it; the tests run with DEBUG off
 
 
 def _seed() -> str:
@@ -34,6 +40,19 @@ def test_it_creates_the_demo_cast_from_the_outside_contract(db, settings):
     assert helpdesk.is_staff and not helpdesk.managed_locations.exists()
     assert manager.check_password(settings.DEMO_PASSWORD)
     assert settings.DEMO_PASSWORD in output
+
+
+def test_with_debug_off_it_refuses_and_creates_nothing(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off: seed_demo would create accounts"):
+        _seed()
+    assert _counts() == (0, 0, 0, 0)
+
+
+def test_with_debug_off_it_creates_them_when_told_to(db, settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    assert User.objects.get(username="manager@demo.example").check_password(settings.DEMO_PASSWORD)
 
 
 def test_running_it_twice_creates_nothing_new(db):

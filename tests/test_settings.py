@@ -16,6 +16,8 @@ PRODUCTION = {
     "SECRET_KEY": "x7$Kq2!vPz9@Lm4#Rt6^Wy8&Nb1*Hc3(Jd5)Fg0_Ae-Uo+Is=Ep",
     "ALLOWED_HOSTS": "portal.example.gov",
     "SITE_URL": "https://portal.example.gov",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.gov:587",
+    "REDIS_URL": "redis://redis.example.gov:6379/0",  # never reached: settings only
 }
 
 
@@ -59,6 +61,62 @@ def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+def test_it_refuses_to_start_without_email_url_when_debug_is_off():
+    # Not files in the worker's container, each welcome email's set-password link in one.
+    env = {**PRODUCTION, "EMAIL_URL": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_without_email_url_and_redis_one_error_names_both():
+    env = {**PRODUCTION, "EMAIL_URL": "", "REDIS_URL": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
+    assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_emails_are_files_only_when_email_url_names_a_folder(tmp_path):
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND); print(s.EMAIL_FILE_PATH)"
+    env = {**PRODUCTION, "EMAIL_URL": f"filemail://{tmp_path}"}
+    result = _manage("shell", "--verbosity=0", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    backend, path = result.stdout.strip().splitlines()
+    assert backend == "cvms.mail.FileBackend"
+    assert path == str(tmp_path)
+
+
+def test_it_refuses_to_start_with_a_relay_ca_file_that_is_not_there(tmp_path):
+    result = _manage("check", EMAIL_SSL_CAFILE=str(tmp_path / "state-ca.pem"))
+    assert result.returncode != 0
+    assert "EMAIL_SSL_CAFILE names no file" in result.stderr
+
+
+def test_it_refuses_to_start_without_redis_when_debug_is_off():
+    # Not a broker in one machine's files and a rate limit counted per process.
+    env = {**PRODUCTION, "REDIS_URL": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_one_machine_runs_without_redis_when_it_says_so():
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL)"
+    env = {**PRODUCTION, "REDIS_URL": "", "SINGLE_MACHINE": "true"}
+    result = _manage("shell", "--verbosity=0", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem://"
+
+
+def test_seed_demo_refuses_to_run_with_debug_off():
+    # Accounts whose password is in the README must not appear on a production database.
+    result = _manage("seed_demo", **PRODUCTION)
+    assert result.returncode != 0
+    assert "DEBUG is off: seed_demo would create accounts" in result.stderr
+    assert "--allow-production" in result.stderr
+
+
 def test_database_and_email_come_from_urls(tmp_path):
     code = (
         "from django.conf import settings as s;"
@@ -78,7 +136,23 @@ def test_database_and_email_come_from_urls(tmp_path):
     engine, name, email = result.stdout.strip().splitlines()
     assert engine == "django.db.backends.postgresql"
     assert name == "cvms"
-    assert email == "django.core.mail.backends.smtp.EmailBackend smtp.example 587 True"
+    assert email == "cvms.mail.SMTPBackend smtp.example 587 True"
+
+
+def test_admins_are_a_list_of_addresses_with_optional_names():
+    code = "from django.conf import settings as s; print(s.ADMINS)"
+    admins = "ops@state.example, Ops Team <team@state.example>"
+    result = _manage("shell", "--verbosity=0", "-c", code, ADMINS=admins)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(
+        [("", "ops@state.example"), ("Ops Team", "team@state.example")]
+    )
+
+
+def test_it_refuses_to_start_with_admins_that_are_not_addresses():
+    result = _manage("check", ADMINS="ops team")
+    assert result.returncode != 0
+    assert "ADMINS must be email addresses" in result.stderr
 
 
 def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
@@ -90,7 +164,7 @@ def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_serv
     result = _manage("shell", "--verbosity=0", "-c", code, **env)
     assert result.returncode == 0, result.stderr
     backend, path, broker = result.stdout.strip().splitlines()
-    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert backend == "cvms.mail.FileBackend"
     assert path == str(ROOT / "var" / "mail")
     assert broker == "filesystem://"
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from providers.models import Location, LocationManager, Organization, User
@@ -20,8 +20,26 @@ class Command(BaseCommand):
         "(development data only; idempotent)."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Create the demo accounts even with DEBUG off.",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options) -> None:
+        # Their password is in the README: with DEBUG off (production, or what looks like it)
+        # they would be a door anyone can open, so only on purpose.
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG is off: seed_demo would create accounts whose password is published "
+                "(DEMO_PASSWORD). Nothing created. If this is a demonstration site, run it "
+                "with --allow-production."
+            )
+        self._seed()
+
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def _seed(self) -> None:
         password = settings.DEMO_PASSWORD
         created: list[str] = []
 
