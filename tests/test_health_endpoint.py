@@ -2,10 +2,21 @@
 naming the part that does not; it answers docker-compose's in-container probe (plain HTTP,
 Host 127.0.0.1) with DEBUG off, and tells nothing but each part's state."""
 
+import json
+import os
 import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
+
+from tests.helpers import TcpRelay, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _closed_port() -> int:
@@ -120,3 +131,73 @@ def test_it_makes_one_query(client, settings, django_assert_num_queries):
 @pytest.mark.django_db
 def test_it_rejects_post(client):
     assert client.post("/health/").status_code == 405
+
+
+def _probe(port: int) -> tuple[int, dict]:
+    """What docker-compose's health check sees: plain HTTP to 127.0.0.1, Host 127.0.0.1."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def _gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn as production runs it: DEBUG off, one allowed host, https redirect on,
+    database connections kept between requests."""
+    port = _closed_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "x7$Kq2!vPz9@Lm4#Rt6^Wy8&Nb1*Hc3(Jd5)Fg0_Ae-Uo+Is=Ep",
+        "ALLOWED_HOSTS": "portal.example.gov",
+        "SITE_URL": "https://portal.example.gov",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "CRITICAL",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "cvms.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return server, port
+
+
+def _answers(port: int) -> bool:
+    try:
+        _probe(port)
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a database server to cut off")
+def test_with_gunicorn_it_answers_503_while_the_database_is_unreachable_and_200_again_after():
+    database = connection.settings_dict
+    relay = TcpRelay((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))
+    auth = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    server, port = _gunicorn(f"postgres://{auth}@127.0.0.1:{relay.port}/{database['NAME']}")
+    try:
+        assert wait_until(lambda: _answers(port), 30), "gunicorn did not start"
+        for _ in range(3):
+            status, parts = _probe(port)
+            assert (status, parts["database"]) == (200, "ok")
+        assert relay.connections == 1  # one connection, kept between requests (CONN_MAX_AGE)
+
+        relay.cut()
+        status, parts = _probe(port)
+        assert (status, parts["database"]) == (503, "unavailable")
+
+        relay.restore()
+        status, parts = _probe(port)
+        assert (status, parts["database"]) == (200, "ok")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        relay.close()
