@@ -15,6 +15,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils.log import log_response
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -70,6 +71,18 @@ def health(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    if response.status_code != 200:
+        # Logged here, at info (the warnings above say what failed), so that Django does not
+        # log it again as an error: that would mail ADMINS at every probe of an outage.
+        summary = response.content.decode()
+        log_response(
+            "Health check: %s",
+            summary,
+            response=response,
+            request=request,
+            logger=logger,
+            level="info",
+        )
     return response
 
 

@@ -3,6 +3,7 @@ naming the part that does not; it answers docker-compose's in-container probe (p
 Host 127.0.0.1) with DEBUG off, and tells nothing but each part's state."""
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -88,6 +89,21 @@ def test_it_answers_503_when_redis_cannot_be_reached(client, settings):
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "redis": "unavailable"}
+
+
+def test_an_outage_is_a_warning_in_the_log_not_an_error_mailed_at_every_probe(
+    client, settings, unreachable_database, caplog, mailoutbox
+):
+    settings.REDIS_URL = ""
+    settings.ADMINS = [("Operations", "ops@example.gov")]
+    with caplog.at_level(logging.INFO):
+        for _ in range(2):
+            assert client.get("/health/").status_code == 503
+    assert mailoutbox == []
+    warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert "the database is unavailable" in warnings[0].getMessage()
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
 @pytest.mark.django_db
