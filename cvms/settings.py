@@ -5,6 +5,7 @@ a fresh checkout on a bare machine: SQLite and a broker in files under var/, ema
 var/mail. Production switches everything through the environment.
 """
 
+import ipaddress
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,6 +59,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /health/ answers the in-container probe before Host checks and the https
+    # redirect (cvms/health.py says why).
+    "cvms.health.HealthCheckMiddleware",
+    # Forwarded headers from anyone but TRUSTED_PROXIES are dropped before anything reads them.
+    "cvms.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -375,6 +381,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+# The proxies in front (README "Configuration"): only from these addresses or networks are
+# X-Forwarded-For and X-Forwarded-Proto believed (cvms/proxy.py); from anyone else they are
+# whatever the client wrote. Sign-in throttling and rate limits count by the client's address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
+RATELIMIT_IP_META_KEY = "cvms.proxy.client_ip"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -386,8 +404,13 @@ if not DEBUG:
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-        # Behind it every request comes from the proxy: count attempts per client instead.
-        RATELIMIT_IP_META_KEY = "cvms.proxy.client_ip"
+        if not TRUSTED_PROXIES:
+            # Every request would seem to come from the proxy, and ten wrong passwords from
+            # anyone would lock everyone out.
+            raise ImproperlyConfigured(
+                "TRUSTED_PROXIES must be set when SECURE_PROXY_SSL_HEADER is on: the address "
+                "of the proxy in front (e.g. 127.0.0.1, or its address on the compose network)."
+            )
 
 # Logging: to stderr; never log personal data (names, dates of birth, emails)
 LOGGING = {

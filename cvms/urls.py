@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cvms.views import favicon
+
 urlpatterns = [
     path("", include("providers.urls")),
     path("", include("bulkupload.urls")),
@@ -10,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # set_language: the recipient portal's language switch (POST, then back to `next`).
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon),
 ]

@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import socket
+import threading
 import time
 from importlib import import_module
 
@@ -313,3 +315,64 @@ def make_portal_recipient(location: Location, **fields) -> Recipient:
         "account", User.objects.create_user(email, None, username=f"{email}.covid19vaccine")
     )
     return make_recipient(location, **fields)
+
+
+# A database that goes away -------------------------------------------------------------------
+
+
+class TcpRelay:
+    """A loopback port forwarding to `upstream` (host, port). cut() breaks every connection
+    through it and turns new ones away until restore(): a server that goes away while clients
+    hold connections to it, then comes back."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0  # accepted and forwarded
+        self._cut = False
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            for sock in self._open:
+                self._close(sock)
+            self._open.clear()
+
+    def restore(self) -> None:
+        self._cut = False
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            with self._lock:
+                if self._cut:
+                    self._close(client)
+                    continue
+                server = socket.create_connection(self.upstream)
+                self._open += [client, server]
+                self.connections += 1
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        self._close(target)
+
+    @staticmethod
+    def _close(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()

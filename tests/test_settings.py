@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from cvms.proxy import client_ip
-
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "false",
@@ -177,7 +175,17 @@ def test_the_suite_runs_on_the_database_that_database_url_names():
     assert connection.vendor == expected
 
 
-def test_behind_the_proxy_attempts_are_counted_per_client_not_per_proxy(rf):
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="10.0.0.2")
-    assert client_ip(request) == "198.51.100.7"  # what our proxy appended, not what was sent
-    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+def test_behind_a_proxy_it_refuses_to_start_without_trusted_proxies():
+    # Every request would seem to come from the proxy: one client's wrong passwords would lock
+    # everyone out.
+    result = _manage("check", **PRODUCTION, SECURE_PROXY_SSL_HEADER="true", TRUSTED_PROXIES="")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES must be set when SECURE_PROXY_SSL_HEADER is on" in result.stderr
+    env = {**PRODUCTION, "SECURE_PROXY_SSL_HEADER": "true", "TRUSTED_PROXIES": "172.28.0.10"}
+    assert _manage("check", **env).returncode == 0
+
+
+def test_it_refuses_to_start_with_a_trusted_proxy_that_is_not_an_address():
+    result = _manage("check", TRUSTED_PROXIES="10.0.0.0/8,nginx")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx' is not an IP address or network" in result.stderr
