@@ -163,3 +163,9 @@ def test_the_vm_worker_stops_as_compose_stops_it():
     assert service["KillMode"] == ["mixed"]
     assert int(service["TimeoutStopSec"][0]) >= 15
     assert "--concurrency=${WORKER_CONCURRENCY}" in service["ExecStart"][0].split()
+
+
+def test_every_service_s_log_is_capped(services):
+    for name, service in services.items():
+        options = service["logging"]["options"]
+        assert (options["max-size"], options["max-file"]) == ("10m", "5"), name
