@@ -32,15 +32,15 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No staff account signs in as {email}.")
         device = TOTPDevice.objects.create(user=user, name=name, confirmed=True)
-        # Only the app should keep the secret: it is not shown again, and the terminal's
-        # scroll-back is the one copy left, so clear it once scanned.
+        # Only the app should keep the secret: the terminal's scroll-back is a copy, so the
+        # operator is told to clear it once the app has it.
         self.stdout.write(f"Scan this with the authenticator app of {user.username}:")
         self.stdout.write(_qr_code(device.config_url), ending="")
         key = b32encode(device.bin_key).decode().rstrip("=")
         self.stdout.write(f"Or type this key into the app: {key}")
         self.stdout.write(
-            "This secret is shown once: it is not stored anywhere you can read it again. "
-            "Clear the terminal once the app shows codes. Running this again adds another app."
+            "This secret is shown once: scan it now, then clear the terminal. "
+            "Running this again adds another app."
         )
         self.stdout.write("The same, as a link for the app:")
         self.stdout.write(device.config_url)
