@@ -229,7 +229,7 @@ def test_the_access_log_keeps_no_token_and_no_query(proxy, app_stand_in):
     log = _logged(proxy.access_log, 5)
     assert token not in log
     assert "Smith" not in log
-    assert log.count("/portal/setup/[uid]/[token]") == 2
+    assert log.count("/portal/setup/[uid]/[token]/ HTTP/1.1") == 2
     assert '"GET /recipients/ HTTP/1.1" 200' in log
 
 
