@@ -169,3 +169,10 @@ def test_every_service_s_log_is_capped(services):
     for name, service in services.items():
         options = service["logging"]["options"]
         assert (options["max-size"], options["max-file"]) == ("10m", "5"), name
+
+
+def test_the_app_trusts_forwarded_headers_from_the_stack_s_own_network(services):
+    subnet = load_compose()["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["TRUSTED_PROXIES"] == subnet, name
+    assert services["web"]["environment"]["SECURE_PROXY_SSL_HEADER"] == "true"
