@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
+import segno
 from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -192,3 +193,18 @@ def test_the_first_device_is_enrolled_from_the_command_line(charlie):
     call_command("enrol_totp", charlie.email, stdout=out)
     assert out.getvalue().splitlines()[-1].startswith("otpauth://totp/")
     assert TOTPDevice.objects.get().user == charlie
+
+
+def test_enrolment_shows_the_link_as_a_qr_code_to_scan(charlie):
+    out = StringIO()
+    call_command("enrol_totp", charlie.email, stdout=out)
+    link = out.getvalue().splitlines()[-1]
+    drawing = StringIO()
+    segno.make(link, error="m").terminal(out=drawing, compact=True)
+    assert drawing.getvalue() in out.getvalue()
+
+
+def test_enrolment_says_the_secret_is_shown_once(charlie):
+    out = StringIO()
+    call_command("enrol_totp", charlie.email, stdout=out)
+    assert "This secret is shown once" in out.getvalue()
