@@ -180,6 +180,11 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Seconds the SMTP backend waits for each answer of the mail server (Django's default: for
+# ever; django-environ's EMAIL_URL sets none). It bounds how long a sender holds emails it
+# claimed (bulkupload/outbox.py) and how long a slow or unreachable relay keeps a worker from
+# stopping.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )

@@ -164,6 +164,19 @@ def test_a_recently_claimed_email_is_not_swept(imported):
     assert outbox.requeue_stale() == 0
 
 
+def test_the_sweep_requeues_emails_claimed_over_two_minutes_ago_and_not_younger_ones(imported):
+    now = timezone.now()
+    older, younger = OutboundEmail.objects.order_by("pk")
+    claimed = {older.pk: dt.timedelta(minutes=2, seconds=1), younger.pk: dt.timedelta(seconds=119)}
+    for pk, ago in claimed.items():
+        OutboundEmail.objects.filter(pk=pk).update(status="sending", last_attempt_at=now - ago)
+    assert outbox.requeue_stale(now) == 1
+    older.refresh_from_db()
+    younger.refresh_from_db()
+    assert (older.status, older.next_attempt_at) == ("queued", now)
+    assert younger.status == "sending"
+
+
 def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks):
     _queue_messages(150)
     with _relay_taking(0.1):  # 50 emails in the slice of 5 seconds
@@ -181,6 +194,20 @@ def test_a_sending_task_that_empties_the_outbox_queues_no_other(imported, sent_t
     send_emails.apply()
     assert len(mail.outbox) == 2
     assert sent_tasks == []
+
+
+def test_a_sender_on_a_slow_mail_server_lets_go_of_its_emails_before_the_sweep_takes_them(
+    db, settings, sent_tasks
+):
+    _queue_messages(100)
+    swept = []
+    # Each of an email's four SMTP answers (MAIL, RCPT, DATA, the message) as late as the
+    # backend waits for one.
+    with _relay_taking(4 * settings.EMAIL_TIMEOUT, lambda: swept.append(outbox.requeue_stale())):
+        send_emails.apply()
+    assert swept == [0]  # the sweep never took a claimed email from under the sender
+    assert _statuses() == {("sent", 1): 1, ("queued", 0): 99}
+    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
 
 
 def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):

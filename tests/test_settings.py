@@ -81,6 +81,15 @@ def test_database_and_email_come_from_urls(tmp_path):
     assert email == "django.core.mail.backends.smtp.EmailBackend smtp.example 587 True"
 
 
+def test_the_mail_server_has_ten_seconds_per_answer_not_for_ever():
+    # Django's SMTP backend waits for ever by default, and django-environ's EMAIL_URL sets no
+    # timeout: a hung relay would hold a sender, and the emails it claimed, indefinitely.
+    code = "from django.core.mail import get_connection; print(get_connection().timeout)"
+    result = _manage("shell", "--verbosity=0", "-c", code, EMAIL_URL="smtp://smtp.example:25")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "10"
+
+
 def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
     code = (
         "from django.conf import settings as s;"
