@@ -135,8 +135,16 @@ if not REDIS_URL:
     # It does not create its folders; web and worker both need them.
     for _folder in ("queue", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Redis hands a message still unacknowledged after visibility_timeout to another worker: that
+# is when the task of a killed worker runs again (tasks are acknowledged late, below). Sized
+# to the longest task: a send_emails slice takes seconds (SEND_SLICE in bulkupload/outbox.py),
+# a 5,000-row upload job seconds to a minute, the periodic tasks less; none is sent with an
+# ETA or countdown, which would have to fit in it too. A task that outlives it runs twice, and
+# each one tolerates that: a second copy of a running upload job finds it claimed, with a
+# fresh heartbeat, and stops (bulkupload/jobs.py); two senders never take the same email; the
+# periodic tasks' work is idempotent or recorded once.
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 3600}
+    {"visibility_timeout": 300}
     if REDIS_URL
     else {
         "data_folder_in": str(BROKER_DIR / "queue"),

@@ -90,6 +90,18 @@ def test_the_mail_server_has_ten_seconds_per_answer_not_for_ever():
     assert result.stdout.strip() == "10"
 
 
+def test_with_redis_the_task_of_a_killed_worker_runs_again_within_five_minutes():
+    # Redis hands an unacknowledged message on only after its visibility timeout: it was an
+    # hour. The outbox's and the jobs' own sweeps do not depend on it; other tasks do.
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])"
+    )
+    result = _manage("shell", "--verbosity=0", "-c", code, REDIS_URL="redis://redis.example:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) <= 5 * 60
+
+
 def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
     code = (
         "from django.conf import settings as s;"
