@@ -6,16 +6,13 @@ from celery import shared_task
 
 from . import jobs, lowvolume, outbox, retention
 
-MAX_BATCHES_PER_TASK = 50
-
 
 @shared_task(ignore_result=True)
 def send_emails() -> None:
-    """Drain the outbox; a long queue continues in a fresh task rather than one endless one."""
-    for _ in range(MAX_BATCHES_PER_TASK):
-        if outbox.send_due_emails() < outbox.BATCH_SIZE:
-            return
-    send_emails.delay()
+    """Send for a few seconds (outbox.SEND_SLICE), then hand what is left to a fresh task: a
+    worker told to stop is free within seconds, and another one goes on with the mailing."""
+    if outbox.send_slice():
+        send_emails.delay()
 
 
 @shared_task(ignore_result=True)

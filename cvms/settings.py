@@ -147,8 +147,16 @@ if not REDIS_URL:
     # It does not create its folders; web and worker both need them.
     for _folder in ("queue", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Redis hands a message still unacknowledged after visibility_timeout to another worker: that
+# is when the task of a killed worker runs again (tasks are acknowledged late, below). Sized
+# to the longest task: a send_emails slice takes seconds (SEND_SLICE in bulkupload/outbox.py),
+# a 5,000-row upload job seconds to a minute, the periodic tasks less; none is sent with an
+# ETA or countdown, which would have to fit in it too. A task that outlives it runs twice, and
+# each one tolerates that: a second copy of a running upload job finds it claimed, with a
+# fresh heartbeat, and stops (bulkupload/jobs.py); two senders never take the same email; the
+# periodic tasks' work is idempotent or recorded once.
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 3600}
+    {"visibility_timeout": 300}
     if REDIS_URL
     else {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -225,6 +233,11 @@ if EMAIL_SSL_CAFILE and not Path(EMAIL_SSL_CAFILE).is_file():
     raise ImproperlyConfigured(f"EMAIL_SSL_CAFILE names no file: {EMAIL_SSL_CAFILE}")
 # The domain of every Message-ID (SITE_URL's host unless set): never the container's name.
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+# Seconds the SMTP backend waits for each answer of the mail server (Django's default: for
+# ever; django-environ's EMAIL_URL sets none). It bounds how long a sender holds emails it
+# claimed (bulkupload/outbox.py) and how long a slow or unreachable relay keeps a worker from
+# stopping.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )

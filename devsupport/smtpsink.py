@@ -3,11 +3,12 @@
 It runs aiosmtpd in a thread of the calling process, so a worker process started with
 EMAIL_URL=`server.url` delivers to it over SMTP as it would to the portal's mail server. Only
 the count per recipient address and the delivery times are kept, never a message's body
-(a welcome email holds a set-a-password link).
+(a welcome email holds a set-a-password link). Its `delay` makes it a slow relay.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
@@ -26,10 +27,15 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Deliveries:
-    """What the server accepted: messages per address, first and last time, open sessions."""
+    """What the server accepted: messages per address, first and last time, open sessions.
+
+    `delay`, seconds, is how long the server thinks before it accepts each message (a slow
+    relay); it can change while the server runs.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.delay = 0.0
         self.received: Counter[str] = Counter()
         self.first_at: float | None = None  # time.perf_counter() of the process
         self.last_at: float | None = None
@@ -63,6 +69,8 @@ class Deliveries:
             self.open_sessions -= 1
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook
+        if self.delay:
+            await asyncio.sleep(self.delay)
         now = time.perf_counter()
         with self._lock:
             self.received.update(address.lower() for address in envelope.rcpt_tos)

@@ -99,7 +99,8 @@ def database_url() -> str:
 
 def start_worker_process(queue: str) -> subprocess.Popen:
     """A Celery worker in a process of its own (in a session of its own, so it can be killed
-    as a whole), taking tasks from `queue` on this process's database and broker."""
+    as a whole), taking tasks from `queue` on this process's database and broker, and sending
+    the tasks it sends there too."""
     env = {**os.environ, "DATABASE_URL": database_url(), "LOG_LEVEL": "WARNING"}
     env["REDIS_URL"] = settings.REDIS_URL or ""
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -114,9 +115,12 @@ def start_worker_process(queue: str) -> subprocess.Popen:
             "-Q",
             queue,
             "--pool=solo",
+            "--concurrency=1",  # solo runs one task at a time: it reserves no second one
             "--without-mingle",
             "--without-gossip",
             "--loglevel=WARNING",
+            "--",  # configuration: the tasks it sends (an email task's next) go to its queue
+            f"task.default_queue={queue}",
         ],  # fmt: skip
         cwd=ROOT,
         env=env,

@@ -1,9 +1,11 @@
 """Emails go through the outbox: sent in batches, retried with backoff, never sent twice."""
 
+import contextlib
 import datetime as dt
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
@@ -12,6 +14,7 @@ from bulkupload import outbox
 from bulkupload.jobs import run_job, store_upload
 from bulkupload.models import OutboundEmail, Upload
 from bulkupload.tasks import send_emails, sweep_outbox
+from providers.models import User
 from tests.helpers import make_upload
 
 FILE = (
@@ -35,6 +38,38 @@ def imported(demo_clinic, alice, django_capture_on_commit_callbacks):
 
 def _by_address() -> dict[str, mail.EmailMessage]:
     return {message.to[0]: message for message in mail.outbox}
+
+
+def _queue_messages(count: int) -> None:
+    """`count` help-desk messages queued, each to an account of its own."""
+    users = User.objects.bulk_create(
+        User(username=f"m{n}@example.com", email=f"m{n}@example.com") for n in range(count)
+    )
+    OutboundEmail.objects.bulk_create(
+        OutboundEmail(kind="message", user=user, subject="Hello", body="Hi.") for user in users
+    )
+
+
+def _statuses() -> dict[tuple[str, int], int]:
+    """How many emails are in each (status, attempts)."""
+    rows = OutboundEmail.objects.values_list("status", "attempts")
+    return {key: list(rows).count(key) for key in set(rows)}
+
+
+@contextlib.contextmanager
+def _relay_taking(seconds: float, after_each=lambda: None):
+    """A mail server that takes `seconds` to accept each email, on a clock that moves only
+    then; `after_each()` runs when it has (before the email is marked)."""
+    send_messages = EmailBackend.send_messages
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+
+        def slowly(backend, messages):
+            clock.shift(dt.timedelta(seconds=seconds))
+            after_each()
+            return send_messages(backend, messages)
+
+        with mock.patch.object(EmailBackend, "send_messages", slowly):
+            yield
 
 
 def test_an_import_queues_one_welcome_email_per_created_recipient(imported, sent_tasks):
@@ -127,6 +162,52 @@ def test_the_sweep_recovers_emails_of_a_dead_worker(imported):
 def test_a_recently_claimed_email_is_not_swept(imported):
     OutboundEmail.objects.update(status="sending", last_attempt_at=timezone.now())
     assert outbox.requeue_stale() == 0
+
+
+def test_the_sweep_requeues_emails_claimed_over_two_minutes_ago_and_not_younger_ones(imported):
+    now = timezone.now()
+    older, younger = OutboundEmail.objects.order_by("pk")
+    claimed = {older.pk: dt.timedelta(minutes=2, seconds=1), younger.pk: dt.timedelta(seconds=119)}
+    for pk, ago in claimed.items():
+        OutboundEmail.objects.filter(pk=pk).update(status="sending", last_attempt_at=now - ago)
+    assert outbox.requeue_stale(now) == 1
+    older.refresh_from_db()
+    younger.refresh_from_db()
+    assert (older.status, older.next_attempt_at) == ("queued", now)
+    assert younger.status == "sending"
+
+
+def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks):
+    _queue_messages(150)
+    with _relay_taking(0.1):  # 50 emails in the slice of 5 seconds
+        send_emails.apply()
+    assert len(mail.outbox) == 50
+    # The rest of the first batch was claimed, and is queued again as it was.
+    assert _statuses() == {("sent", 1): 50, ("queued", 0): 100}
+    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
+
+    assert outbox.send_due_emails(limit=150) == 100  # due at once, and sent once
+    assert len({message.to[0] for message in mail.outbox}) == len(mail.outbox) == 150
+
+
+def test_a_sending_task_that_empties_the_outbox_queues_no_other(imported, sent_tasks):
+    send_emails.apply()
+    assert len(mail.outbox) == 2
+    assert sent_tasks == []
+
+
+def test_a_sender_on_a_slow_mail_server_lets_go_of_its_emails_before_the_sweep_takes_them(
+    db, settings, sent_tasks
+):
+    _queue_messages(100)
+    swept = []
+    # Each of an email's four SMTP answers (MAIL, RCPT, DATA, the message) as late as the
+    # backend waits for one.
+    with _relay_taking(4 * settings.EMAIL_TIMEOUT, lambda: swept.append(outbox.requeue_stale())):
+        send_emails.apply()
+    assert swept == [0]  # the sweep never took a claimed email from under the sender
+    assert _statuses() == {("sent", 1): 1, ("queued", 0): 99}
+    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
 
 
 def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):

@@ -152,6 +152,18 @@ def test_a_job_is_claimed_once(alice_client):
     assert first is not None and second is None
 
 
+def test_a_job_redelivered_while_its_worker_still_runs_it_is_left_alone(alice_client):
+    # Redis hands a task's message to another worker once it has gone unacknowledged for the
+    # visibility timeout (cvms/settings.py), whether or not the first worker still runs it.
+    _upload(alice_client, HEADER + _rows(120))
+    upload = Upload.objects.get()
+    assert Upload.claim(upload.pk, stale_after=jobs.STALE_JOB_AFTER) is not None  # running
+    tasks.process_upload_job.apply(args=[upload.pk], throw=True)  # the message again
+    upload.refresh_from_db()
+    assert (upload.status, upload.attempts, upload.processed) == ("running", 1, 0)
+    assert Recipient.objects.count() == 0
+
+
 def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkeypatch):
     _upload(alice_client, HEADER + _rows(2500, bad_every=100))
     upload = Upload.objects.get()

@@ -153,6 +153,27 @@ def test_it_refuses_to_start_with_admins_that_are_not_addresses():
     assert "ADMINS must be email addresses" in result.stderr
 
 
+def test_the_mail_server_has_ten_seconds_per_answer_not_for_ever():
+    # Django's SMTP backend waits for ever by default, and django-environ's EMAIL_URL sets no
+    # timeout: a hung relay would hold a sender, and the emails it claimed, indefinitely.
+    code = "from django.core.mail import get_connection; print(get_connection().timeout)"
+    result = _manage("shell", "--verbosity=0", "-c", code, EMAIL_URL="smtp://smtp.example:25")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "10"
+
+
+def test_with_redis_the_task_of_a_killed_worker_runs_again_within_five_minutes():
+    # Redis hands an unacknowledged message on only after its visibility timeout: it was an
+    # hour. The outbox's and the jobs' own sweeps do not depend on it; other tasks do.
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])"
+    )
+    result = _manage("shell", "--verbosity=0", "-c", code, REDIS_URL="redis://redis.example:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) <= 5 * 60
+
+
 def test_by_default_emails_are_files_under_var_mail_and_the_broker_needs_no_server():
     code = (
         "from django.conf import settings as s;"

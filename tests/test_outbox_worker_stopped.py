@@ -1,0 +1,102 @@
+"""A worker stopped in the middle of a mailing: told to stop (a deploy), or killed.
+
+Real Celery worker processes on the test database and the configured broker (kombu's
+filesystem transport, or Redis), sending over SMTP to a server in this process that counts
+what each address receives (devsupport/smtpsink.py).
+"""
+
+import datetime as dt
+import time
+from collections import Counter
+
+import pytest
+from django.db.models import F
+
+from bulkupload.models import OutboundEmail
+from bulkupload.pipeline import import_file
+from bulkupload.tasks import send_emails, sweep_outbox
+from devsupport.smtpsink import counting_smtp_server
+from devsupport.throwaway import start_worker_process, stop_worker_process
+from tests.helpers import make_upload, person, recipient_csv, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _mailing(location, manager, emails: int) -> Counter[str]:
+    """An import's welcome emails, queued; the addresses they go to."""
+    rows = [person(f"Pat{n}", "Lee", "1/2/1980", f"p{n}@example.com") for n in range(emails)]
+    upload = make_upload(location, manager, status="running")
+    created = import_file(recipient_csv(*rows), location=location, user=manager, upload=upload)
+    assert created.created == emails
+    return Counter(email.lower() for *_, email in rows)
+
+
+def _unsent() -> int:
+    return OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).count()
+
+
+def test_a_worker_told_to_stop_mid_mailing_is_gone_in_seconds_and_another_sends_the_rest_once(
+    alice, demo_clinic, worker_queue, monkeypatch
+):
+    expected = _mailing(demo_clinic, alice, 2000)
+    with counting_smtp_server() as (email_url, deliveries):
+        monkeypatch.setenv("EMAIL_URL", email_url)  # the workers' settings come from here
+        deliveries.delay = 0.01  # a relay slow enough for the mailing to take 20 s or more
+        first = start_worker_process(worker_queue)
+        try:
+            send_emails.delay()
+            assert wait_until(lambda: deliveries.total >= 200, 60), "the mailing never started"
+            asked = time.monotonic()
+            stop_worker_process(first)  # SIGTERM, as Docker, Kubernetes and systemd send
+            stopped_after = time.monotonic() - asked
+        finally:
+            stop_worker_process(first, kill=True)
+        assert stopped_after < 15, f"the worker took {stopped_after:.1f} s to stop"
+        assert OutboundEmail.objects.filter(status="queued").exists(), "it sent them all"
+        assert not OutboundEmail.objects.filter(status="sending").exists()  # none left claimed
+
+        deliveries.delay = 0
+        second = start_worker_process(worker_queue)  # takes the task the first one handed on
+        try:
+            # Beat's sweep, within a minute, starts sending too: Celery may take the handed-on
+            # task from Redis as it stops and keep it for the visibility timeout (issue 7950).
+            sweep_outbox.apply()
+            assert wait_until(lambda: _unsent() == 0, 90), f"{_unsent()} emails never went"
+        finally:
+            stop_worker_process(second)  # it finishes its task: a late double shows
+        received = deliveries.counts()
+
+    assert received - expected == Counter(), "sent more than once"
+    assert expected - received == Counter(), "never sent"
+
+
+def test_a_worker_killed_mid_mailing_loses_no_email_and_sends_at_most_its_one_in_flight_twice(
+    alice, demo_clinic, worker_queue, monkeypatch
+):
+    expected = _mailing(demo_clinic, alice, 1000)
+    with counting_smtp_server() as (email_url, deliveries):
+        monkeypatch.setenv("EMAIL_URL", email_url)
+        deliveries.delay = 0.002  # at least 0.1 s from the 150th email to its batch's end
+        first = start_worker_process(worker_queue)
+        try:
+            send_emails.delay()
+            assert wait_until(lambda: deliveries.total >= 150, 60, step=0.005)
+        finally:
+            stop_worker_process(first, kill=True)  # kill -9 in its second batch
+        orphans = OutboundEmail.objects.filter(status="sending")
+        assert orphans.exists(), "the worker was not killed mid-batch"
+
+        # Two minutes later beat's sweep, which runs every minute, finds them.
+        orphans.update(last_attempt_at=F("last_attempt_at") - dt.timedelta(minutes=2))
+        deliveries.delay = 0
+        second = start_worker_process(worker_queue)
+        try:
+            sweep_outbox.apply()
+            assert wait_until(lambda: _unsent() == 0, 90), f"{_unsent()} emails never went"
+        finally:
+            stop_worker_process(second)
+        received = deliveries.counts()
+
+    assert expected - received == Counter(), "never sent"
+    # Only the email the relay accepted in the instant before the kill, never marked sent.
+    assert (received - expected).total() <= 1, "sent twice beyond the killed one in flight"
