@@ -43,11 +43,12 @@ RETRY_AFTER = dt.timedelta(minutes=1)  # doubled at each further attempt
 # (and for the email in flight), well within the 10 s after which Docker, Kubernetes and
 # systemd kill. Each hand-on costs a task's round trip through the broker, a few ms.
 SEND_SLICE = dt.timedelta(seconds=5)
-# A sender holds the rows it claimed for at most SEND_SLICE and one email's SMTP exchange (a
-# handful of replies, each within EMAIL_TIMEOUT: under a minute with the default 10 s); rows
-# "sending" for longer lost their sender. With beat's sweep every minute, a dead worker's
-# emails are queued again two to three minutes after it died.
-STALE_AFTER = dt.timedelta(minutes=2)
+# A sender holds the rows it claimed for at most SEND_SLICE and one email's SMTP exchange (four
+# replies, each within EMAIL_TIMEOUT: 45 s with the default 10 s); rows "sending" for longer
+# lost their sender. With beat's sweep every minute, a dead worker's emails are queued again
+# 90 to 150 s after it died: sent within 3 minutes of a worker being there, with room for the
+# emails queued before them.
+STALE_AFTER = dt.timedelta(seconds=90)
 
 COMPOSERS = {
     OutboundEmail.Kind.WELCOME: lambda email: welcome_message(email.user),

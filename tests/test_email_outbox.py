@@ -164,10 +164,10 @@ def test_a_recently_claimed_email_is_not_swept(imported):
     assert outbox.requeue_stale() == 0
 
 
-def test_the_sweep_requeues_emails_claimed_over_two_minutes_ago_and_not_younger_ones(imported):
+def test_the_sweep_requeues_emails_claimed_over_ninety_seconds_ago_and_not_younger_ones(imported):
     now = timezone.now()
     older, younger = OutboundEmail.objects.order_by("pk")
-    claimed = {older.pk: dt.timedelta(minutes=2, seconds=1), younger.pk: dt.timedelta(seconds=119)}
+    claimed = {older.pk: dt.timedelta(seconds=91), younger.pk: dt.timedelta(seconds=89)}
     for pk, ago in claimed.items():
         OutboundEmail.objects.filter(pk=pk).update(status="sending", last_attempt_at=now - ago)
     assert outbox.requeue_stale(now) == 1

@@ -5,13 +5,13 @@ filesystem transport, or Redis), sending over SMTP to a server in this process t
 what each address receives (devsupport/smtpsink.py).
 """
 
-import datetime as dt
 import time
 from collections import Counter
 
 import pytest
 from django.db.models import F
 
+from bulkupload import outbox
 from bulkupload.models import OutboundEmail
 from bulkupload.pipeline import import_file
 from bulkupload.tasks import send_emails, sweep_outbox
@@ -86,8 +86,8 @@ def test_a_worker_killed_mid_mailing_loses_no_email_and_sends_at_most_its_one_in
         orphans = OutboundEmail.objects.filter(status="sending")
         assert orphans.exists(), "the worker was not killed mid-batch"
 
-        # Two minutes later beat's sweep, which runs every minute, finds them.
-        orphans.update(last_attempt_at=F("last_attempt_at") - dt.timedelta(minutes=2))
+        # STALE_AFTER later beat's sweep, which runs every minute, finds them.
+        orphans.update(last_attempt_at=F("last_attempt_at") - outbox.STALE_AFTER)
         deliveries.delay = 0
         second = start_worker_process(worker_queue)
         try:
