@@ -148,7 +148,8 @@ if not REDIS_URL:
     for _folder in ("queue", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 # Redis hands a message still unacknowledged after visibility_timeout to another worker: that
-# is when the task of a killed worker runs again (tasks are acknowledged late, below). Sized
+# is when the task of a killed worker runs again (tasks are acknowledged late, below; kombu
+# looks for such messages every 100 s or so, so 5 to 7 minutes after it started). Sized
 # to the longest task: a send_emails slice takes seconds (SEND_SLICE in bulkupload/outbox.py),
 # a 5,000-row upload job seconds to a minute, the periodic tasks less; none is sent with an
 # ETA or countdown, which would have to fit in it too. A task that outlives it runs twice, and
