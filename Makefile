@@ -24,7 +24,8 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Speed and memory figures (bench/README.md); uses DATABASE_URL like the portal.
-## Takes about 8 minutes on PostgreSQL: the scale bench fills one location with a million recipients.
+## Takes about 10 minutes on PostgreSQL: the scale bench fills one location with a million
+## recipients, and the outbox bench now also stops a worker mid-mailing three times.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/low_volume.py
