@@ -16,7 +16,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
-from devsupport import ROOT  # noqa: E402
+from devsupport import ROOT, free_port  # noqa: E402
 from devsupport.hostile import ONE_PERSON, many_cells, many_shared_strings, sparse, template  # noqa: E402
 from devsupport.throwaway import bench_manager, database_url, throwaway_database  # noqa: E402
 
@@ -98,12 +97,6 @@ class Browser:
             {"Content-Type": f"multipart/form-data; boundary={boundary}"},
         )
         return status, time.perf_counter() - started
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _gunicorn(port: int) -> subprocess.Popen:
@@ -186,7 +179,7 @@ def main() -> None:
         manager = bench_manager("NCA720000")
         manager.set_password(PASSWORD)
         manager.save()
-        port = _free_port()
+        port = free_port()
         server = _gunicorn(port)
         try:
             _wait_until_up(port)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import threading
 import time
 from collections import Counter
@@ -19,6 +18,8 @@ from collections.abc import Iterator
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
+
+from devsupport import free_port
 
 HOST = "127.0.0.1"
 # aiosmtpd logs every command at INFO, recipient addresses included: personal data, and a
@@ -100,15 +101,9 @@ class _Controller(Controller):
 def counting_smtp_server() -> Iterator[tuple[str, Deliveries]]:
     """A running server and what it received; yields (its EMAIL_URL, the deliveries)."""
     deliveries = Deliveries()
-    controller = _Controller(deliveries, hostname=HOST, port=_free_port())
+    controller = _Controller(deliveries, hostname=HOST, port=free_port(HOST))
     controller.start()
     try:
         yield f"smtp://{HOST}:{controller.port}", deliveries
     finally:
         controller.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]

@@ -27,10 +27,11 @@ from django.db import connection
 
 from bulkupload.models import OutboundEmail, Upload
 from cvms.celery import app
+from devsupport import free_port
 from devsupport.smtpsink import counting_smtp_server
 from devsupport.throwaway import database_url
 from recipients.models import Recipient
-from tests.helpers import make_upload, wait_until
+from tests.helpers import make_upload, person, recipient_csv, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")
@@ -54,9 +55,7 @@ class RedisServer:
     def __init__(self, folder: Path) -> None:
         folder.mkdir()
         self.folder = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
 
@@ -83,9 +82,11 @@ class RedisServer:
 
 
 def _file(rows: int) -> bytes:
-    lines = ["FirstName,LastName,Date of birth,Email"]
-    lines += [f"Pat{n},Lee,{n % 12 + 1}/{n % 28 + 1}/1980,p{n}@example.com" for n in range(rows)]
-    return ("\r\n".join(lines) + "\r\n").encode()
+    people = (
+        person(f"Pat{n}", "Lee", f"{n % 12 + 1}/{n % 28 + 1}/1980", f"p{n}@example.com")
+        for n in range(rows)
+    )
+    return recipient_csv(*people)
 
 
 def _start_worker(redis: RedisServer, email_url: str, gate: Path, log: Path) -> subprocess.Popen:

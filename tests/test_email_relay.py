@@ -7,7 +7,6 @@ certificate signed by a CA made for the test with openssl.
 
 import email
 import shutil
-import socket
 import ssl
 import subprocess
 from email import policy
@@ -19,6 +18,7 @@ from aiosmtpd.controller import Controller
 from bulkupload import outbox
 from bulkupload.jobs import run_job, store_upload
 from bulkupload.models import OutboundEmail
+from devsupport import free_port
 
 HOST = "127.0.0.1"
 OPENSSL = shutil.which("openssl")
@@ -64,7 +64,7 @@ def relay(private_ca, settings):
     tls.load_cert_chain(private_ca / "relay.pem", private_ca / "relay.key")
     inbox = _Inbox()
     controller = Controller(
-        inbox, hostname=HOST, port=_free_port(), tls_context=tls, require_starttls=True
+        inbox, hostname=HOST, port=free_port(HOST), tls_context=tls, require_starttls=True
     )
     settings.EMAIL_BACKEND = "cvms.mail.SMTPBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = HOST, controller.port
@@ -74,12 +74,6 @@ def relay(private_ca, settings):
         yield inbox
     finally:
         controller.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Host 127.0.0.1) with DEBUG off, and tells nothing but each part's state."""
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -15,16 +14,10 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError, connection
 
+from devsupport import free_port
 from tests.helpers import TcpRelay, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _closed_port() -> int:
-    """A loopback port where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _failing_query(execute, sql, params, many, context):
@@ -48,7 +41,7 @@ def unreachable_database(django_db_blocker, tmp_path):
     with django_db_blocker.unblock():
         connection.close()
         if connection.vendor == "postgresql":
-            settings_dict.update(HOST="127.0.0.1", PORT=str(_closed_port()))
+            settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
         else:
             settings_dict["NAME"] = str(tmp_path / "gone" / "cvms.sqlite3")
         try:
@@ -85,7 +78,7 @@ def test_it_answers_503_when_the_database_fails_its_query(client, settings):
 
 @pytest.mark.django_db
 def test_it_answers_503_when_redis_cannot_be_reached(client, settings):
-    settings.REDIS_URL = f"redis://:s3cret-pass@127.0.0.1:{_closed_port()}/0"
+    settings.REDIS_URL = f"redis://:s3cret-pass@127.0.0.1:{free_port()}/0"
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "redis": "unavailable"}
@@ -161,7 +154,7 @@ def _probe(port: int) -> tuple[int, dict]:
 def _gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
     """gunicorn as production runs it: DEBUG off, one allowed host, https redirect on,
     database connections kept between requests."""
-    port = _closed_port()
+    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "false",

@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 
 from bulkupload.emails import password_setup_url
+from devsupport import free_port
 from devsupport.throwaway import database_url
 from providers.accounts import password_setup_url as provider_password_setup_url
 from tests.composefile import load_compose
@@ -39,12 +40,6 @@ pytestmark = pytest.mark.skipif(
     not os.access(NGINX, os.X_OK) or not shutil.which(OPENSSL),
     reason="needs nginx and openssl (apt-get install -y nginx openssl)",
 )
-
-
-def _spare_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _listening(port: int) -> bool:
@@ -71,7 +66,7 @@ class Proxy:
 
     def __init__(self, folder: Path, upstream_port: int) -> None:
         self.folder = folder
-        self.http_port, self.https_port = _spare_port(), _spare_port()
+        self.http_port, self.https_port = free_port(), free_port()
         self.access_log = folder / "access.log"
         self.error_log = folder / "error.log"
         self.certificate = folder / "tls" / "fullchain.pem"
@@ -242,7 +237,7 @@ def gunicorn(tmp_path):
     database; stdout (the access log) and stderr kept in files."""
     command = load_compose()["services"]["web"]["command"]
     assert command[0] == "gunicorn"
-    port = _spare_port()
+    port = free_port()
     arguments = [f"127.0.0.1:{port}" if a == "0.0.0.0:8000" else a for a in command[1:]]
     assert f"127.0.0.1:{port}" in arguments
     env = {
