@@ -25,8 +25,13 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", "Sign-in locked out"
         # A Low Volume preview or re-check that found people loaded at other locations (how
         # many, never who), and one refused for finding such people too often.
-        PREVIEW_FOUND_ELSEWHERE = "preview_found_elsewhere", "Preview found people loaded elsewhere"
-        PREVIEW_REFUSED = "preview_refused", "Preview refused: too many found elsewhere"
+        # Low Volume and High Volume alike (the command line excepted: it is an operator's).
+        PREVIEW_FOUND_ELSEWHERE = "preview_found_elsewhere", "Upload found people loaded elsewhere"
+        PREVIEW_REFUSED = "preview_refused", "Upload refused: too many found elsewhere"
+        REQUESTER_VERIFIED = "requester_verified", "Requester verified for a location"
+        ACCESS_APPROVED = "access_approved", "Access request approved"
+        ACCESS_DECLINED = "access_declined", "Access request declined"
+        RECIPIENT_MOVED = "recipient_moved", "Recipient moved to another location"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -260,12 +260,17 @@ class OutboundEmail(models.Model):
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Who it goes to: the welcome email's recipient account, the manager an upload summary
-    # goes to, a help-desk requester, a new manager.
+    # goes to, a help-desk requester, a new manager. Empty only for a message to an address
+    # with no account behind it (the answer to a recipient's question asked signed out):
+    # then `to_email` says where.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="outbound_emails",
     )
+    to_email = models.EmailField(max_length=254, blank=True)
     # Only summaries have one (see Recipient.upload for why Django does nothing on delete).
     upload = models.ForeignKey(
         Upload,
@@ -291,6 +296,12 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
+            # Every email has somewhere to go; only a stored message may go to a bare address.
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False)
+                | models.Q(kind="message") & ~models.Q(to_email=""),
+                name="outbound_email_has_an_address",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "user"],
                 condition=models.Q(kind="welcome"),

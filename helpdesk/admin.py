@@ -28,7 +28,7 @@ from bulkupload.models import Upload
 
 from . import actions, cases
 from .adminforms import CaseAddForm, CaseChangeForm
-from .models import Case, CaseEvent, CaseFile, Requester
+from .models import Case, CaseEvent, CaseFile, Requester, Verification
 
 CONFIRM_TEMPLATE = "admin/confirm_object_action.html"
 # What the requester typed: staff read it, never rewrite it.
@@ -466,6 +466,16 @@ class CaseFileAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
+
+
+@admin.register(Verification)
+class VerificationAdmin(ReadOnlyAdmin):
+    """Who was verified for which location, by whom and how; recorded from a case."""
+
+    list_display = ["user", "location", "method", "verified_by", "verified_at", "case"]
+    list_select_related = ["user", "location", "verified_by", "case"]
+    list_filter = ["method"]
+    search_fields = ["user__username", "location__pin", "case__number"]
 
 
 class VerifiedFilter(admin.SimpleListFilter):

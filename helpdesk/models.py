@@ -65,6 +65,8 @@ class Case(models.Model):
         BULK_UPLOAD = "bulk_upload", "Recipient Bulk Upload"
         HCP_ONBOARDING = "hcp_onboarding", "HCP Onboarding"
         REMOVAL = "removal", "Remove a recipient"
+        # Asked on the recipient portal's contact form, signed in or not.
+        RECIPIENT_QUESTION = "recipient_question", "Recipient question"
 
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -76,13 +78,33 @@ class Case(models.Model):
     class Source(models.TextChoices):
         WEB = "web", "Help Desk Portal"
         PHONE = "phone", "Phone"
+        RECIPIENT_PORTAL = "recipient_portal", "Recipient portal"
+
+    class AccessDecision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
 
     number = models.CharField(max_length=12, unique=True, editable=False)
     kind = models.CharField("request type", max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.WEB)
+    # Empty only for a recipient's question asked without signing in: the answer goes to
+    # contact_email.
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="helpdesk_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="helpdesk_cases",
+    )
+    # The agent working the case ("assigned to me" in the queue).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        limit_choices_to={"is_staff": True, "is_active": True},
     )
     # Staff who opened the case for a caller; empty when the requester filed it.
     opened_by = models.ForeignKey(
@@ -118,6 +140,21 @@ class Case(models.Model):
     # HCP Onboarding: the people to make managers of the location, [{"first_name",
     # "last_name", "email"}, ...].
     people = models.JSONField(default=list, blank=True)
+
+    # HCP Onboarding: what an existing manager of the location (or staff, with a reason)
+    # decided about the access the case asks for.
+    access_decision = models.CharField(
+        max_length=10, choices=AccessDecision.choices, blank=True, default=""
+    )
+    access_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    access_decided_at = models.DateTimeField(null=True, blank=True)
+    access_decision_reason = models.TextField(blank=True)
 
     # The job "Process attached recipient file" started (at most one per case).
     upload = models.OneToOneField(
@@ -185,6 +222,9 @@ class CaseEvent(models.Model):
         ONBOARDED = "onboarded", "HCP users onboarded"
         VERIFIED = "verified", "Requester verified"
         DOWNLOADED = "downloaded", "Attachment downloaded"
+        ASSIGNED = "assigned", "Assigned"
+        ACCESS_APPROVED = "access_approved", "Access approved"
+        ACCESS_DECLINED = "access_declined", "Access declined"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -206,3 +246,50 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.get_kind_display()}"
+
+
+class Verification(models.Model):
+    """A person checked by someone trusted as entitled to one location's recipients: who
+    checked, when and how. With it (or as a manager of the location, or as staff) a request
+    may grant access to the location (helpdesk.verification)."""
+
+    class Method(models.TextChoices):
+        PHONE_ON_FILE = "phone_on_file", "Called the location's phone number on file"
+        MANAGER_CONFIRMED = "manager_confirmed", "Confirmed by an existing manager of the location"
+        ENROLLMENT_RECORD = "enrollment_record", "Checked the organization's enrollment record"
+        OTHER = "other", "Other (see the note)"
+        # Only the migration that brought verification per location writes it.
+        UNKNOWN = "unknown", "Unknown (verified before the method was recorded)"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="location_verifications"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="verifications")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    note = models.TextField(blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(default=timezone.now)
+    # The case it was done on, if any.
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="verifications"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "location"], name="one_verification_per_location"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(method="other") | ~models.Q(note=""),
+                name="verification_other_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} verified for {self.location}"

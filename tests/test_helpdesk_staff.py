@@ -37,6 +37,9 @@ STAFF_PERMISSIONS = {
     "helpdesk.view_casefile",
     "helpdesk.view_requester",
     "helpdesk.change_requester",
+    # Verification per location (helpdesk's migration 0006)
+    "helpdesk.view_verification",
+    "helpdesk.add_verification",
     "recipients.view_recipient",
     "recipients.change_recipient",
     "bulkupload.view_upload",
