@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,22 @@ from django.shortcuts import redirect, render
 from .models import Location, User
 
 SESSION_LOCATION_KEY = "current_location_id"
+
+
+def has_staff_powers(user: User) -> bool:
+    """Staff, and (with STAFF_TWO_FACTOR on) signed in this session with their second factor.
+
+    Every door asks this, not `is_staff`: a staff account signed in with its password alone
+    (at the help desk's or the provider portal's sign-in) is treated as anyone else. `user` is
+    the request's (django-otp's middleware gives it `is_verified`); an account read from the
+    database has no session, so it has no staff powers while two-factor is on.
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if not settings.STAFF_TWO_FACTOR:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
 
 
 def locations_managed_by(user: User) -> QuerySet[Location]:
