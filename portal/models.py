@@ -162,6 +162,20 @@ class Product(models.Model):
     second_dose_after_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Days from the first dose to the second (two-dose only)."
     )
+    # CDC's codes (https://www2.cdc.gov/vaccines/iis/iisstandards/vaccines.asp): what a
+    # registry and a SMART Health Card name the vaccine by.
+    cvx_code = models.CharField(
+        "CVX code", max_length=3, blank=True, help_text="CDC's vaccine code, e.g. 208."
+    )
+    mvx_code = models.CharField(
+        "MVX code", max_length=3, blank=True, help_text="CDC's manufacturer code, e.g. PFR."
+    )
+    manufacturer = models.CharField(max_length=100, blank=True)
+    ndc_unit = models.CharField("NDC (unit of use)", max_length=13, blank=True)
+    ndc_sale = models.CharField("NDC (unit of sale)", max_length=13, blank=True)
+    dose_amount_ml = models.DecimalField(
+        "usual amount (mL)", max_digits=4, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -197,6 +211,48 @@ class Dose(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    class Completion(models.TextChoices):
+        # HL7 table 0322 (RXA-20)
+        COMPLETE = "CP", "Complete"
+        REFUSED = "RE", "Refused"
+        NOT_ADMINISTERED = "NA", "Not administered"
+        PARTIAL = "PA", "Partially administered"
+
+    class Site(models.TextChoices):
+        # HL7 table 0163 (RXR-2), the sites a COVID-19 vaccine is given in
+        LEFT_DELTOID = "LD", "Left deltoid"
+        RIGHT_DELTOID = "RD", "Right deltoid"
+        LEFT_ARM = "LA", "Left upper arm"
+        RIGHT_ARM = "RA", "Right upper arm"
+        LEFT_THIGH = "LVL", "Left vastus lateralis"
+        RIGHT_THIGH = "RVL", "Right vastus lateralis"
+
+    class Route(models.TextChoices):
+        # HL7 table 0162 (RXR-1)
+        INTRAMUSCULAR = "IM", "Intramuscular"
+        SUBCUTANEOUS = "SC", "Subcutaneous"
+        INTRADERMAL = "ID", "Intradermal"
+
+    # The full record (what NCIR and a SMART Health Card need). Doses recorded before these
+    # fields existed have them empty: `is_incomplete` says so until staff fill them in.
+    completion = models.CharField(
+        max_length=2, choices=Completion.choices, default=Completion.COMPLETE
+    )
+    lot_number = models.CharField(max_length=20, blank=True)
+    expiration_date = models.DateField(null=True, blank=True)
+    site = models.CharField(max_length=3, choices=Site.choices, blank=True)
+    route = models.CharField(max_length=2, choices=Route.choices, blank=True)
+    amount_ml = models.DecimalField(
+        "amount (mL)", max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    vaccinator_name = models.CharField("given by", max_length=160, blank=True)
+    vis_date = models.DateField(
+        "VIS date",
+        null=True,
+        blank=True,
+        help_text="Edition date of the Vaccine Information Statement (or EUA fact sheet) given.",
+    )
+
     class Meta:
         ordering = ["recipient", "dose_number"]
         constraints = [
@@ -211,6 +267,14 @@ class Dose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} dose {self.dose_number} of {self.recipient}"
+
+    # What a dose needs before a registry or a health card may carry it.
+    REQUIRED_FOR_RECORD = ("lot_number", "expiration_date", "site", "route", "amount_ml")
+
+    @property
+    def is_incomplete(self) -> bool:
+        """Recorded without the full record (before it existed, or not filled in yet)."""
+        return any(getattr(self, name) in (None, "") for name in self.REQUIRED_FOR_RECORD)
 
     def clean(self) -> None:
         """A vaccine record that makes sense: no dose beyond the product's count, nothing in
