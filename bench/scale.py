@@ -40,7 +40,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bulkupload.engine.cleaning import CleanRow  # noqa: E402
-from bulkupload.models import OutboundEmail, Upload  # noqa: E402
+from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
 from bulkupload.writer import BatchWriter  # noqa: E402
 from devsupport.recipientfiles import DOMAINS, FIRST, LAST, make_file  # noqa: E402
@@ -50,6 +50,7 @@ from devsupport.throwaway import (  # noqa: E402
     send_no_tasks,
     throwaway_database,
 )
+from outbox.models import OutboundEmail  # noqa: E402
 from providers.models import Location, User  # noqa: E402
 from recipients.names import name_key  # noqa: E402
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "providers",
     "audit",
+    "outbox",
     "recipients",
     "bulkupload",
     "helpdesk",
@@ -150,7 +151,7 @@ if not REDIS_URL:
 # Redis hands a message still unacknowledged after visibility_timeout to another worker: that
 # is when the task of a killed worker runs again (tasks are acknowledged late, below; kombu
 # looks for such messages every 100 s or so, so 5 to 7 minutes after it started). Sized
-# to the longest task: a send_emails slice takes seconds (SEND_SLICE in bulkupload/outbox.py),
+# to the longest task: a send_emails slice takes seconds (SEND_SLICE in outbox/sending.py),
 # a 5,000-row upload job seconds to a minute, the periodic tasks less; none is sent with an
 # ETA or countdown, which would have to fit in it too. A task that outlives it runs twice, and
 # each one tolerates that: a second copy of a running upload job finds it claimed, with a
@@ -175,7 +176,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Emails left queued (broker down, worker died, retries due) are picked up within a minute.
-    "sweep-outbox": {"task": "bulkupload.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
     "sweep-upload-jobs": {"task": "bulkupload.tasks.sweep_upload_jobs", "schedule": 60.0},
     "purge-expired-previews": {
         "task": "bulkupload.tasks.purge_expired_previews",
@@ -236,7 +237,7 @@ if EMAIL_SSL_CAFILE and not Path(EMAIL_SSL_CAFILE).is_file():
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 # Seconds the SMTP backend waits for each answer of the mail server (Django's default: for
 # ever; django-environ's EMAIL_URL sets none). It bounds how long a sender holds emails it
-# claimed (bulkupload/outbox.py) and how long a slow or unreachable relay keeps a worker from
+# claimed (outbox/sending.py) and how long a slow or unreachable relay keeps a worker from
 # stopping.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(

@@ -10,3 +10,5 @@ class HelpdeskConfig(AppConfig):
     def ready(self) -> None:
         # Connects the help desk's signal receivers; loaded once the models are.
         import_module(f"{self.name}.receivers")
+        # Registers how this app's kinds of email are written (outbox.composers).
+        import_module(f"{self.name}.emails")

@@ -20,9 +20,10 @@ from django.utils import timezone
 from sequences import get_next_value
 
 from bulkupload.engine import check_file, nobody
-from bulkupload.jobs import queue_message
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from bulkupload.retention import delete_files
+from outbox.models import OutboundEmail
+from outbox.queue import queue_message
 from providers.access import locations_managed_by
 from providers.models import User
 

@@ -21,8 +21,8 @@ from django.core.cache import cache
 from kombu import Connection
 
 from bulkupload.jobs import run_job, store_upload
-from bulkupload.models import OutboundEmail
 from cvms.celery import app
+from outbox.models import OutboundEmail
 
 ROOT = Path(__file__).resolve().parent.parent
 

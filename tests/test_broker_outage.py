@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from cvms.celery import app
 from devsupport import free_port
 from devsupport.smtpsink import counting_smtp_server
 from devsupport.throwaway import database_url
+from outbox.models import OutboundEmail
 from recipients.models import Recipient
 from tests.helpers import make_upload, person, recipient_csv, wait_until
 

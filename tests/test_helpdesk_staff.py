@@ -15,9 +15,9 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from bulkupload.models import OutboundEmail
 from helpdesk import cases
 from helpdesk.models import Case, CaseEvent, CaseFile, Requester
+from outbox.models import OutboundEmail
 from providers.models import User
 from tests.helpers import (
     HELP_DESK_STAFF,
@@ -43,7 +43,7 @@ STAFF_PERMISSIONS = {
     "recipients.view_recipient",
     "recipients.change_recipient",
     "bulkupload.view_upload",
-    "bulkupload.view_outboundemail",
+    "outbox.view_outboundemail",
     "providers.view_location",
     "providers.view_organization",
     "providers.view_locationmanager",
@@ -153,7 +153,7 @@ def test_staff_open_the_queue_a_case_recipients_uploads_and_the_outbox(
         _change_url(case),
         reverse("admin:recipients_recipient_change", args=[recipient.pk]),
         reverse("admin:bulkupload_upload_change", args=[upload.pk]),
-        reverse("admin:bulkupload_outboundemail_change", args=[email.pk]),
+        reverse("admin:outbox_outboundemail_change", args=[email.pk]),
     ]:
         assert staff_client.get(url).status_code == 200, url
 
@@ -176,7 +176,7 @@ def test_staff_cannot_delete_cases_or_outbox_rows(staff_client, case):
     assert (
         staff_client.get(reverse("admin:helpdesk_case_delete", args=[case.pk])).status_code == 403
     )
-    delete_email = reverse("admin:bulkupload_outboundemail_delete", args=[email.pk])
+    delete_email = reverse("admin:outbox_outboundemail_delete", args=[email.pk])
     assert staff_client.post(delete_email, {"post": "yes"}).status_code == 403
     assert Case.objects.filter(pk=case.pk).exists() and OutboundEmail.objects.filter(pk=email.pk)
 
@@ -184,7 +184,7 @@ def test_staff_cannot_delete_cases_or_outbox_rows(staff_client, case):
 def test_the_outbox_is_read_only_even_for_a_superuser(client, root, case):
     email = OutboundEmail.objects.first()
     client.force_login(root)
-    url = reverse("admin:bulkupload_outboundemail_change", args=[email.pk])
+    url = reverse("admin:outbox_outboundemail_change", args=[email.pk])
     page = client.get(url).content.decode()
     assert email.subject in page and 'name="subject"' not in page
     client.post(url, {"subject": "Changed", "body": "Changed"})

@@ -11,11 +11,11 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from bulkupload.models import OutboundEmail
 from bulkupload.pipeline import import_file
-from bulkupload.tasks import send_emails
 from devsupport.smtpsink import counting_smtp_server
 from devsupport.throwaway import start_worker_process, stop_worker_process
+from outbox.models import OutboundEmail
+from outbox.tasks import send_emails
 from tests.helpers import make_upload, person, recipient_csv, wait_until
 
 pytestmark = [

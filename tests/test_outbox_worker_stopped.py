@@ -11,12 +11,12 @@ from collections import Counter
 import pytest
 from django.db.models import F
 
-from bulkupload import outbox
-from bulkupload.models import OutboundEmail
 from bulkupload.pipeline import import_file
-from bulkupload.tasks import send_emails, sweep_outbox
 from devsupport.smtpsink import counting_smtp_server
 from devsupport.throwaway import start_worker_process, stop_worker_process
+from outbox import sending
+from outbox.models import OutboundEmail
+from outbox.tasks import send_emails, sweep_outbox
 from tests.helpers import make_upload, person, recipient_csv, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,7 +87,7 @@ def test_a_worker_killed_mid_mailing_loses_no_email_and_sends_at_most_its_one_in
         assert orphans.exists(), "the worker was not killed mid-batch"
 
         # STALE_AFTER later beat's sweep, which runs every minute, finds them.
-        orphans.update(last_attempt_at=F("last_attempt_at") - outbox.STALE_AFTER)
+        orphans.update(last_attempt_at=F("last_attempt_at") - sending.STALE_AFTER)
         deliveries.delay = 0
         second = start_worker_process(worker_queue)
         try:

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from bulkupload.models import OutboundEmail
+from outbox.models import OutboundEmail
 from portal.models import Dose, Product, SecondDoseReminder, VaccineGroup
 from tests.helpers import (
     make_dose,

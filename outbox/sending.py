@@ -5,7 +5,7 @@ holds, so two workers never take the same email; it is marked sent right after t
 server accepts it. A failure puts it back with an exponential backoff, and after
 MAX_ATTEMPTS it stays failed, visible to the help desk in the admin.
 
-A sender works in slices of SEND_SLICE (bulkupload.tasks hands the rest to a fresh task), so
+A sender works in slices of SEND_SLICE (outbox.tasks hands the rest to a fresh task), so
 a worker asked to stop (a deploy: SIGTERM, then SIGKILL some 10 s later) finishes its slice
 and is gone within seconds, every email it took marked. A worker that dies mid-batch
 (SIGKILL, a lost machine) leaves rows "sending"; the sweep puts them back after STALE_AFTER.
@@ -23,14 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .emails import (
-    account_setup_message,
-    recipient_password_reset_message,
-    stored_message,
-    temporary_password_message,
-    upload_summary_message,
-    welcome_message,
-)
+from .composers import compose, related
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -49,18 +42,6 @@ SEND_SLICE = dt.timedelta(seconds=5)
 # 90 to 150 s after it died: sent within 3 minutes of a worker being there, with room for the
 # emails queued before them.
 STALE_AFTER = dt.timedelta(seconds=90)
-
-COMPOSERS = {
-    OutboundEmail.Kind.WELCOME: lambda email: welcome_message(email.user),
-    OutboundEmail.Kind.WELCOME_AGAIN: lambda email: welcome_message(email.user),
-    OutboundEmail.Kind.UPLOAD_SUMMARY: lambda email: upload_summary_message(email.upload),
-    OutboundEmail.Kind.MESSAGE: stored_message,
-    OutboundEmail.Kind.TEMPORARY_PASSWORD: lambda email: temporary_password_message(email.user),
-    OutboundEmail.Kind.ACCOUNT_SETUP: lambda email: account_setup_message(email.user),
-    OutboundEmail.Kind.RECIPIENT_PASSWORD_RESET: (
-        lambda email: recipient_password_reset_message(email.user)
-    ),
-}
 
 
 class AccountGone(Exception):
@@ -139,8 +120,7 @@ def _claim(limit: int) -> list[OutboundEmail]:
         OutboundEmail.objects.filter(
             pk__in=ids, status=OutboundEmail.Status.SENDING, last_attempt_at=now
         )
-        .select_related("user__recipient", "upload__location", "upload__uploaded_by")
-        .defer("upload__content")  # a summary attaches the error file, never the upload
+        .select_related(*related())
         .order_by("id")
     )
 
@@ -153,13 +133,13 @@ def _release(emails: list[OutboundEmail]) -> None:
 
 
 def _send(mail, email: OutboundEmail) -> None:
-    if not email.user.is_active:
+    if email.user is not None and not email.user.is_active:
         # Nobody to welcome any more: kept as failed, with why, and never retried.
         email.attempts = MAX_ATTEMPTS
         _failed(email, AccountGone("the account was deactivated before the email was sent"))
         return
     try:
-        message = COMPOSERS[email.kind](email)
+        message = compose(email)
         message.connection = mail
         message.send()
     except Exception as error:
