@@ -87,7 +87,7 @@ def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
     # update's dead rows do not weigh on the outbox; the recipients' and accounts' tables and
     # their statistics are left alone.
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(
-        status=OutboundEmail.Status.SENT, sent_at=upload.created_at
+        status=OutboundEmail.Status.ACCEPTED, sent_at=upload.created_at
     )
     _sql(f"VACUUM {OutboundEmail._meta.db_table}")
     return created

@@ -177,6 +177,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Emails left queued (broker down, worker died, retries due) are picked up within a minute.
     "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Bounces delivered into BOUNCE_MAILDIR, read within a minute (nothing when it is unset).
+    "read-bounces": {"task": "outbox.tasks.read_bounces", "schedule": 60.0},
     "sweep-upload-jobs": {"task": "bulkupload.tasks.sweep_upload_jobs", "schedule": 60.0},
     "purge-expired-previews": {
         "task": "bulkupload.tasks.purge_expired_previews",
@@ -240,6 +242,15 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 # claimed (outbox/sending.py) and how long a slow or unreachable relay keeps a worker from
 # stopping.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# How long an email the relay refuses for now (4xx) is tried again before it is given up.
+EMAIL_DEFERRED_GIVE_UP_HOURS = env.int("EMAIL_DEFERRED_GIVE_UP_HOURS", default=24)
+# Bounces (VERP): every email's envelope sender is BOUNCE_ADDRESS with the email's signed id
+# (bounces+123-5f0c...@cvms.example.gov); the relay delivers mail for it into the Maildir
+# BOUNCE_MAILDIR, which beat reads every minute. Unset: the envelope sender is the From.
+BOUNCE_ADDRESS = env.str("BOUNCE_ADDRESS", default="")
+if BOUNCE_ADDRESS and BOUNCE_ADDRESS.count("@") != 1:
+    raise ImproperlyConfigured(f"BOUNCE_ADDRESS is not an address: {BOUNCE_ADDRESS}")
+BOUNCE_MAILDIR = env.str("BOUNCE_MAILDIR", default="")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )

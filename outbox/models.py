@@ -35,9 +35,19 @@ class OutboundEmail(models.Model):
         WELCOME_AGAIN = "welcome_again", "Welcome email sent again"
 
     class Status(models.TextChoices):
+        """queued → sending → accepted (the relay said 250) → delivered (where a provider
+        reports it) / deferred (the receiving side is still trying) / bounced (refused for
+        good, with the receiver's reason) / complained (marked as spam). A temporary refusal
+        at send time is retried (queued again) until EMAIL_DEFERRED_GIVE_UP, then failed;
+        failed too: an error of ours retried MAX_ATTEMPTS times."""
+
         QUEUED = "queued", "Queued"
         SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
+        ACCEPTED = "accepted", "Accepted by the mail server"
+        DELIVERED = "delivered", "Delivered"
+        DEFERRED = "deferred", "Delayed"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -62,7 +72,13 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # when the relay accepted it
+    # What the receiving side said last, in its own words ("5.1.1 mailbox does not exist"),
+    # and when. May name the address: shown to staff and the manager, never logged.
+    reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The first temporary refusal at send time: past EMAIL_DEFERRED_GIVE_UP it is given up.
+    deferred_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -102,3 +118,33 @@ class OutboundEmail(models.Model):
     def address(self) -> str:
         """Where it goes: the account's email as it is when sent, or the bare address."""
         return self.user.email if self.user_id is not None else self.to_email
+
+    @property
+    def is_problem(self) -> bool:
+        return self.status in PROBLEMS
+
+
+# A welcome email in one of these states did not reach the person: the manager is told.
+PROBLEMS = frozenset({OutboundEmail.Status.BOUNCED, OutboundEmail.Status.COMPLAINED})
+
+
+class DeliveryEvent(models.Model):
+    """One piece of news about an email: the relay's answer, a bounce message, a provider's
+    webhook. The email's history, as the recipient's page and the admin show it."""
+
+    class Source(models.TextChoices):
+        RELAY = "relay", "The mail server, when sending"
+        BOUNCE = "bounce", "A bounce message"
+        WEBHOOK = "webhook", "The email provider"
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=OutboundEmail.Status.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["email", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.get_source_display()})"

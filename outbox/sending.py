@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 
-from django.core.mail import get_connection
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import bounces, delivery
 from .composers import compose, related
-from .models import OutboundEmail
+from .models import DeliveryEvent, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,12 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 100
 MAX_ATTEMPTS = 6
 RETRY_AFTER = dt.timedelta(minutes=1)  # doubled at each further attempt
+# A relay's temporary refusal (4xx) is retried for EMAIL_DEFERRED_GIVE_UP_HOURS, at most this
+# far apart.
+LONGEST_RETRY = dt.timedelta(hours=1)
+# Every email says it was sent by a program (RFC 3834): auto-responders and vacation replies
+# leave it alone, so the bounce address hears only bounces.
+HEADERS = {"Auto-Submitted": "auto-generated"}
 # How long one task sends before it hands on: a worker's warm shutdown waits that long at most
 # (and for the email in flight), well within the 10 s after which Docker, Kubernetes and
 # systemd kill. Each hand-on costs a task's round trip through the broker, a few ms.
@@ -76,13 +85,16 @@ def send_due_emails(limit: int = BATCH_SIZE, *, until: dt.datetime | None = None
         return len(claimed)
     try:
         claimed = _claim(limit)
+        accepted: list[OutboundEmail] = []
         for number, email in enumerate(claimed):
             if number and until is not None and timezone.now() >= until:
                 _release(claimed[number:])
                 break
-            _send(mail, email)
+            if _send(mail, email):
+                accepted.append(email)
     finally:
         mail.close()
+    delivery.accepted(accepted)
     return len(claimed)
 
 
@@ -132,22 +144,81 @@ def _release(emails: list[OutboundEmail]) -> None:
     ).update(status=OutboundEmail.Status.QUEUED, attempts=F("attempts") - 1)
 
 
-def _send(mail, email: OutboundEmail) -> None:
+def _send(mail, email: OutboundEmail) -> bool:
+    """Send one email; whether the relay accepted it."""
     if email.user is not None and not email.user.is_active:
         # Nobody to welcome any more: kept as failed, with why, and never retried.
         email.attempts = MAX_ATTEMPTS
         _failed(email, AccountGone("the account was deactivated before the email was sent"))
-        return
+        return False
     try:
-        message = compose(email)
+        message = _prepared(compose(email), email)
         message.connection = mail
         message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        # One recipient per email: its answer to RCPT TO.
+        (code, text), *_ = error.recipients.values()
+        _refused(email, code, text)
+        return False
+    except smtplib.SMTPDataError as error:  # refused after the message itself
+        _refused(email, error.smtp_code, error.smtp_error)
+        return False
     except Exception as error:
         _failed(email, error)
-        return
+        return False
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=OutboundEmail.Status.ACCEPTED,
+        sent_at=timezone.now(),
+        last_error="",
+        reason="",
+        status_changed_at=timezone.now(),
     )
+    return True
+
+
+def _prepared(message: EmailMessage, email: OutboundEmail) -> EmailMessage:
+    message.extra_headers = {**HEADERS, **message.extra_headers}
+    if settings.BOUNCE_ADDRESS:
+        # The From: people see stays; the envelope sender, where bounces go, names this email.
+        message.extra_headers.setdefault("From", message.from_email)
+        message.from_email = bounces.verp_address(email.pk)
+    return message
+
+
+def _refused(email: OutboundEmail, code: int, text: bytes | str) -> None:
+    """The relay refused the address or the message: for good (5xx), bounced at once with
+    its reason; for now (4xx), tried again later, until EMAIL_DEFERRED_GIVE_UP_HOURS."""
+    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    reason = f"{code} {words}"[:2000]
+    now = timezone.now()
+    if code >= 500:
+        delivery.record([email.pk], OutboundEmail.Status.BOUNCED, source="relay", reason=reason)
+        logger.warning("Email %s refused for good by the relay (%s)", email.pk, code)
+        return
+    since = email.deferred_since or now
+    give_up = since + dt.timedelta(hours=settings.EMAIL_DEFERRED_GIVE_UP_HOURS)
+    if now >= give_up:
+        delivery.record(
+            [email.pk],
+            OutboundEmail.Status.FAILED,
+            source="relay",
+            reason=f"Still refused for now after {settings.EMAIL_DEFERRED_GIVE_UP_HOURS} "
+            f"hours; given up. Last answer: {reason}",
+        )
+        logger.error("Email %s given up: the relay kept deferring it", email.pk)
+        return
+    retry_at = now + min(RETRY_AFTER * 2 ** max(email.attempts - 1, 0), LONGEST_RETRY)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.QUEUED,
+        next_attempt_at=min(retry_at, give_up),
+        deferred_since=since,
+        last_error=reason,
+        reason=reason,
+    )
+    DeliveryEvent.objects.create(
+        email_id=email.pk, status=OutboundEmail.Status.DEFERRED, source="relay", reason=reason
+    )
+    logger.warning("Email %s deferred by the relay (%s); retrying", email.pk, code)
 
 
 def _failed(email: OutboundEmail, error: Exception) -> None:

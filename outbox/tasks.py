@@ -2,8 +2,9 @@
 outbox.queue, which sends these tasks by name once the rows are committed."""
 
 from celery import shared_task
+from django.conf import settings
 
-from . import sending
+from . import bounces, sending
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +22,10 @@ def sweep_outbox() -> None:
     sending.requeue_stale()
     if sending.has_due_emails():
         send_emails.delay()
+
+
+@shared_task(ignore_result=True)
+def read_bounces() -> None:
+    """Periodic: the bounces the relay delivered into BOUNCE_MAILDIR since the last run."""
+    if settings.BOUNCE_MAILDIR:
+        bounces.read_maildir(settings.BOUNCE_MAILDIR)

@@ -145,7 +145,10 @@ def test_a_worker_holding_a_job_rides_out_a_redis_outage(alice, demo_clinic, tmp
                 if worker.poll() is not None:
                     return True
                 job = Upload.objects.get(pk=upload.pk)
-                return job.is_finished and not OutboundEmail.objects.exclude(status="sent").exists()
+                return (
+                    job.is_finished
+                    and not OutboundEmail.objects.exclude(status="accepted").exists()
+                )
 
             assert wait_until(settled, 120), (
                 f"the job or its emails never finished:\n{log.read_text()}"

@@ -100,7 +100,7 @@ def test_sending_after_commit_delivers_the_guides_welcome_email(
     assert link.startswith("https://portal.example/portal/setup/")
     page = client.get(link.removeprefix("https://portal.example"), follow=True)
     assert b"zoe@example.com.covid19vaccine" in page.content
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"accepted"}
 
 
 def test_a_second_run_sends_nothing_again(imported):
@@ -133,7 +133,7 @@ def test_a_failure_is_retried_later_with_backoff(imported):
     OutboundEmail.objects.update(next_attempt_at=timezone.now())
     assert sending.send_due_emails() == 2
     assert len(mail.outbox) == 2
-    assert OutboundEmail.objects.filter(status="sent").count() == 2
+    assert OutboundEmail.objects.filter(status="accepted").count() == 2
 
 
 def test_it_gives_up_after_the_last_attempt_and_says_so(imported):
@@ -185,7 +185,7 @@ def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks
         send_emails.apply()
     assert len(mail.outbox) == 50
     # The rest of the first batch was claimed, and is queued again as it was.
-    assert _statuses() == {("sent", 1): 50, ("queued", 0): 100}
+    assert _statuses() == {("accepted", 1): 50, ("queued", 0): 100}
     assert sent_tasks == [("outbox.tasks.send_emails", ())]
 
     assert sending.send_due_emails(limit=150) == 100  # due at once, and sent once
@@ -208,7 +208,7 @@ def test_a_sender_on_a_slow_mail_server_lets_go_of_its_emails_before_the_sweep_t
     with _relay_taking(4 * settings.EMAIL_TIMEOUT, lambda: swept.append(sending.requeue_stale())):
         send_emails.apply()
     assert swept == [0]  # the sweep never took a claimed email from under the sender
-    assert _statuses() == {("sent", 1): 1, ("queued", 0): 99}
+    assert _statuses() == {("accepted", 1): 1, ("queued", 0): 99}
     assert sent_tasks == [("outbox.tasks.send_emails", ())]
 
 

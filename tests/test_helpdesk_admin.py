@@ -21,7 +21,11 @@ MODELS = sorted(
 
 # Bookkeeping the database writes itself (recipients/counts.py): nothing for a person to edit.
 # Links between rows, shown where they point (an upload's summary is an email in the outbox).
-INTERNAL = {("recipients", "recipientcount"), ("bulkupload", "uploadsummaryemail")}
+INTERNAL = {
+    ("recipients", "recipientcount"),
+    ("bulkupload", "uploadsummaryemail"),
+    ("outbox", "deliveryevent"),  # shown on its email's page
+}
 
 # Accounts are a superuser's business: staff get 403 there (tests/test_helpdesk_staff.py).
 SUPERUSER_ONLY = {("providers", "user")}

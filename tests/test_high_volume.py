@@ -56,7 +56,7 @@ def test_the_worker_creates_the_recipients_and_the_manager_is_emailed(
     summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
     assert "Successful recipient uploads: 147" in summary.body
     assert summary.attachments[0][0] == "staff-failed-records.csv"
-    assert OutboundEmail.objects.filter(kind="welcome", status="sent").count() == 147
+    assert OutboundEmail.objects.filter(kind="welcome", status="accepted").count() == 147
 
 
 def test_all_created_tells_the_manager_the_number_created(

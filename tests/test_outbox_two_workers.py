@@ -71,4 +71,4 @@ def test_two_workers_drain_one_outbox_sending_each_email_once(
     assert received - expected == Counter(), "sent more than once"
     assert expected - received == Counter(), "never sent"
     assert deliveries.most_open_sessions == 2  # the two workers sent side by side
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"accepted"}

@@ -32,7 +32,7 @@ def _mailing(location, manager, emails: int) -> Counter[str]:
 
 
 def _unsent() -> int:
-    return OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).count()
+    return OutboundEmail.objects.exclude(status=OutboundEmail.Status.ACCEPTED).count()
 
 
 def test_a_worker_told_to_stop_mid_mailing_is_gone_in_seconds_and_another_sends_the_rest_once(

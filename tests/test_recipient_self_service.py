@@ -108,7 +108,7 @@ def test_the_database_refuses_a_second_waiting_welcome_email(pat):
     OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=pat.account)
     with pytest.raises(IntegrityError), transaction.atomic():
         OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=pat.account)
-    OutboundEmail.objects.update(status=OutboundEmail.Status.SENT)
+    OutboundEmail.objects.update(status=OutboundEmail.Status.ACCEPTED)
     OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=pat.account)
 
 

@@ -236,7 +236,7 @@ def test_the_outbox_sends_the_reminder_once_to_the_recipient(consenting):
     assert message.to == ["john.smith@example.com"]
     assert message.subject == "Reminder: your second COVID-19 vaccine dose"
     assert "Pfizer-BioNTech" in message.body
-    assert SecondDoseReminder.objects.get().email.status == "sent"
+    assert SecondDoseReminder.objects.get().email.status == "accepted"
 
 
 def test_a_recipient_removed_after_the_reminder_was_queued_is_not_emailed(consenting, root):
@@ -284,4 +284,4 @@ def test_a_worker_runs_the_task_and_the_reminder_is_emailed_once(consenting, wor
     tasks.send_second_dose_reminders.apply()  # the next hour: nothing new
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Reminder: your second COVID-19 vaccine dose"
-    assert SecondDoseReminder.objects.get().email.status == "sent"
+    assert SecondDoseReminder.objects.get().email.status == "accepted"
