@@ -8,8 +8,10 @@ class BulkuploadConfig(AppConfig):
     verbose_name = "Bulk upload"
 
     def ready(self) -> None:
-        # Registers how the upload summary is written (outbox.composers).
+        # Registers how the upload summary and the bounce digest are written (outbox.composers).
         import_module(f"{self.name}.emails")
+        # Connects the receiver that tells an uploader about welcome emails that bounced.
+        import_module(f"{self.name}.receivers")
         # A corrected address on a recipient's page meets the file engine's rules.
         recipients_forms = import_module("recipients.forms")
         cleaning = import_module(f"{self.name}.engine.cleaning")

@@ -12,6 +12,7 @@ from outbox.composers import register
 from outbox.models import OutboundEmail
 
 from .models import Upload
+from .welcome import welcome_counts
 
 
 def error_file_name(upload: Upload) -> str:
@@ -55,4 +56,31 @@ def _upload_summary(email: OutboundEmail) -> EmailMessage:
     return upload_summary_message(upload)
 
 
+def bounce_digest_message(upload: Upload) -> EmailMessage:
+    """To the uploader: how many welcome emails of their upload did not arrive, and the link
+    to the upload's page, where the people are listed (no names in the email)."""
+    context = {
+        "upload": upload,
+        "location": upload.location,
+        "counts": welcome_counts(upload),
+        "upload_url": settings.SITE_URL + reverse("bulkupload:upload_detail", args=[upload.pk]),
+    }
+    return EmailMessage(
+        subject=f"Recipient Bulk Upload: welcome emails that did not arrive ({upload.file_name})",
+        body=render_to_string("emails/bounce_digest.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[upload.uploaded_by.email],
+    )
+
+
+def _bounce_digest(email: OutboundEmail) -> EmailMessage:
+    upload = (
+        Upload.objects.without_files()
+        .select_related("location", "uploaded_by")
+        .get(bounce_digests__email=email)
+    )
+    return bounce_digest_message(upload)
+
+
 register(OutboundEmail.Kind.UPLOAD_SUMMARY, _upload_summary)
+register(OutboundEmail.Kind.BOUNCE_DIGEST, _bounce_digest)

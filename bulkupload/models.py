@@ -240,3 +240,20 @@ class UploadSummaryEmail(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of upload {self.upload_id}"
+
+
+class UploadBounceDigest(models.Model):
+    """An email to the uploader about welcome emails of their upload that did not arrive, and
+    when it was due: the next one is due an hour later at the earliest (bulkupload.welcome)."""
+
+    email = models.OneToOneField(
+        "outbox.OutboundEmail", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="bounce_digests")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["upload", "-due_at"]
+
+    def __str__(self) -> str:
+        return f"Bounce digest of upload {self.upload_id}"

@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from outbox.delivery import plain_reason
 from providers.access import manager_required
 from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
-from . import highvolume, lowvolume
+from . import highvolume, lowvolume, welcome
 from .access import get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
 from .engine import FileRejected, TooManyRows, template
@@ -269,6 +270,11 @@ def reports(request: HttpRequest) -> HttpResponse:
         .select_related("uploaded_by")
     )
     page = Paginator(uploads, 25).get_page(request.GET.get("page"))
+    bounced = welcome.not_reached_by_upload(
+        request.location, [upload.pk for upload in page.object_list]
+    )
+    for upload in page.object_list:
+        upload.welcome_not_reached = bounced.get(upload.pk, 0)
     return render(request, "bulkupload/reports.html", {"page": "reports", "uploads": page})
 
 
@@ -296,5 +302,11 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
         "recipients": recipients,
         "removed": created.exclude(removed_at=None).count(),
+        "welcome": welcome.welcome_counts(upload),
+        "not_reached": [
+            (recipient, plain_reason(email.status, email.reason))
+            for recipient in welcome.not_reached(upload)
+            for email in [recipient.welcome_problem_email]
+        ],
     }
     return render(request, "bulkupload/upload_detail.html", context)

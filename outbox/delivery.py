@@ -49,6 +49,10 @@ _PLAIN = [
 ]
 
 
+# The states in which an email did not (or not yet) reach its reader: said in plain words.
+UNDELIVERED = frozenset({Status.BOUNCED, Status.COMPLAINED, Status.DEFERRED, Status.FAILED})
+
+
 class Delivery(NamedTuple):
     pk: int
     user_id: int | None

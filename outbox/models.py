@@ -33,6 +33,9 @@ class OutboundEmail(models.Model):
         # The welcome email again, at a manager's request from the recipient's page (a fresh
         # link, or the new address after a correction): recipients.selfservice.
         WELCOME_AGAIN = "welcome_again", "Welcome email sent again"
+        # To the manager who uploaded: some welcome emails of the upload did not arrive (at most
+        # one an hour per upload: bulkupload.welcome).
+        BOUNCE_DIGEST = "bounce_digest", "Welcome emails that did not arrive, to the uploader"
 
     class Status(models.TextChoices):
         """queued → sending → accepted (the relay said 250) → delivered (where a provider

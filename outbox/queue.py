@@ -7,10 +7,12 @@ recipients, and calls `send_emails_after_commit`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from celery import current_app
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from providers.models import User
 
@@ -27,9 +29,11 @@ def queue_email(
     subject: str = "",
     body: str = "",
     one_waiting: bool = False,
+    not_before: dt.datetime | None = None,
 ) -> OutboundEmail | None:
     """Record an email of `kind` for `user` (or, for a message only, to a bare `to_email`
-    with no account behind it), sent once the caller's transaction commits.
+    with no account behind it), sent once the caller's transaction commits (and not before
+    `not_before`: beat's sweep sends it then).
 
     With `one_waiting`, nothing is queued while one of this kind for this account still
     waits (a double click): it is composed when it goes, so it is as fresh as a new one.
@@ -48,6 +52,7 @@ def queue_email(
                 to_email="" if user is not None else to_email,
                 subject=subject[:200],
                 body=body,
+                next_attempt_at=not_before or timezone.now(),
             )
     except IntegrityError:
         return None  # another request queued it at this instant, or it went already

@@ -7,7 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_object_actions import DjangoObjectActions, action
 
+from outbox.delivery import UNDELIVERED, plain_reason
+from outbox.models import OutboundEmail
+
 from .models import Recipient
+from .receivers import WELCOME_KINDS
 from .removal import RemovalRefused, remove_recipient
 
 
@@ -31,7 +35,11 @@ class RecipientAdmin(DjangoObjectActions, admin.ModelAdmin):
         "removed_at",
     ]
     list_select_related = ["location"]
-    list_filter = [("removed_at", admin.EmptyFieldListFilter), "location__organization"]
+    list_filter = [
+        ("removed_at", admin.EmptyFieldListFilter),
+        "welcome_problem",
+        "location__organization",
+    ]
     search_fields = ["first_name_key", "last_name_key", "email", "location__pin"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -51,14 +59,32 @@ class RecipientAdmin(DjangoObjectActions, admin.ModelAdmin):
         "removed_at",
         "removed_by",
         "removal_reason",
+        "welcome_problem",
+        "welcome_email",
     ]
     fieldsets = [
         ("Person", {"fields": ["first_name", "last_name", "date_of_birth", "email"]}),
         ("Matching keys", {"fields": ["first_name_key", "last_name_key"]}),
         ("Origin", {"fields": ["location", "upload", "created_by", "created_at"]}),
         ("Removal", {"fields": ["removed_at", "removed_by", "removal_reason"]}),
+        ("Welcome email", {"fields": ["welcome_problem", "welcome_email"]}),
     ]
     change_actions = ["remove"]
+
+    @admin.display(description="what became of it")
+    def welcome_email(self, recipient: Recipient) -> str:
+        """The manager's view of the same: the newest welcome email's state and why."""
+        email = (
+            OutboundEmail.objects.filter(user_id=recipient.account_id, kind__in=WELCOME_KINDS)
+            .order_by("-id")
+            .first()
+        )
+        if email is None:
+            return "None sent"
+        problem = plain_reason(email.status, email.reason) if email.status in UNDELIVERED else ""
+        return (
+            f"{email.get_status_display()}{': ' + problem if problem else ''} (email #{email.pk})"
+        )
 
     def get_change_actions(self, request, object_id, form_url):
         recipient = self.get_object(request, object_id)

@@ -10,6 +10,8 @@ from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
+from outbox.delivery import UNDELIVERED, plain_reason
+from outbox.models import OutboundEmail
 from providers.access import manager_required
 
 from . import selfservice
@@ -17,6 +19,7 @@ from .access import get_recipient_or_404
 from .forms import EmailCorrectionForm
 from .listing import loaded_recipients
 from .models import Recipient
+from .receivers import WELCOME_KINDS
 
 
 @require_GET
@@ -39,8 +42,35 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
 @manager_required
 def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_recipient_or_404(request.user, recipient_id)
-    context = {"page": "recipients", "recipient": recipient, "email_form": EmailCorrectionForm()}
+    context = {
+        "page": "recipients",
+        "recipient": recipient,
+        "email_form": EmailCorrectionForm(),
+        "welcome_emails": _welcome_emails(recipient),
+    }
     return render(request, "recipients/detail.html", context)
+
+
+def _welcome_emails(recipient: Recipient) -> list[dict]:
+    """The welcome emails sent to this recipient, newest first, each with its history and,
+    when it did not arrive, why in plain words."""
+    if recipient.account_id is None:
+        return []
+    emails = (
+        OutboundEmail.objects.filter(user_id=recipient.account_id, kind__in=WELCOME_KINDS)
+        .defer("body")
+        .prefetch_related("events")
+        .order_by("-id")
+    )
+    return [
+        {
+            "email": email,
+            "problem": plain_reason(email.status, email.reason)
+            if email.status in UNDELIVERED
+            else "",
+        }
+        for email in emails
+    ]
 
 
 # What a manager fixes on a recipient's page (selfservice) -----------------------------------------
@@ -105,6 +135,7 @@ def _recipient_page(
     """The recipient's page, shown again with what went wrong."""
     context = {"page": "recipients", "recipient": recipient, **context}
     context.setdefault("email_form", EmailCorrectionForm())
+    context["welcome_emails"] = _welcome_emails(recipient)
     return render(request, "recipients/detail.html", context, status=status)
 
 

@@ -24,6 +24,7 @@ MODELS = sorted(
 INTERNAL = {
     ("recipients", "recipientcount"),
     ("bulkupload", "uploadsummaryemail"),
+    ("bulkupload", "uploadbouncedigest"),
     ("outbox", "deliveryevent"),  # shown on its email's page
 }
 
