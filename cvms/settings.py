@@ -6,6 +6,7 @@ var/mail. Production switches everything through the environment.
 """
 
 import ipaddress
+import os
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -201,7 +202,12 @@ CELERY_BEAT_SCHEDULE = {
 # that default would write every welcome email (its set-password link too) into the worker's
 # own disk and call it sent: production names its relay, or asks for files with filemail://.
 EMAIL_URL = env.str("EMAIL_URL", default="")
-if EMAIL_URL:
+if EMAIL_URL.startswith("anymail://"):
+    # Through an email provider's API (django-anymail): anymail://amazon_ses, sendgrid,
+    # mailgun, postmark... Its settings come from ANYMAIL_* variables (ANYMAIL_SENDGRID_API_KEY,
+    # ANYMAIL_WEBHOOK_SECRET...), its tracking webhooks at /anymail/<provider>/tracking/.
+    EMAIL_BACKEND = f"anymail.backends.{urlsplit(EMAIL_URL).netloc}.EmailBackend"
+elif EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -230,6 +236,13 @@ EMAIL_BACKEND = {
     "django.core.mail.backends.smtp.EmailBackend": "cvms.mail.SMTPBackend",
     "django.core.mail.backends.filebased.EmailBackend": "cvms.mail.FileBackend",
 }.get(EMAIL_BACKEND, EMAIL_BACKEND)
+# django-anymail's settings, from ANYMAIL_<NAME> variables (ANYMAIL_WEBHOOK_SECRET: the
+# "user:password" the provider's webhook sends; the provider's API key and signing key).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 # A PEM bundle of the CAs that verify the relay's certificate (STARTTLS or SSL), instead of the
 # system's: for a relay whose certificate comes from the state's own CA.
 EMAIL_SSL_CAFILE = env.str("EMAIL_SSL_CAFILE", default="") or None

@@ -10,3 +10,5 @@ class OutboxConfig(AppConfig):
     def ready(self) -> None:
         # The one kind of email the outbox writes itself: a message stored when queued.
         import_module(f"{self.name}.messages")
+        # Connects the receiver of email providers' tracking webhooks (django-anymail).
+        import_module(f"{self.name}.webhooks")
