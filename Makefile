@@ -31,6 +31,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/low_volume.py
 	$(PY) bench/high_volume.py
 	$(PY) bench/outbox.py
+	$(PY) bench/relay.py
 	$(PY) bench/scale.py
 	$(PY) bench/hostile.py
 	$(PY) bench/hostile_web.py

@@ -255,6 +255,9 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 # claimed (outbox/sending.py) and how long a slow or unreachable relay keeps a worker from
 # stopping.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# SMTP sessions one sender keeps open at once: a relay takes a message in milliseconds of its
+# own, so one session at a time leaves it idle (bench/relay.py measures it).
+EMAIL_SESSIONS = env.int("EMAIL_SESSIONS", default=4)
 # How long an email the relay refuses for now (4xx) is tried again before it is given up.
 EMAIL_DEFERRED_GIVE_UP_HOURS = env.int("EMAIL_DEFERRED_GIVE_UP_HOURS", default=24)
 # Bounces (VERP): every email's envelope sender is BOUNCE_ADDRESS with the email's signed id

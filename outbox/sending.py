@@ -1,16 +1,18 @@
-"""Sending what the outbox holds: in batches over one connection, each email marked as it goes.
+"""Sending what the outbox holds: in batches, over EMAIL_SESSIONS SMTP sessions at once
+(outbox.sessions), each email marked as its answer comes.
 
 A row is claimed (queued -> sending) in a short transaction that skips rows another sender
-holds, so two workers never take the same email; it is marked sent right after the mail
-server accepts it. A failure puts it back with an exponential backoff, and after
-MAX_ATTEMPTS it stays failed, visible to the help desk in the admin.
+holds, so two workers never take the same email; it is marked accepted right after the mail
+server accepts it, bounced at once when it refuses it for good (5xx), and tried again later
+when it refuses it for now (4xx). Another failure puts it back with an exponential backoff,
+and after MAX_ATTEMPTS it stays failed, visible to the help desk in the admin.
 
 A sender works in slices of SEND_SLICE (outbox.tasks hands the rest to a fresh task), so
 a worker asked to stop (a deploy: SIGTERM, then SIGKILL some 10 s later) finishes its slice
 and is gone within seconds, every email it took marked. A worker that dies mid-batch
 (SIGKILL, a lost machine) leaves rows "sending"; the sweep puts them back after STALE_AFTER.
-Only an email the mail server accepted in the instant before such a crash can go out twice:
-we prefer that to an email that silently never goes.
+Only the emails the mail server accepted in the instant before such a crash (at most one per
+session) can go out twice: we prefer that to an email that silently never goes.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Case, F, TextField, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from . import bounces, delivery, webhooks
 from .composers import compose, related
 from .models import DeliveryEvent, OutboundEmail
+from .sessions import Sessions
 
 logger = logging.getLogger(__name__)
 
@@ -59,90 +63,97 @@ class AccountGone(Exception):
 
 def send_slice(length: dt.timedelta = SEND_SLICE) -> bool:
     """Send due emails, batch after batch, for about `length`; returns whether some may be
-    left (the caller hands them to a fresh task rather than sending on).
-
-    One connection for the whole slice: a relay with STARTTLS costs a TLS handshake per
-    connection, and at the relay's speed that was a third of the time of a batch."""
+    left (the caller hands them to a fresh task rather than sending on). The SMTP sessions
+    stay open for the whole slice."""
     until = timezone.now() + length
-    mail = get_connection()
-    try:
+    with Sessions(settings.EMAIL_SESSIONS) as sessions:
         while timezone.now() < until:
-            if send_due_emails(until=until, mail=mail) < BATCH_SIZE:
+            if send_due_emails(until=until, sessions=sessions) < BATCH_SIZE:
                 return False
-    finally:
-        mail.close()
     return True
 
 
-def send_due_emails(limit: int = BATCH_SIZE, *, until: dt.datetime | None = None, mail=None) -> int:
-    """Send up to `limit` due emails over one connection (`mail`'s, kept open for the caller,
-    or one of its own); returns how many were claimed.
+def send_due_emails(
+    limit: int = BATCH_SIZE,
+    *,
+    until: dt.datetime | None = None,
+    sessions: Sessions | None = None,
+) -> int:
+    """Send up to `limit` due emails over EMAIL_SESSIONS sessions at once (`sessions`, kept
+    open by the caller, or its own); returns how many were claimed.
 
     Past `until` no further email is started: those claimed and not tried go back to the
     queue, due at once, for the next sender. The first is always tried, so that a relay slow
     to greet still gets the emails out, one per batch.
     """
-    own = mail is None
-    mail = mail or get_connection()
+    own = sessions is None
+    sessions = sessions or Sessions(settings.EMAIL_SESSIONS)
     try:
-        # Opened before the claim, so that a relay slow to answer does not age the claim.
-        _open(mail)
-    except Exception as error:  # the mail server is unreachable: those due wait
-        claimed = _claim(limit)
-        for email in claimed:
-            _failed(email, error)
-        return len(claimed)
+        try:
+            # Before the claim, so that a relay slow to answer does not age the claim.
+            sessions.open()
+        except Exception as error:  # the mail server is unreachable: those due wait
+            claimed = _claim(limit)
+            for email in claimed:
+                _failed(email, error)
+            return len(claimed)
+        return _send_batch(sessions, limit, until)
+    finally:
+        if own:
+            sessions.close()
+
+
+def _send_batch(sessions: Sessions, limit: int, until: dt.datetime | None) -> int:
+    claimed = _claim(limit)
+    in_flight: dict[Future, OutboundEmail] = {}
     accepted: list[OutboundEmail] = []
     try:
-        claimed = _claim(limit)
         for number, email in enumerate(claimed):
             if number and until is not None and timezone.now() >= until:
                 _release(claimed[number:])
                 break
-            if _send(mail, email):
-                # Marked at once, not with the batch: a worker killed between the relay's 250
-                # and this UPDATE sends that one email twice, and only that one (README,
-                # "Which email can be sent twice"); batching the UPDATEs would widen it to the
-                # batch. Measured, the UPDATE is not what limits the rate (bench/outbox.py).
-                _mark_accepted([email])
-                accepted.append(email)
+            message = _composed(email)
+            if message is None:
+                continue
+            in_flight[sessions.submit(message)] = email
+            if len(in_flight) >= sessions.count:
+                accepted += _settle(in_flight, FIRST_COMPLETED)
     finally:
-        if own:
-            mail.close()
+        accepted += _settle(in_flight, ALL_COMPLETED)
     delivery.accepted(accepted)
     return len(claimed)
 
 
-def _open(mail) -> None:
-    """Open the connection, or check that the one kept open still answers (a relay closes an
-    idle session after a while): one round trip per batch."""
-    if getattr(mail, "connection", None) is not None:
-        try:
-            mail.connection.noop()
-            return
-        except (smtplib.SMTPException, OSError):
-            mail.close()
-    mail.open()
+def _settle(in_flight: dict[Future, OutboundEmail], how: str) -> list[OutboundEmail]:
+    """Record what the relay answered for those sent (the first one, or all); returns those
+    it accepted. Each is marked as soon as its answer is in: a worker killed then sends again
+    only the emails in flight, at most EMAIL_SESSIONS (README, "Which email can be sent
+    twice")."""
+    if not in_flight:
+        return []
+    done, _ = wait(list(in_flight), return_when=how)
+    accepted = []
+    for future in done:
+        email = in_flight.pop(future)
+        if _answered(email, future.exception()):
+            accepted.append(email)
+    return accepted
 
 
 def _mark_accepted(emails: list[OutboundEmail]) -> None:
-    """The relay took these."""
-    if not emails:
-        return
+    """The relay took these. A provider's webhook may have said more already (delivered)
+    before this commits: that state stays, only the time is written."""
     now = timezone.now()
-    sending = OutboundEmail.Status.SENDING
-    OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
-        # A provider's webhook may have said more already (delivered) before this commits.
-        status=Case(
-            When(status=sending, then=Value(OutboundEmail.Status.ACCEPTED)), default=F("status")
-        ),
-        reason=Case(
-            When(status=sending, then=Value("")), default=F("reason"), output_field=TextField()
-        ),
+    ids = [email.pk for email in emails]
+    moved = OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.SENDING).update(
+        status=OutboundEmail.Status.ACCEPTED,
         sent_at=now,
         last_error="",
+        reason="",
         status_changed_at=now,
     )
+    if moved < len(ids):
+        OutboundEmail.objects.filter(pk__in=ids, sent_at__isnull=True).update(sent_at=now)
 
 
 def requeue_stale(now: dt.datetime | None = None) -> int:
@@ -191,29 +202,34 @@ def _release(emails: list[OutboundEmail]) -> None:
     ).update(status=OutboundEmail.Status.QUEUED, attempts=F("attempts") - 1)
 
 
-def _send(mail, email: OutboundEmail) -> bool:
-    """Send one email; whether the relay accepted it."""
+def _composed(email: OutboundEmail) -> EmailMessage | None:
+    """The message to send; None when there is none (the email is marked failed, with why)."""
     if email.user is not None and not email.user.is_active:
         # Nobody to welcome any more: kept as failed, with why, and never retried.
         email.attempts = MAX_ATTEMPTS
         _failed(email, AccountGone("the account was deactivated before the email was sent"))
-        return False
+        return None
     try:
-        message = _prepared(compose(email), email)
-        message.connection = mail
-        message.send()
-    except smtplib.SMTPRecipientsRefused as error:
+        return _prepared(compose(email), email)
+    except Exception as error:
+        _failed(email, error)
+        return None
+
+
+def _answered(email: OutboundEmail, error: BaseException | None) -> bool:
+    """Record the relay's answer to one email; whether it accepted it."""
+    if error is None:
+        _mark_accepted([email])
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
         # One recipient per email: its answer to RCPT TO.
         (code, text), *_ = error.recipients.values()
         _refused(email, code, text)
-        return False
-    except smtplib.SMTPDataError as error:  # refused after the message itself
+    elif isinstance(error, smtplib.SMTPDataError):  # refused after the message itself
         _refused(email, error.smtp_code, error.smtp_error)
-        return False
-    except Exception as error:
+    else:
         _failed(email, error)
-        return False
-    return True
+    return False
 
 
 def _prepared(message: EmailMessage, email: OutboundEmail) -> EmailMessage:
@@ -263,7 +279,7 @@ def _refused(email: OutboundEmail, code: int, text: bytes | str) -> None:
     logger.warning("Email %s deferred by the relay (%s); retrying", email.pk, code)
 
 
-def _failed(email: OutboundEmail, error: Exception) -> None:
+def _failed(email: OutboundEmail, error: BaseException) -> None:
     now = timezone.now()
     # The error text can name the address; it is kept on the row for the help desk, and the
     # log gets only the error's type.

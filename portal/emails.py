@@ -5,6 +5,8 @@ recipient's "Forgot password" link. Both link to this app's pages; both are made
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -22,11 +24,25 @@ WELCOME_SUBJECT = "Welcome to the North Carolina COVID-19 Vaccine Portal"
 RECIPIENT_PASSWORD_RESET_SUBJECT = "Reset your COVID-19 Vaccine Portal password"  # noqa: S105
 
 
+@functools.cache
+def _setup_path() -> tuple[str, str]:
+    # Reversed once, not per email (a mailing of 5,000 spent a fifth of its time here): the
+    # path around the two values, which reverse() would only quote (both are URL-safe).
+    path = reverse("portal:password_setup", kwargs={"uidb64": "UIDB64", "token": "TOKEN"})
+    before, after = path.split("UIDB64/TOKEN")
+    return before, after
+
+
 def password_setup_url(account: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(account.pk))
     token = password_setup_token.make_token(account)
-    path = reverse("portal:password_setup", kwargs={"uidb64": uid, "token": token})
-    return settings.SITE_URL + path
+    before, after = _setup_path()
+    return f"{settings.SITE_URL}{before}{uid}/{token}{after}"
+
+
+@functools.cache
+def _home_path() -> str:
+    return reverse("portal:home")
 
 
 def welcome_message(account: User) -> EmailMultiAlternatives:
@@ -35,7 +51,7 @@ def welcome_message(account: User) -> EmailMultiAlternatives:
         "recipient": account.recipient,
         "username": account.username,
         "setup_url": password_setup_url(account),
-        "portal_url": settings.SITE_URL + reverse("portal:home"),
+        "portal_url": settings.SITE_URL + _home_path(),
     }
     message = EmailMultiAlternatives(
         subject=WELCOME_SUBJECT,

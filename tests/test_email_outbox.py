@@ -110,14 +110,19 @@ def test_a_second_run_sends_nothing_again(imported):
     assert len(mail.outbox) == 2
 
 
-def test_it_sends_in_batches_over_one_connection(imported, monkeypatch):
-    opened = []
-    original = EmailBackend.open
-    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(1) or original(self))
-    assert sending.send_due_emails(limit=1) == 1
-    assert sending.send_due_emails(limit=10) == 1
-    assert len(mail.outbox) == 2
-    assert len(opened) == 2  # one connection per batch, not per email
+def test_a_slice_sends_over_a_few_sessions_kept_open_across_batches(db, monkeypatch, settings):
+    settings.EMAIL_SESSIONS = 3
+    _queue_messages(250)  # three batches
+    used = []
+    original = EmailBackend.send_messages
+    monkeypatch.setattr(
+        EmailBackend,
+        "send_messages",
+        lambda self, messages: used.append(id(self)) or original(self, messages),
+    )
+    assert sending.send_slice() is False  # all sent
+    assert len(mail.outbox) == 250
+    assert len(set(used)) <= 3  # connections, not one per email or per batch
 
 
 def test_a_failure_is_retried_later_with_backoff(imported):
@@ -179,7 +184,8 @@ def test_the_sweep_requeues_emails_claimed_over_ninety_seconds_ago_and_not_young
     assert younger.status == "sending"
 
 
-def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks):
+def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks, settings):
+    settings.EMAIL_SESSIONS = 1  # one at a time, so that the relay's clock counts them
     _queue_messages(150)
     with _relay_taking(0.1):  # 50 emails in the slice of 5 seconds
         send_emails.apply()
@@ -201,6 +207,7 @@ def test_a_sending_task_that_empties_the_outbox_queues_no_other(imported, sent_t
 def test_a_sender_on_a_slow_mail_server_lets_go_of_its_emails_before_the_sweep_takes_them(
     db, settings, sent_tasks
 ):
+    settings.EMAIL_SESSIONS = 1  # the sweep below runs in the sender's thread
     _queue_messages(100)
     swept = []
     # Each of an email's four SMTP answers (MAIL, RCPT, DATA, the message) as late as the
