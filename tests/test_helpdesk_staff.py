@@ -44,6 +44,7 @@ STAFF_PERMISSIONS = {
     "recipients.change_recipient",
     "bulkupload.view_upload",
     "outbox.view_outboundemail",
+    "outbox.view_deliveryevent",  # the email's history (outbox's migration 0005)
     "providers.view_location",
     "providers.view_organization",
     "providers.view_locationmanager",
