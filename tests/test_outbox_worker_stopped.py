@@ -32,6 +32,16 @@ def _mailing(location, manager, emails: int) -> Counter[str]:
     return Counter(email.lower() for *_, email in rows)
 
 
+def _why_unsent() -> str:
+    """What the emails not sent are waiting for: their states and errors, counted."""
+    left = OutboundEmail.objects.exclude(status=OutboundEmail.Status.ACCEPTED)
+    why = Counter(
+        (status, attempts, error[:80])
+        for status, attempts, error in left.values_list("status", "attempts", "last_error")
+    )
+    return f"{left.count()} emails never went: {dict(why)}"
+
+
 def _unsent() -> int:
     return OutboundEmail.objects.exclude(status=OutboundEmail.Status.ACCEPTED).count()
 
@@ -96,7 +106,7 @@ def test_a_worker_killed_mid_mailing_loses_no_email_and_sends_at_most_those_in_f
         second = start_worker_process(worker_queue)
         try:
             sweep_outbox.apply()
-            assert wait_until(lambda: _unsent() == 0, 90), f"{_unsent()} emails never went"
+            assert wait_until(lambda: _unsent() == 0, 90), _why_unsent()
         finally:
             stop_worker_process(second)
         received = deliveries.counts()
