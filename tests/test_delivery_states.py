@@ -18,6 +18,7 @@ from bulkupload.jobs import run_job, store_upload
 from devsupport import free_port
 from outbox import delivery, sending
 from outbox.models import DeliveryEvent, OutboundEmail
+from outbox.sessions import Sessions
 from recipients import selfservice
 from recipients.models import Recipient
 from tests.helpers import person, recipient_csv
@@ -210,3 +211,16 @@ def test_news_of_an_email_never_sent_changes_nothing(demo_clinic, alice):
 )  # fmt: skip
 def test_the_manager_reads_the_reason_in_plain_words(status, reason, words):
     assert delivery.plain_reason(status, reason) == words
+
+
+def test_a_session_the_relay_dropped_between_batches_is_opened_again(relay, demo_clinic, alice):
+    _load(demo_clinic, alice, "ann@deliver.example", "bo@deliver.example")
+    with Sessions(1) as sessions:
+        assert sending.send_due_emails(limit=1, sessions=sessions) == 1
+        # The relay ends the idle session (its timeout): the socket is gone, the backend
+        # still thinks it is open.
+        for backend in sessions._connections:
+            backend.connection.close()
+        assert sending.send_due_emails(limit=1, sessions=sessions) == 1
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {Status.ACCEPTED}
+    assert len(relay.messages) == 2
