@@ -2,7 +2,7 @@
 through its statuses with replies; every step on its timeline and emailed to the requester.
 
 Who may see a case lives here too (`cases_visible_to`): the requester, a manager of the case's
-location, and staff. Anyone else gets 404, so case numbers reveal nothing.
+location, and staff with their second factor. Anyone else gets 404, so case numbers reveal nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bulkupload.engine import check_file, nobody
 from bulkupload.jobs import queue_message
 from bulkupload.models import OutboundEmail, Upload
 from bulkupload.retention import delete_files
-from providers.access import locations_managed_by
+from providers.access import has_staff_powers, locations_managed_by
 from providers.models import User
 
 from .models import Case, CaseEvent, CaseFile
@@ -231,10 +231,13 @@ def case_url(case: Case) -> str:
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """The requester's own cases and those of locations the user manages; all for staff."""
+    """The requester's own cases and those of locations the user manages; all for staff with
+    their staff powers (with STAFF_TWO_FACTOR, only a session that passed the second factor:
+    `user` is the request's). A staff account signed in at the help desk's door with its
+    password alone sees what any requester sees, and so does its failed-records CSV."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    if user.is_staff:
+    if has_staff_powers(user):
         return Case.objects.all()
     return Case.objects.filter(Q(requester=user) | Q(location__in=locations_managed_by(user)))
 
