@@ -37,7 +37,11 @@ def process_case_file(case: Case, *, by: User) -> Outcome:
     with transaction.atomic():
         case = _locked(case)
         if case.upload_id is not None:
-            return Outcome(False, f"Already sent for processing: {job_summary(case.upload)}")
+            # Read afresh: a click that waited on the lock while another one started the job
+            # gets the case's new row, but (PostgreSQL re-reads only the locked row) its
+            # joined upload as it was when the click's query began, that is none.
+            upload = Upload.objects.without_files().get(pk=case.upload_id)
+            return Outcome(False, f"Already sent for processing: {job_summary(upload)}")
         attachment = _processable_file(case)
         upload = store_upload(
             bytes(attachment.content),
