@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from sequences import get_next_value
 
+from bulkupload.emails import RECIPIENT_HELP_PAGE, recipient_page_url
 from bulkupload.engine import check_file, nobody
 from bulkupload.jobs import queue_message
 from bulkupload.models import OutboundEmail, Upload
@@ -218,12 +219,29 @@ def record(case: Case, kind: str, actor: User | None, text: str = "", **fields) 
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, text=text, **fields)
 
 
-def notify_requester(case: Case, template: str, *, subject: str, **context) -> OutboundEmail:
+def notify_requester(case: Case, template: str, *, subject: str, **context) -> OutboundEmail | None:
     """Queue an email to the requester through the outbox: what happened, and the link to the
     case's summary (sign-in required; the URL holds the case number only). Never the case's
-    files or the recipients' data."""
-    context.update(case=case, case_url=case_url(case))
-    return queue_message(case.requester, subject=subject, body=render_to_string(template, context))
+    files or the recipients' data.
+
+    A recipient's question has no summary page (recipients do not use the help desk's pages):
+    its emails link to the contact form instead. Asked signed out, it has no account: they go
+    to contact_email, or nowhere when the asker gave no address to answer
+    (helpdesk.questions)."""
+    question = case.kind == Case.Kind.RECIPIENT_QUESTION
+    requester = case.requester
+    context.update(
+        case=case,
+        case_url="" if question else case_url(case),
+        help_url=recipient_page_url(RECIPIENT_HELP_PAGE) if question else "",
+        greeting_name=case.contact_name if question or requester is None else requester.first_name,
+    )
+    body = render_to_string(template, context)
+    if requester is not None:
+        return queue_message(requester, subject=subject, body=body)
+    if not case.contact_email:
+        return None
+    return queue_message(None, subject=subject, body=body, to_email=case.contact_email)
 
 
 def case_url(case: Case) -> str:
