@@ -63,12 +63,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "kind", "user", "status", "attempts", "sent_at"]
     list_select_related = ["user"]
     list_filter = ["status", "kind"]
-    search_fields = ["user__username", "user__email"]
+    search_fields = ["user__username", "user__email", "to_email"]
     date_hierarchy = "created_at"
     raw_id_fields = ["user", "upload"]
     readonly_fields = [
         "kind",
         "user",
+        "to_email",
         "upload",
         "status",
         "attempts",

@@ -7,6 +7,8 @@ Composition only; bulkupload.outbox decides when they are sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -25,6 +27,22 @@ from .models import OutboundEmail, Upload
 WELCOME_SUBJECT = "Welcome to the North Carolina COVID-19 Vaccine Portal"
 RECIPIENT_PASSWORD_RESET_SUBJECT = "Reset your COVID-19 Vaccine Portal password"  # noqa: S105
 
+# The recipient portal's pages the emails link to without a token: the portal, an app above
+# this one, fills them in (PortalConfig.ready) with the path of each, so no app below it names
+# its URLs. One missing is a KeyError when the email is composed: the outbox keeps it failed,
+# with why, rather than send a broken link.
+RECIPIENT_PAGES: dict[str, Callable[[], str]] = {}
+RECIPIENT_HELP_PAGE = "help"  # the contact form: "Need support? Submit your question ..."
+
+
+def register_recipient_page(name: str, path: Callable[[], str]) -> None:
+    RECIPIENT_PAGES[name] = path
+
+
+def recipient_page_url(name: str) -> str:
+    """The page's full address (SITE_URL and its path)."""
+    return settings.SITE_URL + RECIPIENT_PAGES[name]()
+
 
 def password_setup_url(account: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(account.pk))
@@ -41,6 +59,7 @@ def welcome_message(account: User) -> EmailMultiAlternatives:
         "username": account.username,
         "setup_url": password_setup_url(account),
         "portal_url": settings.SITE_URL + reverse("portal:home"),
+        "help_url": recipient_page_url(RECIPIENT_HELP_PAGE),
     }
     message = EmailMultiAlternatives(
         subject=WELCOME_SUBJECT,
@@ -85,12 +104,13 @@ def upload_summary_message(upload: Upload) -> EmailMessage:
 
 
 def stored_message(email: OutboundEmail) -> EmailMessage:
-    """A message written when it was queued (the help desk's case emails)."""
+    """A message written when it was queued (the help desk's case emails), to its account or,
+    with none, to its bare address (OutboundEmail.to_email)."""
     return EmailMessage(
         subject=email.subject,
         body=email.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.user.email],
+        to=[email.user.email if email.user is not None else email.to_email],
     )
 
 

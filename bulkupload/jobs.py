@@ -172,11 +172,18 @@ def queue_summary(upload: Upload) -> None:
         send_emails_after_commit()
 
 
-def queue_message(user: User, *, subject: str, body: str) -> OutboundEmail:
+def queue_message(
+    user: User | None, *, subject: str, body: str, to_email: str = ""
+) -> OutboundEmail:
     """A message written now (OutboundEmail.Kind.MESSAGE: the help desk's emails), sent by the
-    outbox once the transaction that queued it commits."""
+    outbox once the transaction that queued it commits: to the account's address, or, with no
+    account behind it (a recipient's question asked signed out), to `to_email`."""
     email = OutboundEmail.objects.create(
-        kind=OutboundEmail.Kind.MESSAGE, user=user, subject=subject[:200], body=body
+        kind=OutboundEmail.Kind.MESSAGE,
+        user=user,
+        to_email=to_email if user is None else "",
+        subject=subject[:200],
+        body=body,
     )
     send_emails_after_commit()
     return email

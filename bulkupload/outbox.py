@@ -153,7 +153,7 @@ def _release(emails: list[OutboundEmail]) -> None:
 
 
 def _send(mail, email: OutboundEmail) -> None:
-    if not email.user.is_active:
+    if email.user is not None and not email.user.is_active:
         # Nobody to welcome any more: kept as failed, with why, and never retried.
         email.attempts = MAX_ATTEMPTS
         _failed(email, AccountGone("the account was deactivated before the email was sent"))

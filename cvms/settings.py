@@ -298,6 +298,9 @@ RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
 # (django-ratelimit).
 RECIPIENT_LOGIN_RATE = env.str("RECIPIENT_LOGIN_RATE", default="10/5m")
 RECIPIENT_PASSWORD_RESET_RATE = env.str("RECIPIENT_PASSWORD_RESET_RATE", default="10/h")
+# Questions from the recipient portal's contact form, per address and per username or email
+# typed (django-ratelimit): each opens a case and emails a confirmation.
+RECIPIENT_QUESTION_RATE = env.str("RECIPIENT_QUESTION_RATE", default="5/h")
 # Welcome emails sent again from a recipient's page (resent, or to a corrected address), per
 # recipient and per manager (django-ratelimit): enough to fix a mistake, too few to spam.
 WELCOME_RESEND_RATE = env.str("WELCOME_RESEND_RATE", default="3/d")
@@ -371,9 +374,9 @@ HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # On PostgreSQL an import writes this many batches at once, each over a connection of its own,
 # while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
 IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
-# Low Volume previews (and re-checks) that find people loaded at other locations, per manager
-# (django-ratelimit): a preview says "Duplicated", so it tells whether a person is registered
-# somewhere. Past the rate such a preview is refused; each one is in the audit trail.
+# Files that find people loaded at other locations, per person, on every door that reports them
+# (bulkupload.elsewhere; django-ratelimit): "Duplicated" tells whether a person is registered
+# somewhere. Past the rate such a file is refused whole; each one is in the audit trail.
 PREVIEW_ELSEWHERE_RATE = env.str("PREVIEW_ELSEWHERE_RATE", default="10/h")
 
 # Security: strict by default when DEBUG is off (manage.py check --deploy stays silent)

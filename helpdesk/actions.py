@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from bulkupload.elsewhere import (
+    FoundElsewhereTooOften,
+    allow_finding_elsewhere,
+    check_file_for_elsewhere,
+    record_found_elsewhere,
+)
+from bulkupload.engine import FileRejected
 from bulkupload.jobs import queue_job, queue_message, send_emails_after_commit, store_upload
 from bulkupload.models import OutboundEmail, Upload
 from providers.models import LocationManager, User, normalize_login_email
@@ -33,11 +40,20 @@ class Outcome:
 def process_case_file(case: Case, *, by: User) -> Outcome:
     """Run the attached RECIPIENT BULK UPLOAD FILE through the one pipeline as a job of the
     case's location (its Reports tab shows it, source "Help desk"). The requester is told the
-    result when the job ends (`job_finished`)."""
+    result when the job ends (`job_finished`).
+
+    The requester reads the failed records, so rows naming people loaded at other locations
+    count against their PREVIEW_ELSEWHERE_RATE, as their own uploads would (bulkupload.elsewhere):
+    past it, staff are told to process the file later."""
+    found = _found_elsewhere(case) if case.upload_id is None else 0
     with transaction.atomic():
         case = _locked(case)
         if case.upload_id is not None:
-            return Outcome(False, f"Already sent for processing: {job_summary(case.upload)}")
+            # Read afresh: a click that waited on the lock while another one started the job
+            # gets the case's new row, but (PostgreSQL re-reads only the locked row) its
+            # joined upload as it was when the click's query began, that is none.
+            upload = Upload.objects.without_files().get(pk=case.upload_id)
+            return Outcome(False, f"Already sent for processing: {job_summary(upload)}")
         attachment = _processable_file(case)
         upload = store_upload(
             bytes(attachment.content),
@@ -47,6 +63,7 @@ def process_case_file(case: Case, *, by: User) -> Outcome:
             source=Upload.Source.HELP_DESK,
         )
         _start(case, by, upload=upload)
+        record_found_elsewhere(case.requester, found, target=f"upload {upload.pk}")
         record(case, CaseEvent.Kind.PROCESSED, by, f"File {attachment.file_name} is processing.")
         queue_job(upload)
     return Outcome(True, f"Processing {attachment.file_name} for {case.location}.")
@@ -173,6 +190,27 @@ def _onboard(person: dict, case: Case) -> bool:
             "choose the location at the top of the page.\n",
         )
     return new
+
+
+def _found_elsewhere(case: Case) -> int:
+    """How many rows of the case's file name people loaded at other locations, counted against
+    the requester's limit (CaseRefused past it). Outside the action's transaction, so that a
+    refusal's audit entry is kept."""
+    attachment = _processable_file(case)
+    try:
+        found = check_file_for_elsewhere(
+            bytes(attachment.content), case.location, source=Upload.Source.HELP_DESK
+        ).found_elsewhere
+        allow_finding_elsewhere(case.requester, found, target=f"case {case.number}")
+    except FoundElsewhereTooOften as refused:
+        raise CaseRefused(
+            f"Not processed: the requester's recent files found people already loaded at other "
+            "locations too often, and the failed records would tell them who else is. To "
+            f"protect those people's privacy, process this file in {refused.minutes} minute(s)."
+        ) from refused
+    except FileRejected:
+        return 0  # refused as a whole by the job, which says why: it reports nobody
+    return found
 
 
 def _processable_file(case: Case):

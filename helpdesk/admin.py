@@ -45,6 +45,7 @@ ACTIONS_BY_KIND = {
     Case.Kind.BULK_UPLOAD: ["process_file"],
     Case.Kind.REMOVAL: ["remove_recipient"],
     Case.Kind.HCP_ONBOARDING: ["onboard_people"],
+    Case.Kind.RECIPIENT_QUESTION: [],  # answered with a reply
 }
 OBJECT_ACTION = {"methods": ("POST",), "button_type": "form"}
 
@@ -75,7 +76,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
     """The queue, and a case's page: the request as typed, its file and job, its timeline, the
     status and reply form, and the actions that apply to its kind."""
 
-    list_display = ["number", "kind", "status", "location", "requester", "age"]
+    list_display = ["number", "kind", "status", "location", "requester_shown", "age"]
     list_select_related = ["location", "requester"]
     list_filter = ["status", "kind", "source", "location__organization"]
     search_fields = [
@@ -85,12 +86,23 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         "requester__username",
         "requester__email",
         "contact_name",
+        "contact_email",
     ]
     autocomplete_fields = ["location"]
     raw_id_fields = ["recipient"]
     change_actions = ["process_file", "remove_recipient", "onboard_people", "verify_requester"]
 
     # The queue ----------------------------------------------------------------------------
+
+    @admin.display(description="requester", ordering="requester__username")
+    def requester_shown(self, case: Case) -> str:
+        # A recipient's question asked signed out has no account: who typed what, and that
+        # answers go to that address.
+        if case.requester is not None:
+            return str(case.requester)
+        return (
+            f"{case.contact_name} <{case.contact_email or 'no address to answer'}> (not signed in)"
+        )
 
     @admin.display(description="age", ordering="created_at")
     def age(self, case: Case) -> str:
@@ -121,14 +133,15 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             typed.append("removal_reason")
         if obj.kind == Case.Kind.HCP_ONBOARDING:
             typed.append("people_list")
-        applies = ["location"] + (["recipient"] if obj.kind == Case.Kind.REMOVAL else [])
+        names_recipient = obj.kind in {Case.Kind.REMOVAL, Case.Kind.RECIPIENT_QUESTION}
+        applies = ["location"] + (["recipient"] if names_recipient else [])
         fieldsets = [
             (
                 None,
                 {
                     "fields": [
                         ("number", "kind", "status", "source"),
-                        ("requester", "opened_by"),
+                        ("requester_shown", "opened_by"),
                         ("created_at", "updated_at", "closed_at"),
                     ]
                 },
@@ -152,7 +165,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             "kind",
             "status",
             "source",
-            "requester",
+            "requester_shown",
             "opened_by",
             "created_at",
             "updated_at",

@@ -2,7 +2,7 @@
 through its statuses with replies; every step on its timeline and emailed to the requester.
 
 Who may see a case lives here too (`cases_visible_to`): the requester, a manager of the case's
-location, and staff. Anyone else gets 404, so case numbers reveal nothing.
+location, and staff with their second factor. Anyone else gets 404, so case numbers reveal nothing.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from sequences import get_next_value
 
+from bulkupload.emails import RECIPIENT_HELP_PAGE, recipient_page_url
 from bulkupload.engine import check_file, nobody
 from bulkupload.jobs import queue_message
 from bulkupload.models import OutboundEmail, Upload
 from bulkupload.retention import delete_files
-from providers.access import locations_managed_by
+from providers.access import has_staff_powers, locations_managed_by
 from providers.models import User
 
 from .models import Case, CaseEvent, CaseFile
@@ -218,12 +219,29 @@ def record(case: Case, kind: str, actor: User | None, text: str = "", **fields) 
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, text=text, **fields)
 
 
-def notify_requester(case: Case, template: str, *, subject: str, **context) -> OutboundEmail:
+def notify_requester(case: Case, template: str, *, subject: str, **context) -> OutboundEmail | None:
     """Queue an email to the requester through the outbox: what happened, and the link to the
     case's summary (sign-in required; the URL holds the case number only). Never the case's
-    files or the recipients' data."""
-    context.update(case=case, case_url=case_url(case))
-    return queue_message(case.requester, subject=subject, body=render_to_string(template, context))
+    files or the recipients' data.
+
+    A recipient's question has no summary page (recipients do not use the help desk's pages):
+    its emails link to the contact form instead. Asked signed out, it has no account: they go
+    to contact_email, or nowhere when the asker gave no address to answer
+    (helpdesk.questions)."""
+    question = case.kind == Case.Kind.RECIPIENT_QUESTION
+    requester = case.requester
+    context.update(
+        case=case,
+        case_url="" if question else case_url(case),
+        help_url=recipient_page_url(RECIPIENT_HELP_PAGE) if question else "",
+        greeting_name=case.contact_name if question or requester is None else requester.first_name,
+    )
+    body = render_to_string(template, context)
+    if requester is not None:
+        return queue_message(requester, subject=subject, body=body)
+    if not case.contact_email:
+        return None
+    return queue_message(None, subject=subject, body=body, to_email=case.contact_email)
 
 
 def case_url(case: Case) -> str:
@@ -231,10 +249,13 @@ def case_url(case: Case) -> str:
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """The requester's own cases and those of locations the user manages; all for staff."""
+    """The requester's own cases and those of locations the user manages; all for staff with
+    their staff powers (with STAFF_TWO_FACTOR, only a session that passed the second factor:
+    `user` is the request's). A staff account signed in at the help desk's door with its
+    password alone sees what any requester sees, and so does its failed-records CSV."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    if user.is_staff:
+    if has_staff_powers(user):
         return Case.objects.all()
     return Case.objects.filter(Q(requester=user) | Q(location__in=locations_managed_by(user)))
 

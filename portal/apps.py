@@ -8,5 +8,6 @@ class PortalConfig(AppConfig):
     verbose_name = "COVID-19 Vaccine Portal"
 
     def ready(self) -> None:
-        # Connects the portal's signal receivers; loaded once the models are.
+        # Connects the portal's signal receivers and fills the emails' links to its pages
+        # (bulkupload.emails.RECIPIENT_PAGES); loaded once the models are.
         import_module(f"{self.name}.receivers")

@@ -21,18 +21,26 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from helpdesk import questions
 from recipients.tokens import password_setup_token
 
 from . import accounts, services
 from .access import recipient_of, recipient_required
 from .dates import long_date
-from .forms import STEP_FORMS, ForgotPasswordForm, RecipientLoginForm, displayed_answers
+from .forms import (
+    STEP_FORMS,
+    ForgotPasswordForm,
+    QuestionForm,
+    RecipientLoginForm,
+    displayed_answers,
+)
 from .models import Registration
 
 LOGIN_LIMITED = _(
     "Too many sign-in attempts. Wait a few minutes, then try again, or use “Forgot password”."
 )
 RESET_LIMITED = _("Too many password reset requests. Wait an hour, then try again.")
+QUESTION_LIMITED = _("Too many questions were sent. Wait an hour, then try again.")
 PAUSED = _("Your answers are saved. Continue any time.")
 
 
@@ -42,6 +50,17 @@ def _login_rate(group: str, request: HttpRequest) -> str:
 
 def _reset_rate(group: str, request: HttpRequest) -> str:
     return settings.RECIPIENT_PASSWORD_RESET_RATE
+
+
+def _question_rate(group: str, request: HttpRequest) -> str:
+    return settings.RECIPIENT_QUESTION_RATE
+
+
+def _question_address(group: str, request: HttpRequest) -> str:
+    # Where the answer would go: the signed-in recipient's account, else what was typed.
+    if recipient_of(request.user) is not None:
+        return request.user.username
+    return request.POST.get("contact", "").strip().lower()
 
 
 def _posted_username(group: str, request: HttpRequest) -> str:
@@ -171,6 +190,52 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @require_GET
 def password_reset_done(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/password_reset_done.html")
+
+
+# "Submit your question to the help desk" ------------------------------------------------------
+
+
+@ratelimit(group="portal.question.ip", key="ip", rate=_question_rate, method="POST", block=False)
+@ratelimit(
+    group="portal.question.address",
+    key=_question_address,
+    rate=_question_rate,
+    method="POST",
+    block=False,
+)
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest) -> HttpResponse:
+    """The contact form, signed in or not: a question opens a case in the help desk's queue,
+    answered by email. The answer is the same page whatever was typed, so it never tells
+    whether an account exists (helpdesk.questions says where answers go, and why)."""
+    recipient = recipient_of(request.user)
+    request.recipient = recipient  # the header's account links when signed in
+    signed_in = recipient is not None
+    context = {"signed_in": signed_in}
+    if request.method != "POST":
+        initial = {"name": f"{recipient.first_name} {recipient.last_name}"} if signed_in else {}
+        context["form"] = QuestionForm(initial=initial, signed_in=signed_in)
+        return render(request, "portal/question.html", context)
+    if getattr(request, "limited", False):
+        form = QuestionForm(initial=request.POST.dict(), signed_in=signed_in)
+        context.update(form=form, limited=QUESTION_LIMITED)
+        return render(request, "portal/question.html", context, status=429)
+    form = context["form"] = QuestionForm(request.POST, signed_in=signed_in)
+    if not form.is_valid():
+        return render(request, "portal/question.html", context, status=400)
+    questions.ask(
+        name=form.cleaned_data["name"],
+        contact=form.cleaned_data.get("contact", ""),
+        question=form.cleaned_data["question"],
+        account=request.user if signed_in else None,
+    )
+    return redirect("portal:question_sent")
+
+
+@require_GET
+def question_sent(request: HttpRequest) -> HttpResponse:
+    request.recipient = recipient_of(request.user)
+    return render(request, "portal/question_sent.html")
 
 
 # Home and the registration form ---------------------------------------------------------------

@@ -239,3 +239,17 @@ def test_a_requester_in_the_provider_portal_is_pointed_to_the_help_desk(client, 
 def test_the_portal_footer_links_to_the_help_desk(alice_client):
     page = alice_client.get("/").content.decode()
     assert '<a href="/help-desk/"><strong>CVMS Help Desk Portal</strong></a>' in page
+
+
+def test_notices_to_one_address_stop_after_a_few_and_the_page_stays_the_same(
+    client, alice, demo_clinic, settings
+):
+    # One inbox got 14 "someone tried to register" notices in a minute.
+    settings.HELPDESK_REGISTER_RATE = "100/h"  # the per-network limit is not the one tested
+    answers = [_register(client, email="alice@demo.example") for _ in range(6)]
+    assert {(answer.status_code, answer.url) for answer in answers} == {(302, answers[0].url)}
+    assert OutboundEmail.objects.filter(user=alice).count() == 3
+    # Another address has its own count.
+    _register(client, email="rita@clinic.example")
+    _register(client, email="rita@clinic.example")
+    assert OutboundEmail.objects.filter(user__username="rita@clinic.example").count() == 2
