@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import access_requests, views
 
 app_name = "helpdesk"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("cases/", views.my_cases, name="my_cases"),
     path("cases/<str:number>/", views.case, name="case"),
     path("cases/<str:number>/failed-records.csv", views.case_error_file, name="case_error_file"),
+    path("access-requests/<str:number>/approve/", access_requests.approve, name="access_approve"),
+    path("access-requests/<str:number>/decline/", access_requests.decline, name="access_decline"),
 ]
