@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from providers.access import current_location
 
 from .actions import approve_access, decline_access
+from .cases import CaseRefused
 from .models import Case
 from .verification import access_requests_for, differences, is_generic_code, registration_code
 
@@ -68,8 +69,12 @@ def get_access_request_or_404(request: HttpRequest, number: str) -> Case:
 @login_required
 def approve(request: HttpRequest, number: str) -> HttpResponse:
     case = get_access_request_or_404(request, number)
-    outcome = approve_access(case, by=request.user)
-    messages.success(request, outcome.message)
+    try:
+        outcome = approve_access(case, by=request.user)
+    except CaseRefused as refused:  # a request staff opened without people, say
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, outcome.message)
     return redirect("providers:home")
 
 
@@ -83,6 +88,10 @@ def decline(request: HttpRequest, number: str) -> HttpResponse:
         request.location = current_location(request)
         context = {**_entry(case), "form": form}
         return render(request, "helpdesk/access_decline.html", context, status=400)
-    outcome = decline_access(case, by=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, outcome.message)
+    try:
+        outcome = decline_access(case, by=request.user, reason=form.cleaned_data["reason"])
+    except CaseRefused as refused:  # changed by staff meanwhile
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, outcome.message)
     return redirect("providers:home")
