@@ -151,6 +151,12 @@ def test_the_requester_is_told_they_wait_for_verification(impostor, alice):
     )
 
 
+def test_the_help_desk_home_says_a_registration_code_gives_no_access(impostor):
+    client, _ = impostor
+    page = client.get("/help-desk/").content.decode()
+    assert "Your registration code does not give you access to any location" in page
+
+
 def test_a_manager_of_the_location_is_trusted_and_asks_nobody(alice, demo_clinic, staff_client):
     client = Client()
     client.force_login(alice)
