@@ -11,6 +11,7 @@ from html import escape
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -355,3 +356,21 @@ def test_an_unverified_requesters_file_is_processed_and_the_result_gives_counts_
     page = client.get(f"/help-desk/cases/{case.number}/").content.decode()
     assert "failed-records.csv" not in page
     assert client.get(f"/help-desk/cases/{case.number}/failed-records.csv").status_code == 404
+
+
+def test_staff_without_the_verification_permission_cannot_verify(demo_clinic, db):
+    clerk = User.objects.create_user("clerk@helpdesk.example", PASSWORD, is_staff=True)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="helpdesk", codename__in=["view_case", "change_case"]
+        )
+    )
+    client, _ = _registered("VAC2021")
+    case = _ask(client)
+    clerk_client = Client()
+    clerk_client.force_login(clerk)
+    assert "Verify requester for" not in _admin_page(clerk_client, case)
+    url = reverse("admin:helpdesk_case_actions", kwargs={"pk": case.pk, "tool": "verify_requester"})
+    response = clerk_client.post(url, {"confirm": "yes", "method": "phone_on_file"})
+    assert response.status_code == 403
+    assert not Verification.objects.exists()
