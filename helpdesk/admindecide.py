@@ -20,10 +20,11 @@ from .models import Case, CaseEvent, Verification
 from .verification import (
     differences,
     is_generic_code,
+    location_has_managers,
     manages,
     registration_code,
+    requester_is_trusted,
     verification_for,
-    waiting_for_verification,
 )
 
 DECIDE_FIELDS = [
@@ -56,6 +57,20 @@ def decide_fields(case: Case) -> list[str]:
 
 def _day(moment) -> str:
     return f"{timezone.localtime(moment):%b %-d, %Y}"
+
+
+def _waiting(case: Case) -> SafeString:
+    who = (
+        "a manager of the location approves the request on their Home page or you verify"
+        if location_has_managers(case.location)
+        else "you verify"
+    )
+    return format_html(
+        "<strong>Waiting for verification.</strong> ONBOARD HCP USERS is not offered until {} "
+        "the requester (Verify requester: call the location's phone number on file, or check "
+        "the organization's enrollment record). To refuse, reject the case with a comment.",
+        who,
+    )
 
 
 def _name(user) -> str:
@@ -143,26 +158,27 @@ class DecideFields:
 
     def access_request(self, case: Case) -> SafeString:
         decided_by, decided_at = case.access_decided_by, case.access_decided_at
+        said = []
         if case.access_decision == Case.AccessDecision.APPROVED:
-            return format_html("Approved by {} on {}.", _name(decided_by), _day(decided_at))
+            said.append(format_html("Approved by {} on {}.", _name(decided_by), _day(decided_at)))
         if case.access_decision == Case.AccessDecision.DECLINED:
-            return format_html(
-                "Declined by {} on {}: {}",
-                _name(decided_by),
-                _day(decided_at),
-                case.access_decision_reason,
-            )
-        if waiting_for_verification(case):
-            return mark_safe(
-                "<strong>Waiting for verification.</strong> ONBOARD HCP USERS is not offered "
-                "until a manager of the location approves the request or you verify the "
-                "requester (Verify requester: call the location's phone number on file, or "
-                "check the organization's enrollment record). To refuse, reject the case "
-                "with a comment."
+            said.append(
+                format_html(
+                    "Declined by {} on {}: {}",
+                    _name(decided_by),
+                    _day(decided_at),
+                    case.access_decision_reason,
+                )
             )
         if case.events.filter(kind=CaseEvent.Kind.ONBOARDED).exists():
-            return mark_safe("Done: the people were onboarded (below).")
-        return mark_safe("The requester is trusted for the location: you may onboard.")
+            said.append(mark_safe("Done: the people were onboarded (see Done so far)."))
+        elif requester_is_trusted(case.requester, case.location):
+            said.append(mark_safe("The requester is trusted for the location: you may onboard."))
+        elif case.is_closed:
+            said.append(mark_safe("Nobody was given access."))
+        else:
+            said.append(_waiting(case))
+        return format_html_join(" ", "{}", ((part,) for part in said))
 
     access_request.short_description = "access request"
 

@@ -276,6 +276,9 @@ def test_a_declined_request_grants_nothing(impostor, alice, staff_client):
     rejected = [m for m in mail.outbox if m.to == [STRANGER] and "Rejected" in m.subject]
     assert "Nobody of that name works here." in rejected[0].body
     assert "Access requests" not in alice_client.get("/").content.decode()
+    page = _admin_page(staff_client, case)
+    assert f"Declined by {alice} on {_today()}: Nobody of that name works here." in page
+    assert "Nobody was given access." in page and "Onboard HCP users" not in page
     _action(staff_client, case, "onboard_people")
     assert not User.objects.filter(username=NINA).exists()
     assert not LocationManager.objects.filter(user=stranger).exists()
