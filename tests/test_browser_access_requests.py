@@ -57,6 +57,9 @@ def test_a_manager_approves_an_access_request_on_home(
     assert page.get_by_role("button", name="Verify requester for NCA650001").is_visible()
     assert page.get_by_role("button", name="Onboard HCP users").count() == 0
     screenshot_both_widths(page, screenshot, "1-case-page")
+    page.get_by_role("button", name="Verify requester for NCA650001").click()
+    assert page.get_by_label("How you checked").is_visible()
+    screenshot(page, "1-verify-page")
     page.context.clear_cookies()
 
     # Alice: the request on Home, approved.
