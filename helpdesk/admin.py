@@ -12,7 +12,6 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -27,8 +26,10 @@ from audit.trail import record
 from bulkupload.models import Upload
 
 from . import actions, cases
-from .adminforms import CaseAddForm, CaseChangeForm
+from .admindecide import DECIDE_FIELDS, DecideFields, decide_fields
+from .adminforms import CaseAddForm, CaseChangeForm, VerificationForm
 from .models import Case, CaseEvent, CaseFile, Requester, Verification
+from .verification import differences, registration_code, requester_is_trusted
 
 CONFIRM_TEMPLATE = "admin/confirm_object_action.html"
 # What the requester typed: staff read it, never rewrite it.
@@ -48,6 +49,32 @@ ACTIONS_BY_KIND = {
     Case.Kind.RECIPIENT_QUESTION: [],  # answered with a reply
 }
 OBJECT_ACTION = {"methods": ("POST",), "button_type": "form"}
+
+
+def _verification_details(case: Case) -> list[str]:
+    """What the agent reads before verifying: who, with which code, what differs, and how to
+    check."""
+    requester, location = case.requester, case.location
+    code = registration_code(requester) or "no help-desk registration"
+    details = [
+        f"{requester.get_full_name() or requester} <{requester.email}> registered with {code}. "
+        "Neither a Provider PIN (printed on packing lists) nor VAC2021 proves who they are.",
+        *(
+            f"{d.what} differs. Typed: {d.typed or '(nothing)'} — On record: {d.on_record}"
+            for d in differences(case)
+        ),
+        f"Check that they work at {location} before you verify them: call the location's "
+        "phone number on file and ask for them, ask an existing manager of the location, or "
+        "check the organization's enrollment record.",
+        "Once verified, they are trusted for this location: the people an HCP Onboarding "
+        "request of theirs lists may be made its managers, and see its recipients.",
+    ]
+    if case.access_decision == Case.AccessDecision.DECLINED:
+        details.append(
+            f"A manager of the location declined this request: {case.access_decision_reason} "
+            "Write in the note why you verify the requester anyway."
+        )
+    return details
 
 
 class CaseEventInline(admin.TabularInline):
@@ -72,7 +99,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
+class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
     """The queue, and a case's page: the request as typed, its file and job, its timeline, the
     status and reply form, and the actions that apply to its kind."""
 
@@ -113,6 +140,10 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         # A case's page is for working that case; a phone case is opened from the queue.
         context["show_save_and_add_another"] = False
+        case = context.get("original")
+        for tool in context.get("objectactions", []):
+            if tool["name"] == "verify_requester" and case is not None and case.location:
+                tool["label"] = f"Verify requester for {case.location.pin}"
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -136,6 +167,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         names_recipient = obj.kind in {Case.Kind.REMOVAL, Case.Kind.RECIPIENT_QUESTION}
         applies = ["location"] + (["recipient"] if names_recipient else [])
         fieldsets = [
+            ("What you need to decide", {"fields": decide_fields(obj)}),
             (
                 None,
                 {
@@ -175,6 +207,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             "people_list",
             "attachment_summary",
             "job",
+            *DECIDE_FIELDS,
         ]
         # Staff fill in the location and the recipient when the request did not name them;
         # once set, the actions have used or may use them.
@@ -329,10 +362,26 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         case = self.get_object(request, object_id)
         if case is None or not self.has_change_permission(request, case):
             return []
-        names = list(ACTIONS_BY_KIND[case.kind])
-        profile = Requester.objects.filter(user=case.requester_id).first()
-        if profile is not None and profile.location_id is None:
-            names.append("verify_requester")  # registered with the generic code
+        # A button that does not apply is not offered; what was done shows under "What you
+        # need to decide" (the actions stay idempotent for a page opened before).
+        done = set(case.events.values_list("kind", flat=True))
+        names = [
+            name
+            for name in ACTIONS_BY_KIND.get(case.kind, [])
+            if not (name == "process_file" and case.upload_id is not None)
+            and not (name == "remove_recipient" and CaseEvent.Kind.REMOVED in done)
+            and not (name == "onboard_people" and CaseEvent.Kind.ONBOARDED in done)
+        ]
+        trusted = requester_is_trusted(case.requester, case.location)
+        if "onboard_people" in names and not trusted:
+            names.remove("onboard_people")  # "Waiting for verification" says why
+        if (
+            case.location_id is not None
+            and case.requester_id is not None
+            and not trusted
+            and request.user.has_perm("helpdesk.add_verification")
+        ):
+            names.append("verify_requester")
         return names
 
     @action(
@@ -395,17 +444,43 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
 
     @action(
         label="Verify requester",
-        description="Verify the account of a requester who registered with VAC2021",
+        description="Record how you checked who the requester is, for the case's location",
         **OBJECT_ACTION,
     )
     def verify_requester(self, request, case: Case):
-        details = [
-            f"The help-desk account {case.requester} (registered with the generic code) "
-            "is verified."
-        ]
-        return self._confirm_and_run(
-            request, case, "Verify requester", details, actions.verify_requester
-        )
+        """A confirmation page that asks how the requester was checked (and a note for
+        "other", or after a manager declined); the confirming POST records the Verification."""
+        if not (
+            self.has_change_permission(request, case)
+            and request.user.has_perm("helpdesk.add_verification")
+        ):
+            raise PermissionDenied
+        back = reverse("admin:helpdesk_case_change", args=[case.pk])
+        confirming = request.POST.get("confirm") == "yes"
+        form = VerificationForm(request.POST if confirming else None, case=case)
+        if confirming and form.is_valid():
+            try:
+                outcome = actions.verify_requester(case, by=request.user, **form.cleaned_data)
+            except cases.CaseRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                self.log_change(request, case, f"Verify requester: {outcome.message}")
+                (messages.success if outcome.ran else messages.info)(request, outcome.message)
+            return HttpResponseRedirect(back)
+        pin = case.location.pin if case.location else "(no location)"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Verify requester for {pin}",
+            "question": f"Verify {case.requester} for {case.location}, on case {case.number}?",
+            "details": _verification_details(case),
+            "form": form,
+            "opts": self.model._meta,
+            "object": case,
+            "action_url": request.path,
+            "back_url": back,
+        }
+        status = 400 if confirming else 200
+        return TemplateResponse(request, CONFIRM_TEMPLATE, context, status=status)
 
     def _confirm_and_run(
         self,
@@ -491,56 +566,36 @@ class VerificationAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "location__pin", "case__number"]
 
 
-class VerifiedFilter(admin.SimpleListFilter):
-    title = "verified"
-    parameter_name = "verified"
-    # As Requester.is_verified: a Provider PIN verifies itself, VAC2021 waits for staff.
-    VERIFIED = Q(location__isnull=False) | Q(verified_at__isnull=False)
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(self.VERIFIED)
-        if self.value() == "no":
-            return queryset.exclude(self.VERIFIED)
-        return queryset
-
-
 @admin.register(Requester)
 class RequesterAdmin(admin.ModelAdmin):
-    list_display = ["user", "location", "registration_code", "verified", "created_at"]
+    """Help-desk accounts. Registering (with a Provider PIN or VAC2021) verifies nobody:
+    verification is per location, recorded from a case (Verify requester) or by a manager's
+    approval; the list shows the locations each requester is verified for."""
+
+    list_display = ["user", "location", "registration_code", "verified_for", "created_at"]
     list_select_related = ["user", "location"]
-    list_filter = [VerifiedFilter]
     search_fields = ["user__username", "user__email", "location__pin", "registration_code"]
     autocomplete_fields = ["location"]
+    # verified_at and verified_by are the account-wide verification of before; migration
+    # helpdesk 0006 turned them into Verifications.
+    exclude = ["verified_at", "verified_by"]
     readonly_fields = [
         "user",
         "registration_code",
         "must_change_password",
-        "verified_at",
-        "verified_by",
+        "verified_for",
         "created_at",
     ]
-    actions = ["verify_selected"]
 
-    @admin.display(boolean=True, description="verified")
-    def verified(self, profile: Requester) -> bool:
-        return profile.is_verified
-
-    @admin.action(permissions=["change"], description="Verify the selected requesters")
-    def verify_selected(self, request, queryset) -> None:
-        verified = 0
-        for profile in queryset:
-            if actions.verify(profile, by=request.user):
-                self.log_change(request, profile, "Verified the requester's account.")
-                verified += 1
-        self.message_user(
-            request,
-            f"{verified} requester(s) verified; {len(queryset) - verified} were verified already.",
-            messages.SUCCESS,
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).prefetch_related("user__location_verifications__location")
         )
+
+    @admin.display(description="verified for")
+    def verified_for(self, profile: Requester) -> str:
+        pins = sorted(v.location.pin for v in profile.user.location_verifications.all())
+        return ", ".join(pins) or "no location"
 
     def has_add_permission(self, request) -> bool:
         # Requesters register on the help desk's Register page (helpdesk.registration).

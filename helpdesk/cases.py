@@ -28,6 +28,7 @@ from providers.access import has_staff_powers, locations_managed_by
 from providers.models import User
 
 from .models import Case, CaseEvent, CaseFile
+from .verification import location_has_managers, waiting_for_verification
 
 CASE_SEQUENCE = "helpdesk.case"
 FIRST_CASE_NUMBER = 1001  # CS0001001, as the original help desk's
@@ -119,7 +120,13 @@ def open_case(case: Case, *, attachment: Attachment | None = None, by: User | No
             first_errors=attachment.first_errors,
         )
     record(case, CaseEvent.Kind.OPENED, by or case.requester, f"{case.get_kind_display()} request")
-    notify_requester(case, "emails/case_opened.txt", subject=f"Case {case.number} received")
+    notify_requester(
+        case,
+        "emails/case_opened.txt",
+        subject=f"Case {case.number} received",
+        waiting_for_verification=waiting_for_verification(case),
+        location_has_managers=location_has_managers(case.location),
+    )
     return case
 
 

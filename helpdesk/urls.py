@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import access_requests, views
 
 
 class CaseNumberConverter:
@@ -36,5 +36,15 @@ urlpatterns = [
         "cases/<case_number:number>/failed-records.csv",
         views.case_error_file,
         name="case_error_file",
+    ),
+    path(
+        "access-requests/<case_number:number>/approve/",
+        access_requests.approve,
+        name="access_approve",
+    ),
+    path(
+        "access-requests/<case_number:number>/decline/",
+        access_requests.decline,
+        name="access_decline",
     ),
 ]

@@ -35,6 +35,7 @@ STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_help_desk_staff_
 # What portal's migration adds to the group: the recipient portal's staff work.
 PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0003_help_desk_staff_permissions")
 AUDIT_STAFF_MIGRATION = import_module("helpdesk.migrations.0004_staff_read_the_audit_trail")
+VERIFICATION_STAFF_MIGRATION = import_module("helpdesk.migrations.0006_verifications_kept")
 
 
 def wait_until(condition, seconds: float, step: float = 0.05) -> bool:
@@ -78,6 +79,7 @@ def make_staff(email: str, **flags) -> User:
             STAFF_GROUP_MIGRATION.PERMISSIONS,
             PORTAL_STAFF_MIGRATION.PERMISSIONS,
             AUDIT_STAFF_MIGRATION.PERMISSIONS,
+            {"helpdesk": VERIFICATION_STAFF_MIGRATION.PERMISSIONS},
         ]
         for app_label, codenames in (item for grant in granted for item in grant.items()):
             group.permissions.add(

@@ -9,7 +9,7 @@ from django.core import mail
 from bulkupload.models import OutboundEmail
 from bulkupload.outbox import send_due_emails
 from helpdesk.access import SESSION_MUST_CHANGE
-from helpdesk.models import Requester
+from helpdesk.models import Requester, Verification
 from providers.models import User
 from tests.helpers import make_recipient, make_user
 
@@ -44,7 +44,8 @@ def test_a_provider_pin_links_the_account_to_its_location_and_emails_a_password(
     assert response.url == "/help-desk/register/done/"
     profile = Requester.objects.select_related("user").get()
     assert profile.location == demo_clinic
-    assert profile.is_verified
+    # Linked, not verified: a Provider PIN is printed on packing lists.
+    assert not Verification.objects.filter(user=profile.user).exists()
     assert profile.user.username == "rita@clinic.example"
     assert (profile.user.first_name, profile.user.last_name) == ("Rita", "Ramos")
     assert OutboundEmail.objects.filter(kind="temporary_password", user=profile.user).exists()
@@ -61,7 +62,7 @@ def test_the_generic_code_makes_an_unverified_account_without_a_location(client,
     assert _register(client, code="VAC2021").status_code == 302
     profile = Requester.objects.get()
     assert profile.location is None
-    assert not profile.is_verified
+    assert not Verification.objects.filter(user=profile.user).exists()
     assert profile.registration_code == "VAC2021"
 
 

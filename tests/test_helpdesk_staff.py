@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bulkupload.models import OutboundEmail
 from helpdesk import cases
-from helpdesk.models import Case, CaseEvent, CaseFile, Requester
+from helpdesk.models import Case, CaseEvent, CaseFile, Requester, Verification
 from providers.models import User
 from tests.helpers import (
     HELP_DESK_STAFF,
@@ -239,23 +239,23 @@ def test_staff_remove_a_recipient_with_a_required_reason(staff_client, charlie, 
 # Requesters ------------------------------------------------------------------------------------
 
 
-def test_staff_verify_selected_requesters_and_filter_by_verified(
-    staff_client, charlie, requester, demo_clinic
+def test_the_requester_list_shows_where_each_is_verified_and_verifies_nobody_in_bulk(
+    staff_client, charlie, requester, demo_clinic, other_clinic
 ):
-    generic = Requester.objects.create(user=requester, registration_code="VAC2021")
-    by_pin = Requester.objects.create(
-        user=make_user("pat@demo.example"), location=demo_clinic, registration_code="NCA650001"
+    Requester.objects.create(user=requester, registration_code="VAC2021")
+    pat = make_user("pat@demo.example")
+    by_pin = Requester.objects.create(user=pat, location=demo_clinic, registration_code="NCA650001")
+    Verification.objects.create(
+        user=pat, location=other_clinic, method="phone_on_file", verified_by=charlie
     )
     url = reverse("admin:helpdesk_requester_changelist")
-    unverified = staff_client.get(url, {"verified": "no"}).content.decode()
-    assert "rita@demo.example" in unverified and "pat@demo.example" not in unverified
-    staff_client.post(
-        url, {"action": "verify_selected", "_selected_action": [generic.pk, by_pin.pk]}
-    )
-    generic.refresh_from_db()
-    assert generic.verified_by == charlie
-    assert LogEntry.objects.filter(object_id=str(generic.pk), user=charlie).count() == 1
-    assert "rita@demo.example" not in staff_client.get(url, {"verified": "no"}).content.decode()
+    page = staff_client.get(url).content.decode()
+    # A PIN verifies nothing: Pat is verified for the location staff verified her for only.
+    assert '<td class="field-verified_for">NCA650002</td>' in page
+    assert '<td class="field-verified_for">no location</td>' in page
+    assert "verify_selected" not in page
+    staff_client.post(url, {"action": "verify_selected", "_selected_action": [by_pin.pk]})
+    assert Verification.objects.count() == 1
 
 
 # Working a case: status, reply, stale pages -----------------------------------------------------
