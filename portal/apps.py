@@ -10,3 +10,4 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Connects the portal's signal receivers; loaded once the models are.
         import_module(f"{self.name}.receivers")
+        import_module(f"{self.name}.checks")  # the SMART Health Card keys
