@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from recipients.tokens import password_setup_token
@@ -28,7 +29,7 @@ from . import accounts, healthcards, services
 from .access import recipient_of, recipient_required
 from .dates import long_date
 from .forms import STEP_FORMS, ForgotPasswordForm, RecipientLoginForm, displayed_answers
-from .models import Registration
+from .models import Dose, Registration
 
 LOGIN_LIMITED = _(
     "Too many sign-in attempts. Wait a few minutes, then try again, or use “Forgot password”."
@@ -181,7 +182,7 @@ def _registration(request: HttpRequest) -> Registration | None:
     return Registration.objects.filter(recipient=request.recipient).first()
 
 
-def _doses(request: HttpRequest):
+def _doses(request: HttpRequest) -> QuerySet[Dose]:
     return request.recipient.doses.select_related("product", "location").order_by("dose_number")
 
 
@@ -337,7 +338,7 @@ def health_card_file(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def jwks(request: HttpRequest) -> HttpResponse:
     """The issuer's public keys (<SITE_URL>/.well-known/jwks.json), which verifiers anywhere
     fetch, from their own pages too: hence CORS open to all."""
