@@ -202,7 +202,8 @@ if EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-# With DEBUG off, one error names every production variable left unset (mail relay, Redis).
+# With DEBUG off, one error names every production variable left unset (mail relay, Redis,
+# and the SMART Health Card key, below).
 _unset = []
 if not EMAIL_URL:
     _unset.append(
@@ -216,8 +217,6 @@ if not REDIS_URL and not SINGLE_MACHINE:
         "(or SINGLE_MACHINE=true for a trial on one machine, with the broker in files under "
         "var/broker and each process counting its own rate limits)."
     )
-if _unset and not DEBUG:
-    raise ImproperlyConfigured(" ".join(_unset))
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
     # django-environ drops the path's leading "/": filemail:///srv/mail means /srv/mail here.
     EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path or str(VAR_DIR / "mail")
@@ -254,6 +253,33 @@ if not all("@" in address for _, address in ADMINS):
 DEFAULT_EXCEPTION_REPORTER = "cvms.error_reports.Reporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cvms.error_reports.ReportFilter"
 EMAIL_SUBJECT_PREFIX = "[CVMS] "
+
+# SMART Health Cards (README, "SMART Health Card keys"): the ES256 (P-256) key the portal signs
+# recipients' cards with, a PEM file kept outside the database; and, after a rotation, a PEM
+# file of the earlier keys' public halves, published beside the current one at
+# /.well-known/jwks.json so that cards signed before the rotation still verify.
+SHC_PRIVATE_KEY_FILE = env.str("SHC_PRIVATE_KEY_FILE", default="")
+SHC_PREVIOUS_PUBLIC_KEYS_FILE = env.str("SHC_PREVIOUS_PUBLIC_KEYS_FILE", default="")
+# With DEBUG on and no key named, one is made for this checkout on first use, under var/
+# (never committed). Cards it signs verify only against this machine's /.well-known/jwks.json.
+SHC_MAKE_DEVELOPMENT_KEY = DEBUG and not SHC_PRIVATE_KEY_FILE
+if SHC_MAKE_DEVELOPMENT_KEY:
+    SHC_PRIVATE_KEY_FILE = str(VAR_DIR / "shc-development-key.pem")
+elif not SHC_PRIVATE_KEY_FILE:
+    _unset.append(
+        "SHC_PRIVATE_KEY_FILE must be set when DEBUG is off: the SMART Health Card signing key, "
+        "made with `python manage.py make_shc_key --out /etc/cvms/shc/signing-key.pem`."
+    )
+if _unset and not DEBUG:
+    raise ImproperlyConfigured(" ".join(_unset))
+# A key named but not there is a typo or a missing mount: say so now, not at the first card.
+# (What the files hold is checked by portal's system check, `manage.py check`.)
+for _name, _path in [
+    ("SHC_PRIVATE_KEY_FILE", "" if SHC_MAKE_DEVELOPMENT_KEY else SHC_PRIVATE_KEY_FILE),
+    ("SHC_PREVIOUS_PUBLIC_KEYS_FILE", SHC_PREVIOUS_PUBLIC_KEYS_FILE),
+]:
+    if _path and not Path(_path).is_file():
+        raise ImproperlyConfigured(f"{_name} names no file: {_path}")
 
 # Accounts
 AUTH_USER_MODEL = "providers.User"

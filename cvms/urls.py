@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cvms.views import favicon
+from portal.views import jwks
 
 urlpatterns = [
     path("", include("providers.urls")),
@@ -13,4 +14,7 @@ urlpatterns = [
     # set_language: the recipient portal's language switch (POST, then back to `next`).
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", favicon),
+    # The SMART Health Card issuer's public keys, where the spec has verifiers look: <iss> +
+    # /.well-known/jwks.json, iss being SITE_URL.
+    path(".well-known/jwks.json", jwks, name="jwks"),
 ]

@@ -11,3 +11,4 @@ class PortalConfig(AppConfig):
         # Connects the portal's signal receivers and fills the emails' links to its pages
         # (bulkupload.emails.RECIPIENT_PAGES); loaded once the models are.
         import_module(f"{self.name}.receivers")
+        import_module(f"{self.name}.checks")  # the SMART Health Card keys

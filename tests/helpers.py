@@ -10,6 +10,7 @@ import io
 import socket
 import threading
 import time
+from decimal import Decimal
 from importlib import import_module
 
 import openpyxl
@@ -307,6 +308,28 @@ def make_dose(recipient: Recipient, product: str = "Pfizer-BioNTech", number: in
         dose_number=number,
         **fields,
     )
+
+
+def make_full_dose(
+    recipient: Recipient,
+    product: str = "Pfizer-BioNTech",
+    number: int = 1,
+    *,
+    cvx_code: str = "208",
+    **fields,
+) -> Dose:
+    """A dose recorded in full (what a registry and a SMART Health Card need), of a product
+    with its CVX code (Pfizer-BioNTech's 208 unless told)."""
+    fields.setdefault("lot_number", "EW0182")
+    fields.setdefault("expiration_date", dt.date(2021, 6, 30))
+    fields.setdefault("site", Dose.Site.LEFT_DELTOID)
+    fields.setdefault("route", Dose.Route.INTRAMUSCULAR)
+    fields.setdefault("amount_ml", Decimal("0.30"))
+    fields.setdefault("vaccinator_name", "Joy Nurse")
+    dose = make_dose(recipient, product, number, **fields)
+    Product.objects.filter(pk=dose.product_id).update(cvx_code=cvx_code)
+    dose.product.cvx_code = cvx_code
+    return dose
 
 
 def make_portal_recipient(location: Location, **fields) -> Recipient:
