@@ -35,6 +35,8 @@ STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_help_desk_staff_
 # What portal's migration adds to the group: the recipient portal's staff work.
 PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0003_help_desk_staff_permissions")
 AUDIT_STAFF_MIGRATION = import_module("helpdesk.migrations.0004_staff_read_the_audit_trail")
+# What helpdesk's migration 0007 takes back from the group: the system's records.
+SYSTEM_MODELS_MIGRATION = import_module("helpdesk.migrations.0007_staff_work_out_of_system_models")
 
 
 def wait_until(condition, seconds: float, step: float = 0.05) -> bool:
@@ -81,6 +83,12 @@ def make_staff(email: str, **flags) -> User:
         ]
         for app_label, codenames in (item for grant in granted for item in grant.items()):
             group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
+        for app_label, codenames in SYSTEM_MODELS_MIGRATION.REVOKED.items():
+            group.permissions.remove(
                 *Permission.objects.filter(
                     content_type__app_label=app_label, codename__in=codenames
                 )
