@@ -119,8 +119,8 @@ class LabelledAutocompleteView(AutocompleteJsonView):
         return {"id": str(getattr(obj, to_field_name)), "text": label(obj)}
 
 
-# What agents work with every day, in this order on the dashboard; everything else an account
-# may open is under "System" (help-desk staff hold no permission for most of it: helpdesk
+# What agents work with every day, in this order on the dashboard; everything else is under
+# "System", for superusers (help-desk staff hold no permission for most of it: helpdesk
 # migration 0007).
 WORK_MODELS = [
     ("helpdesk", "case"),
@@ -162,6 +162,9 @@ class PortalAdminSite(AdminSite):
         """The dashboard: the queue first (counts, the oldest open cases), then the records
         agents work with, then "System"."""
         work, system = _split(self.get_app_list(request))
+        # Agents may still read a few reference lists (the sidebar has them); their home
+        # shows their work only.
+        system = system if request.user.is_superuser else []
         context = {"work_models": work, "system_apps": system, **(extra_context or {})}
         if request.user.has_perm("helpdesk.view_case"):
             oldest = cases.open_cases().select_related("location", "assignee")

@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
@@ -129,13 +131,22 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "what", "by", "text", "seen_by"]
+    fields = ["when", "what", "by", "note", "seen_by"]
     readonly_fields = fields
     verbose_name = "timeline entry"
     verbose_name_plural = "timeline"
+    template = "admin/helpdesk/timeline.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="when")
+    def when(self, event: CaseEvent) -> str:
+        return date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
+
+    @admin.display(description="note")
+    def note(self, event: CaseEvent) -> str:
+        return event.text or "-"
 
     @admin.display(description="what happened")
     def what(self, event: CaseEvent) -> str:
@@ -165,7 +176,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
     """The queue, and a case's page: the request as typed, its file and job, its timeline, the
     status and reply form, and the actions that apply to its kind."""
 
-    list_display = ["number", "kind", "status", "location", "requester", "assigned_to", "age"]
+    list_display = ["number", "kind", "status", "assigned_to", "age", "location", "requester"]
     list_select_related = ["location", "requester", "assignee"]
     list_filter = [
         QueueStateFilter,
@@ -253,6 +264,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "assignee":
             field.queryset = field.queryset.order_by("first_name", "last_name", "username")
+            field.label = "Assigned to"
             field.label_from_instance = User.get_full_name
             field.empty_label = "Nobody (unassigned)"
             field.help_text = "The agent working the case; “Assign to me” above does the same."
