@@ -64,6 +64,11 @@ def event_in_words(event: CaseEvent) -> str:
     return event.get_kind_display()
 
 
+def seen_by_words(event: CaseEvent) -> str:
+    # Internal entries (a download, an assignment) never reach the requester's page.
+    return "Staff only" if event.internal else "Requester and staff"
+
+
 def _staff_name(user) -> str:
     return user.get_full_name() if user is not None else "nobody"
 
@@ -158,8 +163,7 @@ class CaseEventInline(admin.TabularInline):
 
     @admin.display(description="seen by")
     def seen_by(self, event: CaseEvent) -> str:
-        # Internal entries (a download, an assignment) never reach the requester's page.
-        return "Staff only" if event.internal else "Requester and staff"
+        return seen_by_words(event)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -652,10 +656,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["case", "kind", "actor", "internal", "created_at"]
+    list_display = ["case", "kind", "actor", "seen_by", "created_at"]
     list_select_related = ["case", "actor"]
     list_filter = ["kind", "internal"]
     search_fields = ["case__number"]
+
+    @admin.display(description="seen by", ordering="internal")
+    def seen_by(self, event: CaseEvent) -> str:
+        return seen_by_words(event)
 
 
 @admin.register(CaseFile)

@@ -215,6 +215,14 @@ def test_the_timeline_reads_in_words_with_dates_as_the_portal_writes_them(
     assert f"{local:%b} {local.day}, 2026 {local:%-I:%M %p}" in page  # "Dec 6, 2026 9:15 AM"
 
 
+def test_the_list_of_timeline_entries_says_who_sees_each_in_words(agent, pat, requester):
+    case = make_case(requester)
+    cases.record(case, CaseEvent.Kind.DOWNLOADED, pat, "Downloaded the file.", internal=True)
+    page = agent.get(reverse("admin:helpdesk_caseevent_changelist")).content.decode()
+    assert "Staff only" in page and "Requester and staff" in page
+    assert "icon-yes.svg" not in page and "icon-no.svg" not in page
+
+
 # Pickers, never raw ids ----------------------------------------------------------------------
 
 
