@@ -7,6 +7,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,6 +113,22 @@ def test_the_queue_lists_open_cases_oldest_first_and_a_search_finds_closed_ones(
     assert _listed(agent.get(QUEUE)) == [old.number, recent.number]
     assert _listed(agent.get(QUEUE, {"state": "closed"})) == [closed.number]
     assert _listed(agent.get(QUEUE, {"q": closed.number})) == [closed.number]
+
+
+def test_the_queue_and_the_home_page_take_the_same_queries_for_more_cases(
+    agent, pat, kim, requester, demo_clinic, other_clinic
+):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert agent.get(url).status_code == 200
+        return len(captured)
+
+    for location in (demo_clinic, other_clinic):
+        cases.assign(_opened(requester, location, 2), kim, by=kim)
+    few = (queries(QUEUE), queries(reverse("admin:index")))
+    for n in range(4):
+        cases.assign(_opened(requester, other_clinic, n, kind=Case.Kind.REMOVAL), pat, by=pat)
+    assert (queries(QUEUE), queries(reverse("admin:index"))) == few
 
 
 # Assignment ----------------------------------------------------------------------------------
