@@ -1,6 +1,7 @@
 """A help-desk agent's morning in a browser: they sign in to the admin, land on the queue's
 counts and oldest cases, read the first-day page, open the oldest case, assign it to
-themselves and find it under "Assigned to me". Each page passes axe and fits a phone."""
+themselves and find it under "Assigned to me"; a removal case picks its recipient by name.
+Each page passes axe and fits a phone."""
 
 import datetime as dt
 import re
@@ -66,3 +67,9 @@ def test_an_agent_lands_on_the_queue_takes_the_oldest_case_and_filters_mine(
     assert page.get_by_role("link", name=newer.number).count() == 0
     assert re.search(r"assignee=me", page.url)
     screenshot_both_widths(page, screenshot, "4-mine")
+
+    # A removal case's recipient is picked by name; the empty picker has a name too.
+    page.goto("/admin/")
+    page.get_by_role("link", name=newer.number).click()
+    page.get_by_role("combobox", name="Recipient").wait_for()
+    accessible(page)
