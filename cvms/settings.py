@@ -352,6 +352,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# Dates written one way, the portal's, in the admin too (cvms/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["cvms.formats"]
 # The recipient portal is in English and Spanish; a recipient chooses with the switch on every
 # portal page (Django's set_language, remembered in the language cookie) or their browser's
 # language. Everything else (provider portal, help desk, admin) is English only:

@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
@@ -24,6 +26,8 @@ from django_object_actions import DjangoObjectActions, action
 from audit.models import AuditEvent
 from audit.trail import record
 from bulkupload.models import Upload
+from providers.models import User
+from recipients.admin import recipient_label
 
 from . import actions, cases
 from .admindecide import DECIDE_FIELDS, DecideFields, decide_fields
@@ -49,6 +53,83 @@ ACTIONS_BY_KIND = {
     Case.Kind.RECIPIENT_QUESTION: [],  # answered with a reply
 }
 OBJECT_ACTION = {"methods": ("POST",), "button_type": "form"}
+STATUS_LABELS = dict(Case.Status.choices)
+
+
+def event_in_words(event: CaseEvent) -> str:
+    """ "Status: New → In progress", "Reply", "Assigned": a timeline entry's kind as staff read
+    it, never its code."""
+    if event.kind == CaseEvent.Kind.STATUS:
+        old = STATUS_LABELS.get(event.old_status, event.old_status)
+        new = STATUS_LABELS.get(event.new_status, event.new_status)
+        return f"Status: {old} → {new}"
+    return event.get_kind_display()
+
+
+def seen_by_words(event: CaseEvent) -> str:
+    # Internal entries (a download, an assignment) never reach the requester's page.
+    return "Staff only" if event.internal else "Requester and staff"
+
+
+def _staff_name(user) -> str:
+    return user.get_full_name() if user is not None else "nobody"
+
+
+class QueueStateFilter(admin.SimpleListFilter):
+    """Open cases unless asked otherwise: the queue is the work still to do. A search looks
+    through every case (a closed case's number is still found)."""
+
+    title = "open or closed"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("closed", "Closed"), ("all", "All cases")]
+
+    def choices(self, changelist):
+        chosen = self.value() or "open"
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": chosen == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None and request.GET.get("q"):
+            return queryset
+        if value in (None, "open"):
+            return queryset.exclude(status__in=cases.CLOSED)
+        if value == "closed":
+            return queryset.filter(status__in=cases.CLOSED)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Assigned to me, to nobody, or to one agent (the active staff)."""
+
+    title = "assigned to"
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        agents = User.objects.filter(is_staff=True, is_active=True).order_by(
+            "first_name", "last_name", "username"
+        )
+        return [
+            ("me", "Assigned to me"),
+            ("none", "Unassigned"),
+            *((str(agent.pk), agent.get_full_name()) for agent in agents),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assignee=request.user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset
 
 
 def _verification_details(case: Case) -> list[str]:
@@ -78,15 +159,39 @@ def _verification_details(case: Case) -> list[str]:
 
 
 class CaseEventInline(admin.TabularInline):
-    """The timeline, as the services wrote it: nobody adds, edits or deletes an entry."""
+    """The timeline, as the services wrote it, in words: nobody adds, edits or deletes an entry."""
 
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "old_status", "new_status", "text", "internal"]
+    fields = ["when", "what", "by", "note", "seen_by"]
     readonly_fields = fields
     verbose_name = "timeline entry"
     verbose_name_plural = "timeline"
+    template = "admin/helpdesk/timeline.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="when")
+    def when(self, event: CaseEvent) -> str:
+        return date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
+
+    @admin.display(description="note")
+    def note(self, event: CaseEvent) -> str:
+        return event.text or "-"
+
+    @admin.display(description="what happened")
+    def what(self, event: CaseEvent) -> str:
+        return event_in_words(event)
+
+    @admin.display(description="by")
+    def by(self, event: CaseEvent) -> str:
+        return event.actor.get_full_name() if event.actor else "CVMS (automatic)"
+
+    @admin.display(description="seen by")
+    def seen_by(self, event: CaseEvent) -> str:
+        return seen_by_words(event)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -103,9 +208,19 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
     """The queue, and a case's page: the request as typed, its file and job, its timeline, the
     status and reply form, and the actions that apply to its kind."""
 
-    list_display = ["number", "kind", "status", "location", "requester_shown", "age"]
-    list_select_related = ["location", "requester"]
-    list_filter = ["status", "kind", "source", "location__organization"]
+    list_display = ["number", "kind", "status", "assigned_to", "age", "location", "requester_shown"]
+    list_select_related = ["location", "requester", "assignee"]
+    list_filter = [
+        QueueStateFilter,
+        AssigneeFilter,
+        "status",
+        "kind",
+        "source",
+        "location__organization",
+    ]
+    # Oldest first: the case waiting longest is worked first.
+    ordering = ["created_at", "id"]
+    actions = ["assign_selected_to_me"]
     search_fields = [
         "number",
         "location__pin",
@@ -115,9 +230,14 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         "contact_name",
         "contact_email",
     ]
-    autocomplete_fields = ["location"]
-    raw_id_fields = ["recipient"]
-    change_actions = ["process_file", "remove_recipient", "onboard_people", "verify_requester"]
+    autocomplete_fields = ["location", "recipient"]
+    change_actions = [
+        "process_file",
+        "remove_recipient",
+        "onboard_people",
+        "verify_requester",
+        "assign_to_me",
+    ]
 
     # The queue ----------------------------------------------------------------------------
 
@@ -135,7 +255,65 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
     def age(self, case: Case) -> str:
         return f"{timesince(case.created_at, depth=1)} ago"
 
+    @admin.display(description="assigned to", ordering="assignee__first_name")
+    def assigned_to(self, case: Case) -> str:
+        return case.assignee.get_full_name() if case.assignee else "Unassigned"
+
+    @admin.action(permissions=["change"], description="Assign the selected cases to me")
+    def assign_selected_to_me(self, request, queryset) -> None:
+        taken, mine, others = 0, 0, []
+        for case in queryset.select_related("assignee"):
+            outcome = self._assign_to(request, case, request.user)
+            if outcome == "assigned":
+                taken += 1
+            elif outcome == "yours":
+                mine += 1
+            else:
+                others.append(f"{case.number} ({_staff_name(case.assignee)})")
+        self.message_user(request, f"{taken} case(s) assigned to you.", messages.SUCCESS)
+        if mine:
+            self.message_user(request, f"{mine} were assigned to you already.", messages.INFO)
+        if others:
+            self.message_user(
+                request,
+                "Not taken over, assigned to someone else: " + ", ".join(others) + ". To take "
+                "one over, choose yourself under “Assigned to” on its page.",
+                messages.WARNING,
+            )
+
+    def _assign_to(self, request, case: Case, agent: User) -> str:
+        """Assign an unassigned case to `agent`; never takes a case over from someone else
+        (that is a deliberate choice on the case's page). Returns what happened."""
+        if case.assignee_id == agent.pk:
+            return "yours"
+        if case.assignee_id is not None:
+            return "someone else's"
+        try:
+            cases.assign(case, agent, by=request.user, version=case.version)
+        except cases.CaseRefused:
+            return "someone else's"  # changed meanwhile: possibly taken
+        self.log_change(request, case, f"Assigned to {agent.get_full_name()}.")
+        return "assigned"
+
     # The case's page ----------------------------------------------------------------------
+
+    @admin.display(description="opened by")
+    def opened_by_words(self, case: Case) -> str:
+        if case.opened_by is not None:
+            return f"{case.opened_by.get_full_name()} ({case.get_source_display()})"
+        return f"the requester ({case.get_source_display()})"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "assignee":
+            field.queryset = field.queryset.order_by("first_name", "last_name", "username")
+            field.label = "Assigned to"
+            field.label_from_instance = User.get_full_name
+            field.empty_label = "Nobody (unassigned)"
+            field.help_text = "The agent working the case; “Assign to me” above does the same."
+        if db_field.name == "recipient":
+            field.label_from_instance = recipient_label
+        return field
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         # A case's page is for working that case; a phone case is opened from the queue.
@@ -173,7 +351,7 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
                 {
                     "fields": [
                         ("number", "kind", "status", "source"),
-                        ("requester_shown", "opened_by"),
+                        ("requester_shown", "opened_by_words", "assigned_to"),
                         ("created_at", "updated_at", "closed_at"),
                     ]
                 },
@@ -184,9 +362,8 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         if obj.kind == Case.Kind.BULK_UPLOAD or CaseFile.objects.filter(case=obj).exists():
             fieldsets.append(("Attached file", {"fields": ["attachment_summary", "job"]}))
         if self.has_change_permission(request, obj):
-            fieldsets.append(
-                ("Work on the case", {"fields": ["new_status", "comment", "reply", "seen_version"]})
-            )
+            work = ["assignee", "new_status", "comment", "reply", "seen_version"]
+            fieldsets.append(("Work on the case", {"fields": work}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -198,7 +375,8 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
             "status",
             "source",
             "requester_shown",
-            "opened_by",
+            "opened_by_words",
+            "assigned_to",
             "created_at",
             "updated_at",
             "closed_at",
@@ -303,6 +481,10 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         if filled:
             cases.complete(case, by=request.user, version=version, **filled)
             version = case.version
+        if "assignee" in data and cases.assign(
+            case, data["assignee"], by=request.user, version=version
+        ):
+            version = case.version
         if data.get("new_status"):
             cases.change_status(
                 case, data["new_status"], by=request.user, comment=data["comment"], version=version
@@ -382,6 +564,8 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
             and request.user.has_perm("helpdesk.add_verification")
         ):
             names.append("verify_requester")
+        if case.assignee_id != request.user.pk:
+            names.append("assign_to_me")
         return names
 
     @action(
@@ -482,6 +666,28 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         status = 400 if confirming else 200
         return TemplateResponse(request, CONFIRM_TEMPLATE, context, status=status)
 
+    @action(
+        label="Assign to me",
+        description="Make yourself the agent working this case",
+        **OBJECT_ACTION,
+    )
+    def assign_to_me(self, request, case: Case):
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        outcome = self._assign_to(request, case, request.user)
+        if outcome == "assigned":
+            messages.success(request, f"Case {case.number} is assigned to you.")
+        elif outcome == "yours":
+            messages.info(request, f"Case {case.number} was assigned to you already.")
+        else:
+            case.refresh_from_db()
+            messages.warning(
+                request,
+                f"Case {case.number} is assigned to {_staff_name(case.assignee)}. To take it "
+                "over, choose yourself under “Assigned to” and save.",
+            )
+        return HttpResponseRedirect(reverse("admin:helpdesk_case_change", args=[case.pk]))
+
     def _confirm_and_run(
         self,
         request: HttpRequest,
@@ -538,10 +744,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["case", "kind", "actor", "internal", "created_at"]
+    list_display = ["case", "kind", "actor", "seen_by", "created_at"]
     list_select_related = ["case", "actor"]
     list_filter = ["kind", "internal"]
     search_fields = ["case__number"]
+
+    @admin.display(description="seen by", ordering="internal")
+    def seen_by(self, event: CaseEvent) -> str:
+        return seen_by_words(event)
 
 
 @admin.register(CaseFile)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -201,6 +201,37 @@ def complete(case: Case, *, by: User, version: int | None = None, **fields) -> N
         for name, value in fields.items()
     )
     record(case, CaseEvent.Kind.UPDATED, by, text)
+
+
+def assign(case: Case, assignee: User | None, *, by: User, version: int | None = None) -> bool:
+    """Give the case to `assignee` (None: to nobody), at `version` (see bump), on the timeline
+    for staff only: who works a case is the help desk's business, not the requester's. False
+    when it is theirs already (nothing written)."""
+    if case.assignee_id == (assignee.pk if assignee is not None else None):
+        return False
+    with transaction.atomic():
+        bump(case, version, assignee=assignee)
+        text = f"Assigned to {assignee.get_full_name()}" if assignee else "Unassigned"
+        record(case, CaseEvent.Kind.ASSIGNED, by, text, internal=True)
+    return True
+
+
+def open_cases() -> QuerySet[Case]:
+    """The queue: cases not closed yet, oldest first (the longest waiting is worked first)."""
+    return Case.objects.exclude(status__in=CLOSED).order_by("created_at", "id")
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """The dashboard's counts of open cases: by status, assigned to `user`, to nobody. One
+    query."""
+    open_now = Case.objects.exclude(status__in=CLOSED)
+    return open_now.aggregate(
+        new=Count("id", filter=Q(status=Case.Status.NEW)),
+        in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),
+        awaiting_info=Count("id", filter=Q(status=Case.Status.AWAITING_INFO)),
+        mine=Count("id", filter=Q(assignee=user)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    )
 
 
 def bump(case: Case, version: int | None, **fields) -> None:

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from recipients.admin import recipient_label
+
 from .models import Dose, GroupRule, Product, Registration, SecondDoseReminder, VaccineGroup
 from .services import STEPS, group_of
 
@@ -63,8 +65,7 @@ class DoseAdmin(admin.ModelAdmin):
     list_filter = ["product", "dose_number"]
     search_fields = ["=recipient__id", "recipient__last_name"]
     search_help_text = "Recipient number (as in “Recipient #123”) or last name."
-    raw_id_fields = ["recipient"]
-    autocomplete_fields = ["location"]
+    autocomplete_fields = ["recipient", "location"]
     fields = [
         "recipient",
         "product",
@@ -76,6 +77,12 @@ class DoseAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["recorded_by", "recorded_at"]
     date_hierarchy = "given_on"
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "recipient":
+            field.label_from_instance = recipient_label  # the chosen one, as the picker says
+        return field
 
     def get_fields(self, request: HttpRequest, obj: Dose | None = None) -> list[str]:
         # Who recorded it, and when, exist once it is saved: the add page does not guess.
