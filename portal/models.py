@@ -357,6 +357,17 @@ class Dose(models.Model):
             raise ValidationError(errors)
 
 
+def incomplete_record() -> models.Q:
+    """Doses whose record is incomplete (Dose.is_incomplete), as a query."""
+    condition = models.Q(pk__in=[])
+    for name in Dose.REQUIRED_FOR_RECORD:
+        empty = {f"{name}__isnull": True}
+        if isinstance(Dose._meta.get_field(name), models.CharField):
+            empty = {name: ""}
+        condition |= models.Q(**empty)
+    return condition
+
+
 class SecondDoseReminder(models.Model):
     """The second-dose reminder for a first dose, recorded with its email before it is sent:
     the unique first dose makes it once, however many reminder runs overlap."""

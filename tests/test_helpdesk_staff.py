@@ -61,6 +61,10 @@ STAFF_PERMISSIONS = {
     "portal.change_dose",
     "portal.view_registration",
     "portal.view_seconddosereminder",
+    # The vaccine record on one page, and the NCIR report (portal's migration 0007)
+    "portal.view_vaccinerecord",
+    "portal.view_ncirmessage",
+    "portal.change_ncirmessage",
     "audit.view_auditevent",
 }
 

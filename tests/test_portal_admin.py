@@ -172,14 +172,26 @@ def test_a_two_dose_product_without_an_interval_is_a_form_error(staff):
 # Doses ----------------------------------------------------------------------------------------
 
 
-def _dose_form(recipient, product="Pfizer-BioNTech", number=1, given_on=TODAY, location=None):
+def _dose_form(
+    recipient, product="Pfizer-BioNTech", number=1, given_on=TODAY, location=None, **record
+):
+    """The dose form as staff fill it in: the full record (lot, expiry, site, route, amount)."""
     return {
         "recipient": recipient.pk,
         "product": Product.objects.get(name=product).pk,
         "dose_number": str(number),
         "given_on": given_on.isoformat(),
+        "completion": "CP",
+        "lot_number": "EL0140",
+        "expiration_date": (given_on + dt.timedelta(days=90)).isoformat(),
+        "amount_ml": "0.3",
+        "site": "LD",
+        "route": "IM",
+        "vaccinator_name": "Nina Nurse",
+        "vis_date": "2020-12-11",
         "location": location.pk if location else "",
         "_save": "Save",
+        **record,
     }
 
 
