@@ -274,8 +274,9 @@ def resend(message: NcirMessage) -> None:
     if dose is not None and message.action != NcirMessage.Action.DELETE:
         vxu = build_vxu(dose, message.action, control_id)
     else:
+        # The Delete as it was built (the dose is gone), under its new control id.
         vxu = parse_message(message.message, validation_level=STRICT)
-        _text(vxu.msh, "msh_10", control_id)
+        vxu.msh.msh_10 = control_id
         vxu.msh.msh_7 = _now()
     message.control_id = control_id
     message.message = vxu.to_er7()
@@ -313,10 +314,14 @@ def _batch_trailer(name: str, count: int) -> str:
     return segment.to_er7()
 
 
-def batch_file(location: Location, messages: Iterable[NcirMessage]) -> str:
-    """One file holding one batch of the location's messages, in the order given."""
+def next_batch_id() -> str:
+    return f"B{get_next_value(BATCH_SEQUENCE):010d}"
+
+
+def batch_file(location: Location, messages: Iterable[NcirMessage], control_id: str) -> str:
+    """One file holding one batch of the location's messages, in the order given; the file
+    and the batch share the control id (FHS-11, BHS-11)."""
     texts = [message.message for message in messages]
-    control_id = f"B{get_next_value(BATCH_SEQUENCE):010d}"
     segments = [
         _batch_header("FHS", location, control_id),
         _batch_header("BHS", location, control_id),
@@ -342,8 +347,8 @@ def export_batch(location: Location, messages: QuerySet[NcirMessage]) -> tuple[s
     """The batch file of these messages; the Pending ones become Exported. Returns the file
     and how many messages it holds."""
     chosen = list(messages.select_for_update().order_by("created_at", "id"))
-    text = batch_file(location, chosen)
-    batch = text.split(SEGMENT_END, 1)[0].split("|")[10]
+    batch = next_batch_id()
+    text = batch_file(location, chosen, batch)
     pending = [m.pk for m in chosen if m.status == NcirMessage.Status.PENDING]
     NcirMessage.objects.filter(pk__in=pending).update(
         status=NcirMessage.Status.EXPORTED, batch=batch, exported_at=timezone.now()
