@@ -101,13 +101,6 @@ class RecordFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _ncir_status(dose: Dose) -> str:
-    latest = max(dose.ncir_messages.all(), key=lambda m: (m.created_at, m.pk), default=None)
-    if latest is None:
-        return "Not reported" if dose.is_incomplete else "—"
-    return f"{latest.get_status_display()} ({latest.get_action_display()})"
-
-
 @admin.register(Dose)
 class DoseAdmin(admin.ModelAdmin):
     """The vaccine record: staff record each dose given with its full record (pickers for the
@@ -159,11 +152,11 @@ class DoseAdmin(admin.ModelAdmin):
 
     @admin.display(description="NCIR")
     def ncir(self, dose: Dose) -> str:
-        return _ncir_status(dose)
+        return ncir.status_of(dose)
 
     @admin.display(description="NCIR")
     def ncir_status(self, dose: Dose) -> str:
-        return _ncir_status(dose)
+        return ncir.status_of(dose)
 
     @admin.display(description="recipient's record")
     def vaccine_record(self, dose: Dose) -> str:
@@ -221,7 +214,7 @@ class DoseInline(admin.TabularInline):
 
     @admin.display(description="NCIR")
     def ncir(self, dose: Dose) -> str:
-        return _ncir_status(dose)
+        return ncir.status_of(dose)
 
 
 @admin.register(VaccineRecord)

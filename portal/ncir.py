@@ -239,6 +239,16 @@ def _queue(dose: Dose, action: str) -> NcirMessage:
     )
 
 
+def status_of(dose: Dose) -> str:
+    """What NCIR knows of the dose, as staff and managers read it: its latest message's
+    status ("Pending (Add)", "Rejected (Update)"), or why there is none. Uses the dose's
+    prefetched ncir_messages when there are."""
+    latest = max(dose.ncir_messages.all(), key=lambda m: (m.created_at, m.pk), default=None)
+    if latest is None:
+        return "Not reported: incomplete" if dose.is_incomplete else "Not reported"
+    return f"{latest.get_status_display()} ({latest.get_action_display()})"
+
+
 def was_reported(dose: Dose) -> bool:
     return NcirMessage.objects.filter(dose=dose).exists()
 
