@@ -168,7 +168,10 @@ class DoseAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Dose, form, change: bool) -> None:
         # Who recorded the dose; a later correction is in the object's history (LogEntry)
-        # and the audit trail.
+        # and the audit trail. Save pressed on an unchanged dose corrects nothing: no Update
+        # goes to NCIR.
+        if change and not form.has_changed():
+            return
         doses.save_dose(obj, by=request.user)
 
     def delete_model(self, request: HttpRequest, obj: Dose) -> None:

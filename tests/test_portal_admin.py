@@ -396,6 +396,16 @@ def test_staff_record_a_full_dose_which_is_audited_and_queued_for_ncir(staff, re
     assert list(NcirMessage.objects.values_list("action", flat=True)) == ["A", "U"]
 
 
+def test_saving_an_unchanged_dose_sends_ncir_nothing(staff, recipient):
+    staff.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    dose = Dose.objects.get()
+    response = staff.post(
+        reverse("admin:portal_dose_change", args=[dose.pk]), _dose_form(recipient)
+    )
+    assert response.status_code == 302
+    assert list(NcirMessage.objects.values_list("action", flat=True)) == ["A"]
+
+
 def test_a_superuser_deleting_a_reported_dose_sends_ncir_a_delete(client, root, recipient):
     client.force_login(root)
     client.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
