@@ -40,4 +40,4 @@ def record_dose(request: HttpRequest, recipient_id: int) -> HttpResponse:
             return redirect("recipients:detail", recipient.pk)
     status = 400 if form.is_bound else 200
     context = {"page": "recipients", "recipient": recipient, "form": form}
-    return render(request, "portal/record_dose.html", context, status=status)
+    return render(request, "vaccinations/record_dose.html", context, status=status)

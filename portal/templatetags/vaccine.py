@@ -55,7 +55,7 @@ def registration_summary(recipient: Recipient) -> RegistrationSummary:
     return summarize(recipient)
 
 
-@register.inclusion_tag("portal/includes/provider_vaccine_record.html")
+@register.inclusion_tag("vaccinations/_record.html")
 def vaccine_record(recipient: Recipient) -> dict:
     """The recipient's doses (two queries however many) and the link to record one."""
     doses = recipient.doses.select_related("product").prefetch_related("ncir_messages")
