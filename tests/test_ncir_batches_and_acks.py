@@ -258,6 +258,9 @@ def test_a_resend_of_a_deleted_dose_keeps_its_delete(staff, pat, root):
     vxu = parse_message(delete.message, validation_level=VALIDATION_LEVEL.STRICT)
     assert (delete.status, vxu.vxu_v04_order.rxa.rxa_21.to_er7()) == ("pending", "D")
     assert vxu.msh.msh_10.to_er7() == delete.control_id
+    page = staff.get(reverse("admin:portal_ncirmessage_change", args=[delete.pk]))
+    text = page.content.decode()
+    assert "Deleted" in text and "MSH|^~\\&amp;|CVMS|NCA650001" in text
 
 
 def test_only_rejected_messages_are_resent(staff, pat):
