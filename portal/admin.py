@@ -114,7 +114,7 @@ class DoseAdmin(admin.ModelAdmin):
         "given_on",
         "location",
         "full_record",
-        "ncir",
+        "ncir_status",
         "recorded_by",
     ]
     list_select_related = ["recipient", "product", "location", "recorded_by"]
@@ -149,10 +149,6 @@ class DoseAdmin(admin.ModelAdmin):
     @admin.display(description="record")
     def full_record(self, dose: Dose) -> str:
         return "Incomplete" if dose.is_incomplete else "Complete"
-
-    @admin.display(description="NCIR")
-    def ncir(self, dose: Dose) -> str:
-        return ncir.status_of(dose)
 
     @admin.display(description="NCIR")
     def ncir_status(self, dose: Dose) -> str:
@@ -201,7 +197,7 @@ class DoseInline(admin.TabularInline):
         "amount_ml",
         "location",
         "full_record",
-        "ncir",
+        "ncir_status",
     ]
     readonly_fields = fields
 
@@ -216,7 +212,7 @@ class DoseInline(admin.TabularInline):
         return "Incomplete" if dose.is_incomplete else "Complete"
 
     @admin.display(description="NCIR")
-    def ncir(self, dose: Dose) -> str:
+    def ncir_status(self, dose: Dose) -> str:
         return ncir.status_of(dose)
 
 
