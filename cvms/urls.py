@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("providers.urls")),
     path("", include("bulkupload.urls")),
     path("", include("recipients.urls")),
+    # The vaccine record on a recipient's page (portal builds on recipients: it plugs in here).
+    path("", include("portal.provider_urls")),
     path("help-desk/", include("helpdesk.urls")),
     path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),

@@ -35,6 +35,7 @@ HELP_DESK_STAFF = "Help-desk staff"  # the group helpdesk's migration 0002 creat
 STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_help_desk_staff_group")
 # What portal's migration adds to the group: the recipient portal's staff work.
 PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0003_help_desk_staff_permissions")
+NCIR_STAFF_MIGRATION = import_module("portal.migrations.0007_ncir_staff_permissions")
 AUDIT_STAFF_MIGRATION = import_module("helpdesk.migrations.0004_staff_read_the_audit_trail")
 VERIFICATION_STAFF_MIGRATION = import_module("helpdesk.migrations.0006_verifications_kept")
 # What helpdesk's migration 0007 takes back from the group: the system's records.
@@ -81,6 +82,7 @@ def make_staff(email: str, **flags) -> User:
         granted = [
             STAFF_GROUP_MIGRATION.PERMISSIONS,
             PORTAL_STAFF_MIGRATION.PERMISSIONS,
+            NCIR_STAFF_MIGRATION.PERMISSIONS,
             AUDIT_STAFF_MIGRATION.PERMISSIONS,
             {"helpdesk": VERIFICATION_STAFF_MIGRATION.PERMISSIONS},
         ]

@@ -55,6 +55,10 @@ STAFF_PERMISSIONS = {
     "portal.add_dose",
     "portal.change_dose",
     "portal.view_registration",
+    # The vaccine record on one page, and the NCIR report (portal's migration 0007)
+    "portal.view_vaccinerecord",
+    "portal.view_ncirmessage",
+    "portal.change_ncirmessage",
 }
 
 

@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from bulkupload.models import OutboundEmail
-from portal.models import Dose, Product, SecondDoseReminder, VaccineGroup
+from portal.models import Dose, NcirMessage, Product, SecondDoseReminder, VaccineGroup
 from tests.helpers import (
     make_dose,
     make_portal_recipient,
@@ -181,14 +182,26 @@ def test_a_two_dose_product_without_an_interval_is_a_form_error(administrator):
 # Doses ----------------------------------------------------------------------------------------
 
 
-def _dose_form(recipient, product="Pfizer-BioNTech", number=1, given_on=TODAY, location=None):
+def _dose_form(
+    recipient, product="Pfizer-BioNTech", number=1, given_on=TODAY, location=None, **record
+):
+    """The dose form as staff fill it in: the full record (lot, expiry, site, route, amount)."""
     return {
         "recipient": recipient.pk,
         "product": Product.objects.get(name=product).pk,
         "dose_number": str(number),
         "given_on": given_on.isoformat(),
+        "completion": "CP",
+        "lot_number": "EL0140",
+        "expiration_date": (given_on + dt.timedelta(days=90)).isoformat(),
+        "amount_ml": "0.3",
+        "site": "LD",
+        "route": "IM",
+        "vaccinator_name": "Nina Nurse",
+        "vis_date": "2020-12-11",
         "location": location.pk if location else "",
         "_save": "Save",
+        **record,
     }
 
 
@@ -314,6 +327,135 @@ def test_staff_cannot_delete_a_dose(staff, recipient):
     dose = make_dose(recipient)
     response = staff.get(reverse("admin:portal_dose_delete", args=[dose.pk]))
     assert response.status_code == 403
+
+
+# The full dose record ---------------------------------------------------------------------------
+
+
+def test_the_dose_form_picks_everything_and_asks_for_no_raw_id(staff):
+    page = staff.get(reverse("admin:portal_dose_add"))
+    form = page.context["adminform"].form
+    html = page.content.decode()
+    assert "vForeignKeyRawIdAdminField" not in html
+    assert 'data-field-name="recipient"' in html and 'data-field-name="location"' in html
+    products = [label for _, label in form.fields["product"].choices if label != "---------"]
+    assert "Pfizer-BioNTech" in products and "Novavax 2023-2024" in products
+    for name in ("given_on", "expiration_date", "vis_date"):
+        assert 'class="vDateField' in str(form[name])
+    assert [value for value, _ in form.fields["site"].choices][1:] == [
+        "LD",
+        "RD",
+        "LA",
+        "RA",
+        "LVL",
+        "RVL",
+    ]
+    assert form["route"].value() == "IM"
+    assert [value for value, _ in form.fields["completion"].choices] == ["CP", "RE", "NA", "PA"]
+
+
+def test_the_recipient_is_found_by_name(staff, demo_clinic):
+    smith = make_recipient(demo_clinic)
+    make_recipient(demo_clinic, first_name="Ann", last_name="Jones", email="a@example.com")
+    found = staff.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "portal", "model_name": "dose", "field_name": "recipient", "term": "smith"},
+    )
+    assert [item["id"] for item in found.json()["results"]] == [str(smith.pk)]
+
+
+def test_a_dose_without_lot_or_expiry_is_refused_beside_each_field(staff, recipient):
+    response = staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(recipient, lot_number="", expiration_date="", site=""),
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["lot_number"] == ["Enter the lot number from the vial."]
+    assert form.errors["expiration_date"] == ["Enter the expiration date from the vial."]
+    assert form.errors["site"] == ["Choose where the dose was given."]
+    assert "Enter the lot number from the vial." in response.content.decode()
+    assert not Dose.objects.exists()
+
+
+def test_a_lot_expired_before_the_day_given_is_refused(staff, recipient):
+    given_on = TODAY - dt.timedelta(days=1)
+    response = staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(recipient, given_on=given_on, expiration_date="2021-01-31"),
+    )
+    assert response.status_code == 200
+    assert _errors(response) == [
+        "This lot expired on Jan 31, 2021: it cannot have been given after that."
+    ]
+
+
+def test_staff_record_a_full_dose_which_is_audited_and_queued_for_ncir(staff, recipient):
+    response = staff.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    assert response.status_code == 302
+    dose = Dose.objects.get()
+    assert not dose.is_incomplete
+    assert (dose.lot_number, dose.site, dose.route) == ("EL0140", "LD", "IM")
+    assert list(NcirMessage.objects.values_list("action", "status")) == [("A", "pending")]
+    assert AuditEvent.objects.filter(action="dose_recorded", target=f"dose {dose.pk}").exists()
+    staff.post(
+        reverse("admin:portal_dose_change", args=[dose.pk]),
+        _dose_form(recipient, lot_number="EL0141"),
+    )
+    assert list(NcirMessage.objects.values_list("action", flat=True)) == ["A", "U"]
+
+
+def test_saving_an_unchanged_dose_sends_ncir_nothing(staff, recipient):
+    staff.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    dose = Dose.objects.get()
+    response = staff.post(
+        reverse("admin:portal_dose_change", args=[dose.pk]), _dose_form(recipient)
+    )
+    assert response.status_code == 302
+    assert list(NcirMessage.objects.values_list("action", flat=True)) == ["A"]
+
+
+def test_a_superuser_deleting_a_reported_dose_sends_ncir_a_delete(client, root, recipient):
+    client.force_login(root)
+    client.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    dose = Dose.objects.get()
+    response = client.post(reverse("admin:portal_dose_delete", args=[dose.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Dose.objects.exists()
+    assert list(NcirMessage.objects.values_list("action", "dose")) == [("A", None), ("D", None)]
+
+
+def test_existing_doses_are_flagged_incomplete_and_filtered(staff, demo_clinic):
+    old = make_dose(make_recipient(demo_clinic))  # recorded before the full record existed
+    staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(make_recipient(demo_clinic, first_name="Ann", email="ann@example.com")),
+    )
+    url = reverse("admin:portal_dose_changelist")
+    everything = staff.get(url)
+    assert [d.is_incomplete for d in everything.context["cl"].result_list].count(True) == 1
+    assert "Incomplete" in everything.content.decode()
+    incomplete = staff.get(url, {"record": "incomplete"})
+    assert [d.pk for d in incomplete.context["cl"].result_list] == [old.pk]
+    complete = staff.get(url, {"record": "complete"})
+    assert [d.pk for d in complete.context["cl"].result_list] != [old.pk]
+    assert len(complete.context["cl"].result_list) == 1
+
+
+def test_a_recipient_s_whole_record_is_on_one_page(staff, recipient):
+    make_dose(recipient, given_on=TODAY - dt.timedelta(days=30))
+    staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(recipient, number=2, lot_number="FK5618"),
+    )
+    page = staff.get(reverse("admin:portal_vaccinerecord_change", args=[recipient.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "John Smith" in text
+    assert "FK5618" in text and "Incomplete" in text and "Pending (Add)" in text
+    assert f"{reverse('admin:portal_dose_add')}?recipient={recipient.pk}" in text
+    add = staff.get(reverse("admin:portal_dose_add"), {"recipient": recipient.pk})
+    assert add.context["adminform"].form["recipient"].value() == str(recipient.pk)
 
 
 # Registrations and reminders, read-only ---------------------------------------------------------
