@@ -21,8 +21,14 @@ COPY outbox outbox
 COPY templates templates
 COPY static static
 # collectstatic needs settings that import without production secrets; it only reads files.
-RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost EMAIL_URL=dummymail:// \
-    SINGLE_MACHINE=true python manage.py collectstatic --noinput
+# The SMART Health Card key the settings ask for is a throwaway made here and deleted: the
+# real one is mounted at run time (docker-compose.yml), never baked into the image.
+RUN python -c "import sys; from jwcrypto import jwk; sys.stdout.buffer.write(jwk.JWK.generate(\
+kty='EC', crv='P-256').export_to_pem(private_key=True, password=None))" >/tmp/build-only-shc-key.pem \
+    && DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost EMAIL_URL=dummymail:// \
+    SINGLE_MACHINE=true SHC_PRIVATE_KEY_FILE=/tmp/build-only-shc-key.pem \
+    python manage.py collectstatic --noinput \
+    && rm /tmp/build-only-shc-key.pem
 
 RUN useradd --system --uid 1000 cvms && mkdir -p var && chown -R cvms var
 USER cvms

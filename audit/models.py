@@ -32,6 +32,13 @@ class AuditEvent(models.Model):
         ACCESS_APPROVED = "access_approved", "Access request approved"
         ACCESS_DECLINED = "access_declined", "Access request declined"
         RECIPIENT_MOVED = "recipient_moved", "Recipient moved to another location"
+        # The vaccine record, whoever keeps it (help-desk staff in the admin, a location's
+        # manager on the recipient's page), and its report to NCIR.
+        DOSE_RECORDED = "dose_recorded", "Dose recorded"
+        DOSE_CORRECTED = "dose_corrected", "Dose corrected"
+        DOSE_DELETED = "dose_deleted", "Dose deleted"
+        NCIR_EXPORTED = "ncir_exported", "NCIR batch file exported"
+        NCIR_RESENT = "ncir_resent", "NCIR message sent again"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -32,7 +32,12 @@ setup_django()
 
 from devsupport import ROOT, free_port  # noqa: E402
 from devsupport.hostile import ONE_PERSON, many_cells, many_shared_strings, sparse, template  # noqa: E402
-from devsupport.throwaway import bench_manager, database_url, throwaway_database  # noqa: E402
+from devsupport.throwaway import (  # noqa: E402
+    bench_manager,
+    database_url,
+    health_card_key_file,
+    throwaway_database,
+)
 
 PASSWORD = "bench-pass-2021"  # noqa: S105 - a throwaway database's throwaway account
 WORKERS = 4
@@ -111,6 +116,7 @@ def _gunicorn(port: int) -> subprocess.Popen:
         "SINGLE_MACHINE": "true",  # Redis only when REDIS_URL says so
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
+        "SHC_PRIVATE_KEY_FILE": health_card_key_file(),
     }
     # As the image does at build time: with DEBUG off, pages name the collected static files.
     subprocess.run(

@@ -49,6 +49,7 @@ from devsupport.smtpsink import Deliveries, counting_smtp_server  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
     bench_manager,
     bench_upload,
+    health_card_key_file,
     start_worker_process,
     stop_worker_process,
     throwaway_database,
@@ -99,6 +100,7 @@ def main() -> None:
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="testserver",
             SINGLE_MACHINE="true",  # Redis only when REDIS_URL says so
+            SHC_PRIVATE_KEY_FILE=health_card_key_file(),
         )
         manager = bench_manager("NCA659996")
         queue = f"bench-{uuid.uuid4().hex}"

@@ -5,27 +5,40 @@ manager sees how far it got and how long is left).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from providers.models import Location, User
 
-from .engine import read_table, scan_table
+from .elsewhere import allow_finding_elsewhere, check_file_for_elsewhere, record_found_elsewhere
 from .jobs import queue_job, store_upload
 from .models import Upload, UploadQuerySet
 
 
 def start_job(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
     """Store the file and queue its processing. The whole-file checks (too many rows, not a
-    table, ...) run now, so a refused file is refused at once and nothing is kept."""
+    table, ...) run now, so a refused file is refused at once and nothing is kept.
+
+    So does the count of rows naming people loaded at other locations (the job would report
+    them as "Duplicated <email>"): a file that finds any counts against the manager's
+    PREVIEW_ELSEWHERE_RATE, as a Low Volume preview does, and past it the whole file is
+    refused (elsewhere.FoundElsewhereTooOften) rather than processed with some rows refused
+    unexplained: nothing is created, so nothing is lost silently, and the manager is told when
+    to upload it again.
+    """
     source = Upload.Source.HIGH_VOLUME
-    table = read_table(data, max_bytes=settings.UPLOAD_MAX_BYTES)
-    _, rows = scan_table(table, max_rows=Upload.max_rows_for(source))
-    upload = store_upload(
-        data, file_name=file_name, location=location, user=user, source=source, rows=rows
+    checked = check_file_for_elsewhere(data, location, source=source)
+    allow_finding_elsewhere(
+        user,
+        checked.found_elsewhere,
+        target=f"location {location.pin}",
+        note=" The file was not processed: nobody in it was created. Upload it again then.",
     )
+    upload = store_upload(
+        data, file_name=file_name, location=location, user=user, source=source, rows=checked.rows
+    )
+    record_found_elsewhere(user, checked.found_elsewhere, target=f"upload {upload.pk}")
     queue_job(upload)
     return upload
 

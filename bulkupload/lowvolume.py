@@ -9,25 +9,22 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import math
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django_ratelimit.core import get_usage
 
 from audit.models import AuditEvent
 from audit.trail import record
 from providers.models import Location, User
 
+from .elsewhere import allow_finding_elsewhere, record_found_elsewhere
 from .engine import (
     FIELDS,
     DuplicateRow,
-    FileRejected,
     Person,
     RowError,
     date_of_birth_problem,
@@ -54,10 +51,6 @@ _DUPLICATE_EXPLANATIONS = {
     IN_FILE: f"{_SAME_PERSON} are earlier in this file, on line {{line}}. The person is "
     "created once.",
 }
-
-
-class PreviewRefused(FileRejected):
-    """Too many of this manager's recent previews found people loaded at other locations."""
 
 
 @dataclass(frozen=True)
@@ -200,11 +193,11 @@ def _failed_row(
 
 def start_preview(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
     """Keep the file for review. Raises FileRejected (nothing kept) for a whole-file problem,
-    and PreviewRefused (nothing kept) when the manager's previews found people loaded at other
-    locations too often lately."""
+    and elsewhere.FoundElsewhereTooOften (nothing kept) when the manager's files found people
+    loaded at other locations too often lately."""
     preview = preview_file(data, location)
     found = preview.found_elsewhere()
-    _allow_finding_elsewhere(
+    allow_finding_elsewhere(
         user, found, target=f"location {location.pin}", note=" The file was not kept."
     )
     upload = store_upload(
@@ -216,58 +209,8 @@ def start_preview(data: bytes, file_name: str, *, location: Location, user: User
         status=Upload.Status.PREVIEW,
         rows=len(preview.rows),
     )
-    _record_found_elsewhere(user, found, upload)
+    record_found_elsewhere(user, found, target=f"upload {upload.pk}")
     return upload
-
-
-def _allow_finding_elsewhere(user: User, found: int, *, target: str, note: str = "") -> None:
-    """Count a preview that found people loaded at other locations, against the manager's
-    PREVIEW_ELSEWHERE_RATE; past it, record the refusal and raise PreviewRefused.
-
-    The guide's rule (duplicates across the whole system) stays, so a preview tells whether a
-    person is registered somewhere; the rate bounds how often. django-ratelimit counts in the
-    cache shared by every web process; it keys by the request's user, and the door has the
-    manager, not the request, so it is handed the manager alone.
-    """
-    if not found:
-        return
-    usage = get_usage(
-        SimpleNamespace(user=user),
-        group="bulkupload.preview_found_elsewhere",
-        key="user",
-        rate=settings.PREVIEW_ELSEWHERE_RATE,
-        increment=True,
-    )
-    if usage is None or not usage["should_limit"]:
-        return
-    record(
-        AuditEvent.Action.PREVIEW_REFUSED,
-        actor=user,
-        target=target,
-        detail=f"{found} {_rows(found)} matched people loaded at other locations; over "
-        f"PREVIEW_ELSEWHERE_RATE ({settings.PREVIEW_ELSEWHERE_RATE})",
-    )
-    minutes = max(1, math.ceil(usage["time_left"] / 60))
-    raise PreviewRefused(
-        "Too many of your recent files found people already loaded at other locations: to "
-        f"protect their privacy, such files can be checked {usage['limit']} times in a while. "
-        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.{note}"
-    )
-
-
-def _record_found_elsewhere(user: User, found: int, upload: Upload) -> None:
-    """Who, when and how many: never whom."""
-    if found:
-        record(
-            AuditEvent.Action.PREVIEW_FOUND_ELSEWHERE,
-            actor=user,
-            target=f"upload {upload.pk}",
-            detail=f"{found} {_rows(found)} matched people loaded at other locations",
-        )
-
-
-def _rows(count: int) -> str:
-    return "row" if count == 1 else "rows"
 
 
 def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
@@ -367,7 +310,7 @@ def correct_preview(
     suggested for line `use_suggestion`); the review before and after.
 
     Raises FileRejected (the file unchanged) if the corrected file is no longer usable (every
-    row emptied, say), and PreviewRefused if the corrected rows found people loaded at other
+    row emptied, say), and FoundElsewhereTooOften if the corrected rows found people loaded at other
     locations once too often."""
     before = review(upload)
     typed = typed_corrections(before, _with_suggestion(before, corrections, use_suggestion))
@@ -377,7 +320,7 @@ def correct_preview(
     after = preview_file(data, upload.location)
     # Only the rows typed are new questions; the others were counted when first checked.
     found = after.found_elsewhere(set(typed))
-    _allow_finding_elsewhere(upload.uploaded_by, found, target=f"upload {upload.pk}")
+    allow_finding_elsewhere(upload.uploaded_by, found, target=f"upload {upload.pk}")
     upload.content = data
     upload.content_sha256 = hashlib.sha256(data).hexdigest()
     upload.rows = len(after.rows)
@@ -388,7 +331,7 @@ def correct_preview(
         target=f"upload {upload.pk}",
         detail=f"lines {', '.join(str(line) for line in sorted(typed))}",
     )
-    _record_found_elsewhere(upload.uploaded_by, found, upload)
+    record_found_elsewhere(upload.uploaded_by, found, target=f"upload {upload.pk}")
     return before, after
 
 

@@ -12,11 +12,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db.models import F
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.forms import OTPAuthenticationFormMixin, otp_verification_failed
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from helpdesk import cases
 
 TWO_FACTOR_LOGIN_TEMPLATE = "admin/login_two_factor.html"
 
@@ -105,10 +110,82 @@ class StaffSignInForm(OTPAdminAuthenticationForm):
         pass
 
 
+class LabelledAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete, naming each choice as its ModelAdmin's `autocomplete_label`
+    says (a recipient by name, birth date and location rather than "Recipient #123")."""
+
+    def serialize_result(self, obj, to_field_name):
+        label = getattr(self.model_admin, "autocomplete_label", str)
+        return {"id": str(getattr(obj, to_field_name)), "text": label(obj)}
+
+
+# What agents work with every day, in this order on the dashboard; everything else is under
+# "System", for superusers (help-desk staff hold no permission for most of it: helpdesk
+# migration 0007).
+WORK_MODELS = [
+    ("helpdesk", "case"),
+    ("helpdesk", "requester"),
+    ("helpdesk", "verification"),
+    ("recipients", "recipient"),
+    ("portal", "registration"),
+    ("portal", "dose"),
+    ("bulkupload", "upload"),
+    ("providers", "location"),
+    ("providers", "organization"),
+]
+QUEUE_SHOWN = 10
+
+
+def _split(app_list: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The app list as (work models, in WORK_MODELS' order; the other apps, without them)."""
+    work, system = {}, []
+    for app in app_list:
+        others = []
+        for model in app["models"]:
+            key = (app["app_label"], model["object_name"].lower())
+            if key in WORK_MODELS:
+                work[key] = model
+            else:
+                others.append(model)
+        if others:
+            system.append({**app, "models": others})
+    return [work[key] for key in WORK_MODELS if key in work], system
+
+
 class PortalAdminSite(AdminSite):
     site_header = "CVMS Help Desk"
     site_title = "CVMS Help Desk"
     index_title = "Help-desk work"
+    index_template = "admin/help_desk_index.html"
+
+    def index(self, request: HttpRequest, extra_context=None) -> TemplateResponse:
+        """The dashboard: the queue first (counts, the oldest open cases), then the records
+        agents work with, then "System"."""
+        work, system = _split(self.get_app_list(request))
+        # Agents may still read a few reference lists (the sidebar has them); their home
+        # shows their work only.
+        system = system if request.user.is_superuser else []
+        context = {"work_models": work, "system_apps": system, **(extra_context or {})}
+        if request.user.has_perm("helpdesk.view_case"):
+            oldest = cases.open_cases().select_related("location", "assignee")
+            context.update(
+                counts=cases.queue_counts(request.user),
+                oldest=oldest[:QUEUE_SHOWN],
+                queue_url=reverse("admin:helpdesk_case_changelist"),
+            )
+        return super().index(request, context)
+
+    def get_urls(self):
+        first_day = path("first-day/", self.admin_view(self.first_day), name="first_day")
+        return [first_day, *super().get_urls()]
+
+    def first_day(self, request: HttpRequest) -> TemplateResponse:
+        """What each button does and how to verify a requester: for an agent's first day."""
+        context = {**self.each_context(request), "title": "First day at the help desk"}
+        return TemplateResponse(request, "admin/first_day.html", context)
+
+    def autocomplete_view(self, request: HttpRequest):
+        return LabelledAutocompleteView.as_view(admin_site=self)(request)
 
     @property
     def login_form(self):

@@ -211,7 +211,8 @@ elif EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-# With DEBUG off, one error names every production variable left unset (mail relay, Redis).
+# With DEBUG off, one error names every production variable left unset (mail relay, Redis,
+# and the SMART Health Card key, below).
 _unset = []
 if not EMAIL_URL:
     _unset.append(
@@ -225,8 +226,6 @@ if not REDIS_URL and not SINGLE_MACHINE:
         "(or SINGLE_MACHINE=true for a trial on one machine, with the broker in files under "
         "var/broker and each process counting its own rate limits)."
     )
-if _unset and not DEBUG:
-    raise ImproperlyConfigured(" ".join(_unset))
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
     # django-environ drops the path's leading "/": filemail:///srv/mail means /srv/mail here.
     EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path or str(VAR_DIR / "mail")
@@ -283,6 +282,33 @@ DEFAULT_EXCEPTION_REPORTER = "cvms.error_reports.Reporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cvms.error_reports.ReportFilter"
 EMAIL_SUBJECT_PREFIX = "[CVMS] "
 
+# SMART Health Cards (README, "SMART Health Card keys"): the ES256 (P-256) key the portal signs
+# recipients' cards with, a PEM file kept outside the database; and, after a rotation, a PEM
+# file of the earlier keys' public halves, published beside the current one at
+# /.well-known/jwks.json so that cards signed before the rotation still verify.
+SHC_PRIVATE_KEY_FILE = env.str("SHC_PRIVATE_KEY_FILE", default="")
+SHC_PREVIOUS_PUBLIC_KEYS_FILE = env.str("SHC_PREVIOUS_PUBLIC_KEYS_FILE", default="")
+# With DEBUG on and no key named, one is made for this checkout on first use, under var/
+# (never committed). Cards it signs verify only against this machine's /.well-known/jwks.json.
+SHC_MAKE_DEVELOPMENT_KEY = DEBUG and not SHC_PRIVATE_KEY_FILE
+if SHC_MAKE_DEVELOPMENT_KEY:
+    SHC_PRIVATE_KEY_FILE = str(VAR_DIR / "shc-development-key.pem")
+elif not SHC_PRIVATE_KEY_FILE:
+    _unset.append(
+        "SHC_PRIVATE_KEY_FILE must be set when DEBUG is off: the SMART Health Card signing key, "
+        "made with `python manage.py make_shc_key --out /etc/cvms/shc/signing-key.pem`."
+    )
+if _unset and not DEBUG:
+    raise ImproperlyConfigured(" ".join(_unset))
+# A key named but not there is a typo or a missing mount: say so now, not at the first card.
+# (What the files hold is checked by portal's system check, `manage.py check`.)
+for _name, _path in [
+    ("SHC_PRIVATE_KEY_FILE", "" if SHC_MAKE_DEVELOPMENT_KEY else SHC_PRIVATE_KEY_FILE),
+    ("SHC_PREVIOUS_PUBLIC_KEYS_FILE", SHC_PREVIOUS_PUBLIC_KEYS_FILE),
+]:
+    if _path and not Path(_path).is_file():
+        raise ImproperlyConfigured(f"{_name} names no file: {_path}")
+
 # Accounts
 AUTH_USER_MODEL = "providers.User"
 LOGIN_URL = "providers:login"
@@ -326,6 +352,9 @@ RECIPIENT_SETUP_LINK_DAYS = env.int("RECIPIENT_SETUP_LINK_DAYS", default=30)
 # (django-ratelimit).
 RECIPIENT_LOGIN_RATE = env.str("RECIPIENT_LOGIN_RATE", default="10/5m")
 RECIPIENT_PASSWORD_RESET_RATE = env.str("RECIPIENT_PASSWORD_RESET_RATE", default="10/h")
+# Questions from the recipient portal's contact form, per address and per username or email
+# typed (django-ratelimit): each opens a case and emails a confirmation.
+RECIPIENT_QUESTION_RATE = env.str("RECIPIENT_QUESTION_RATE", default="5/h")
 # Welcome emails sent again from a recipient's page (resent, or to a corrected address), per
 # recipient and per manager (django-ratelimit): enough to fix a mistake, too few to spam.
 WELCOME_RESEND_RATE = env.str("WELCOME_RESEND_RATE", default="3/d")
@@ -351,6 +380,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# Dates written one way, the portal's, in the admin too (cvms/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["cvms.formats"]
 # The recipient portal is in English and Spanish; a recipient chooses with the switch on every
 # portal page (Django's set_language, remembered in the language cookie) or their browser's
 # language. Everything else (provider portal, help desk, admin) is English only:
@@ -399,9 +430,9 @@ HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # On PostgreSQL an import writes this many batches at once, each over a connection of its own,
 # while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
 IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
-# Low Volume previews (and re-checks) that find people loaded at other locations, per manager
-# (django-ratelimit): a preview says "Duplicated", so it tells whether a person is registered
-# somewhere. Past the rate such a preview is refused; each one is in the audit trail.
+# Files that find people loaded at other locations, per person, on every door that reports them
+# (bulkupload.elsewhere; django-ratelimit): "Duplicated" tells whether a person is registered
+# somewhere. Past the rate such a file is refused whole; each one is in the audit trail.
 PREVIEW_ELSEWHERE_RATE = env.str("PREVIEW_ELSEWHERE_RATE", default="10/h")
 
 # Security: strict by default when DEBUG is off (manage.py check --deploy stays silent)

@@ -27,6 +27,7 @@ from django.test.utils import (
 
 from bulkupload.models import Upload
 from cvms.celery import app as celery_app
+from portal.healthcards import signing_key
 from providers.models import Location, LocationManager, Organization, User
 
 from . import ROOT
@@ -56,6 +57,13 @@ def throwaway_database(label: str) -> Iterator[None]:
         finally:
             teardown_databases(old, verbosity=0)
             teardown_test_environment()
+
+
+def health_card_key_file() -> str:
+    """A SMART Health Card signing key for processes a bench starts with DEBUG off (which
+    refuse to start without one): this checkout's development key, made if missing."""
+    signing_key()
+    return settings.SHC_PRIVATE_KEY_FILE
 
 
 def send_no_tasks() -> None:

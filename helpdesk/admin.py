@@ -12,11 +12,12 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
@@ -25,10 +26,14 @@ from django_object_actions import DjangoObjectActions, action
 from audit.models import AuditEvent
 from audit.trail import record
 from bulkupload.models import Upload
+from providers.models import User
+from recipients.admin import recipient_label
 
 from . import actions, cases
-from .adminforms import CaseAddForm, CaseChangeForm
+from .admindecide import DECIDE_FIELDS, DecideFields, decide_fields
+from .adminforms import CaseAddForm, CaseChangeForm, VerificationForm
 from .models import Case, CaseEvent, CaseFile, Requester, Verification
+from .verification import differences, registration_code, requester_is_trusted
 
 CONFIRM_TEMPLATE = "admin/confirm_object_action.html"
 # What the requester typed: staff read it, never rewrite it.
@@ -45,20 +50,148 @@ ACTIONS_BY_KIND = {
     Case.Kind.BULK_UPLOAD: ["process_file"],
     Case.Kind.REMOVAL: ["remove_recipient"],
     Case.Kind.HCP_ONBOARDING: ["onboard_people"],
+    Case.Kind.RECIPIENT_QUESTION: [],  # answered with a reply
 }
 OBJECT_ACTION = {"methods": ("POST",), "button_type": "form"}
+STATUS_LABELS = dict(Case.Status.choices)
+
+
+def event_in_words(event: CaseEvent) -> str:
+    """ "Status: New → In progress", "Reply", "Assigned": a timeline entry's kind as staff read
+    it, never its code."""
+    if event.kind == CaseEvent.Kind.STATUS:
+        old = STATUS_LABELS.get(event.old_status, event.old_status)
+        new = STATUS_LABELS.get(event.new_status, event.new_status)
+        return f"Status: {old} → {new}"
+    return event.get_kind_display()
+
+
+def seen_by_words(event: CaseEvent) -> str:
+    # Internal entries (a download, an assignment) never reach the requester's page.
+    return "Staff only" if event.internal else "Requester and staff"
+
+
+def _staff_name(user) -> str:
+    return user.get_full_name() if user is not None else "nobody"
+
+
+class QueueStateFilter(admin.SimpleListFilter):
+    """Open cases unless asked otherwise: the queue is the work still to do. A search looks
+    through every case (a closed case's number is still found)."""
+
+    title = "open or closed"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("closed", "Closed"), ("all", "All cases")]
+
+    def choices(self, changelist):
+        chosen = self.value() or "open"
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": chosen == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None and request.GET.get("q"):
+            return queryset
+        if value in (None, "open"):
+            return queryset.exclude(status__in=cases.CLOSED)
+        if value == "closed":
+            return queryset.filter(status__in=cases.CLOSED)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Assigned to me, to nobody, or to one agent (the active staff)."""
+
+    title = "assigned to"
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        agents = User.objects.filter(is_staff=True, is_active=True).order_by(
+            "first_name", "last_name", "username"
+        )
+        return [
+            ("me", "Assigned to me"),
+            ("none", "Unassigned"),
+            *((str(agent.pk), agent.get_full_name()) for agent in agents),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assignee=request.user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset
+
+
+def _verification_details(case: Case) -> list[str]:
+    """What the agent reads before verifying: who, with which code, what differs, and how to
+    check."""
+    requester, location = case.requester, case.location
+    code = registration_code(requester) or "no help-desk registration"
+    details = [
+        f"{requester.get_full_name() or requester} <{requester.email}> registered with {code}. "
+        "Neither a Provider PIN (printed on packing lists) nor VAC2021 proves who they are.",
+        *(
+            f"{d.what} differs. Typed: {d.typed or '(nothing)'} — On record: {d.on_record}"
+            for d in differences(case)
+        ),
+        f"Check that they work at {location} before you verify them: call the location's "
+        "phone number on file and ask for them, ask an existing manager of the location, or "
+        "check the organization's enrollment record.",
+        "Once verified, they are trusted for this location: the people an HCP Onboarding "
+        "request of theirs lists may be made its managers, and see its recipients.",
+    ]
+    if case.access_decision == Case.AccessDecision.DECLINED:
+        details.append(
+            f"A manager of the location declined this request: {case.access_decision_reason} "
+            "Write in the note why you verify the requester anyway."
+        )
+    return details
 
 
 class CaseEventInline(admin.TabularInline):
-    """The timeline, as the services wrote it: nobody adds, edits or deletes an entry."""
+    """The timeline, as the services wrote it, in words: nobody adds, edits or deletes an entry."""
 
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "old_status", "new_status", "text", "internal"]
+    fields = ["when", "what", "by", "note", "seen_by"]
     readonly_fields = fields
     verbose_name = "timeline entry"
     verbose_name_plural = "timeline"
+    template = "admin/helpdesk/timeline.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="when")
+    def when(self, event: CaseEvent) -> str:
+        return date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
+
+    @admin.display(description="note")
+    def note(self, event: CaseEvent) -> str:
+        return event.text or "-"
+
+    @admin.display(description="what happened")
+    def what(self, event: CaseEvent) -> str:
+        return event_in_words(event)
+
+    @admin.display(description="by")
+    def by(self, event: CaseEvent) -> str:
+        return event.actor.get_full_name() if event.actor else "CVMS (automatic)"
+
+    @admin.display(description="seen by")
+    def seen_by(self, event: CaseEvent) -> str:
+        return seen_by_words(event)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -71,13 +204,23 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
+class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
     """The queue, and a case's page: the request as typed, its file and job, its timeline, the
     status and reply form, and the actions that apply to its kind."""
 
-    list_display = ["number", "kind", "status", "location", "requester", "age"]
-    list_select_related = ["location", "requester"]
-    list_filter = ["status", "kind", "source", "location__organization"]
+    list_display = ["number", "kind", "status", "assigned_to", "age", "location", "requester_shown"]
+    list_select_related = ["location", "requester", "assignee"]
+    list_filter = [
+        QueueStateFilter,
+        AssigneeFilter,
+        "status",
+        "kind",
+        "source",
+        "location__organization",
+    ]
+    # Oldest first: the case waiting longest is worked first.
+    ordering = ["created_at", "id"]
+    actions = ["assign_selected_to_me"]
     search_fields = [
         "number",
         "location__pin",
@@ -85,22 +228,100 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         "requester__username",
         "requester__email",
         "contact_name",
+        "contact_email",
     ]
-    autocomplete_fields = ["location"]
-    raw_id_fields = ["recipient"]
-    change_actions = ["process_file", "remove_recipient", "onboard_people", "verify_requester"]
+    autocomplete_fields = ["location", "recipient"]
+    change_actions = [
+        "process_file",
+        "remove_recipient",
+        "onboard_people",
+        "verify_requester",
+        "assign_to_me",
+    ]
 
     # The queue ----------------------------------------------------------------------------
+
+    @admin.display(description="requester", ordering="requester__username")
+    def requester_shown(self, case: Case) -> str:
+        # A recipient's question asked signed out has no account: who typed what, and that
+        # answers go to that address.
+        if case.requester is not None:
+            return str(case.requester)
+        return (
+            f"{case.contact_name} <{case.contact_email or 'no address to answer'}> (not signed in)"
+        )
 
     @admin.display(description="age", ordering="created_at")
     def age(self, case: Case) -> str:
         return f"{timesince(case.created_at, depth=1)} ago"
 
+    @admin.display(description="assigned to", ordering="assignee__first_name")
+    def assigned_to(self, case: Case) -> str:
+        return case.assignee.get_full_name() if case.assignee else "Unassigned"
+
+    @admin.action(permissions=["change"], description="Assign the selected cases to me")
+    def assign_selected_to_me(self, request, queryset) -> None:
+        taken, mine, others = 0, 0, []
+        for case in queryset.select_related("assignee"):
+            outcome = self._assign_to(request, case, request.user)
+            if outcome == "assigned":
+                taken += 1
+            elif outcome == "yours":
+                mine += 1
+            else:
+                others.append(f"{case.number} ({_staff_name(case.assignee)})")
+        self.message_user(request, f"{taken} case(s) assigned to you.", messages.SUCCESS)
+        if mine:
+            self.message_user(request, f"{mine} were assigned to you already.", messages.INFO)
+        if others:
+            self.message_user(
+                request,
+                "Not taken over, assigned to someone else: " + ", ".join(others) + ". To take "
+                "one over, choose yourself under “Assigned to” on its page.",
+                messages.WARNING,
+            )
+
+    def _assign_to(self, request, case: Case, agent: User) -> str:
+        """Assign an unassigned case to `agent`; never takes a case over from someone else
+        (that is a deliberate choice on the case's page). Returns what happened."""
+        if case.assignee_id == agent.pk:
+            return "yours"
+        if case.assignee_id is not None:
+            return "someone else's"
+        try:
+            cases.assign(case, agent, by=request.user, version=case.version)
+        except cases.CaseRefused:
+            return "someone else's"  # changed meanwhile: possibly taken
+        self.log_change(request, case, f"Assigned to {agent.get_full_name()}.")
+        return "assigned"
+
     # The case's page ----------------------------------------------------------------------
+
+    @admin.display(description="opened by")
+    def opened_by_words(self, case: Case) -> str:
+        if case.opened_by is not None:
+            return f"{case.opened_by.get_full_name()} ({case.get_source_display()})"
+        return f"the requester ({case.get_source_display()})"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "assignee":
+            field.queryset = field.queryset.order_by("first_name", "last_name", "username")
+            field.label = "Assigned to"
+            field.label_from_instance = User.get_full_name
+            field.empty_label = "Nobody (unassigned)"
+            field.help_text = "The agent working the case; “Assign to me” above does the same."
+        if db_field.name == "recipient":
+            field.label_from_instance = recipient_label
+        return field
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         # A case's page is for working that case; a phone case is opened from the queue.
         context["show_save_and_add_another"] = False
+        case = context.get("original")
+        for tool in context.get("objectactions", []):
+            if tool["name"] == "verify_requester" and case is not None and case.location:
+                tool["label"] = f"Verify requester for {case.location.pin}"
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -121,14 +342,16 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             typed.append("removal_reason")
         if obj.kind == Case.Kind.HCP_ONBOARDING:
             typed.append("people_list")
-        applies = ["location"] + (["recipient"] if obj.kind == Case.Kind.REMOVAL else [])
+        names_recipient = obj.kind in {Case.Kind.REMOVAL, Case.Kind.RECIPIENT_QUESTION}
+        applies = ["location"] + (["recipient"] if names_recipient else [])
         fieldsets = [
+            ("What you need to decide", {"fields": decide_fields(obj)}),
             (
                 None,
                 {
                     "fields": [
                         ("number", "kind", "status", "source"),
-                        ("requester", "opened_by"),
+                        ("requester_shown", "opened_by_words", "assigned_to"),
                         ("created_at", "updated_at", "closed_at"),
                     ]
                 },
@@ -139,9 +362,8 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         if obj.kind == Case.Kind.BULK_UPLOAD or CaseFile.objects.filter(case=obj).exists():
             fieldsets.append(("Attached file", {"fields": ["attachment_summary", "job"]}))
         if self.has_change_permission(request, obj):
-            fieldsets.append(
-                ("Work on the case", {"fields": ["new_status", "comment", "reply", "seen_version"]})
-            )
+            work = ["assignee", "new_status", "comment", "reply", "seen_version"]
+            fieldsets.append(("Work on the case", {"fields": work}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -152,8 +374,9 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             "kind",
             "status",
             "source",
-            "requester",
-            "opened_by",
+            "requester_shown",
+            "opened_by_words",
+            "assigned_to",
             "created_at",
             "updated_at",
             "closed_at",
@@ -162,6 +385,7 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
             "people_list",
             "attachment_summary",
             "job",
+            *DECIDE_FIELDS,
         ]
         # Staff fill in the location and the recipient when the request did not name them;
         # once set, the actions have used or may use them.
@@ -257,6 +481,10 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         if filled:
             cases.complete(case, by=request.user, version=version, **filled)
             version = case.version
+        if "assignee" in data and cases.assign(
+            case, data["assignee"], by=request.user, version=version
+        ):
+            version = case.version
         if data.get("new_status"):
             cases.change_status(
                 case, data["new_status"], by=request.user, comment=data["comment"], version=version
@@ -316,10 +544,28 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
         case = self.get_object(request, object_id)
         if case is None or not self.has_change_permission(request, case):
             return []
-        names = list(ACTIONS_BY_KIND[case.kind])
-        profile = Requester.objects.filter(user=case.requester_id).first()
-        if profile is not None and profile.location_id is None:
-            names.append("verify_requester")  # registered with the generic code
+        # A button that does not apply is not offered; what was done shows under "What you
+        # need to decide" (the actions stay idempotent for a page opened before).
+        done = set(case.events.values_list("kind", flat=True))
+        names = [
+            name
+            for name in ACTIONS_BY_KIND.get(case.kind, [])
+            if not (name == "process_file" and case.upload_id is not None)
+            and not (name == "remove_recipient" and CaseEvent.Kind.REMOVED in done)
+            and not (name == "onboard_people" and CaseEvent.Kind.ONBOARDED in done)
+        ]
+        trusted = requester_is_trusted(case.requester, case.location)
+        if "onboard_people" in names and not trusted:
+            names.remove("onboard_people")  # "Waiting for verification" says why
+        if (
+            case.location_id is not None
+            and case.requester_id is not None
+            and not trusted
+            and request.user.has_perm("helpdesk.add_verification")
+        ):
+            names.append("verify_requester")
+        if case.assignee_id != request.user.pk:
+            names.append("assign_to_me")
         return names
 
     @action(
@@ -382,17 +628,65 @@ class CaseAdmin(DjangoObjectActions, admin.ModelAdmin):
 
     @action(
         label="Verify requester",
-        description="Verify the account of a requester who registered with VAC2021",
+        description="Record how you checked who the requester is, for the case's location",
         **OBJECT_ACTION,
     )
     def verify_requester(self, request, case: Case):
-        details = [
-            f"The help-desk account {case.requester} (registered with the generic code) "
-            "is verified."
-        ]
-        return self._confirm_and_run(
-            request, case, "Verify requester", details, actions.verify_requester
-        )
+        """A confirmation page that asks how the requester was checked (and a note for
+        "other", or after a manager declined); the confirming POST records the Verification."""
+        if not (
+            self.has_change_permission(request, case)
+            and request.user.has_perm("helpdesk.add_verification")
+        ):
+            raise PermissionDenied
+        back = reverse("admin:helpdesk_case_change", args=[case.pk])
+        confirming = request.POST.get("confirm") == "yes"
+        form = VerificationForm(request.POST if confirming else None, case=case)
+        if confirming and form.is_valid():
+            try:
+                outcome = actions.verify_requester(case, by=request.user, **form.cleaned_data)
+            except cases.CaseRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                self.log_change(request, case, f"Verify requester: {outcome.message}")
+                (messages.success if outcome.ran else messages.info)(request, outcome.message)
+            return HttpResponseRedirect(back)
+        pin = case.location.pin if case.location else "(no location)"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Verify requester for {pin}",
+            "question": f"Verify {case.requester} for {case.location}, on case {case.number}?",
+            "details": _verification_details(case),
+            "form": form,
+            "opts": self.model._meta,
+            "object": case,
+            "action_url": request.path,
+            "back_url": back,
+        }
+        status = 400 if confirming else 200
+        return TemplateResponse(request, CONFIRM_TEMPLATE, context, status=status)
+
+    @action(
+        label="Assign to me",
+        description="Make yourself the agent working this case",
+        **OBJECT_ACTION,
+    )
+    def assign_to_me(self, request, case: Case):
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        outcome = self._assign_to(request, case, request.user)
+        if outcome == "assigned":
+            messages.success(request, f"Case {case.number} is assigned to you.")
+        elif outcome == "yours":
+            messages.info(request, f"Case {case.number} was assigned to you already.")
+        else:
+            case.refresh_from_db()
+            messages.warning(
+                request,
+                f"Case {case.number} is assigned to {_staff_name(case.assignee)}. To take it "
+                "over, choose yourself under “Assigned to” and save.",
+            )
+        return HttpResponseRedirect(reverse("admin:helpdesk_case_change", args=[case.pk]))
 
     def _confirm_and_run(
         self,
@@ -450,10 +744,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["case", "kind", "actor", "internal", "created_at"]
+    list_display = ["case", "kind", "actor", "seen_by", "created_at"]
     list_select_related = ["case", "actor"]
     list_filter = ["kind", "internal"]
     search_fields = ["case__number"]
+
+    @admin.display(description="seen by", ordering="internal")
+    def seen_by(self, event: CaseEvent) -> str:
+        return seen_by_words(event)
 
 
 @admin.register(CaseFile)
@@ -478,56 +776,36 @@ class VerificationAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "location__pin", "case__number"]
 
 
-class VerifiedFilter(admin.SimpleListFilter):
-    title = "verified"
-    parameter_name = "verified"
-    # As Requester.is_verified: a Provider PIN verifies itself, VAC2021 waits for staff.
-    VERIFIED = Q(location__isnull=False) | Q(verified_at__isnull=False)
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(self.VERIFIED)
-        if self.value() == "no":
-            return queryset.exclude(self.VERIFIED)
-        return queryset
-
-
 @admin.register(Requester)
 class RequesterAdmin(admin.ModelAdmin):
-    list_display = ["user", "location", "registration_code", "verified", "created_at"]
+    """Help-desk accounts. Registering (with a Provider PIN or VAC2021) verifies nobody:
+    verification is per location, recorded from a case (Verify requester) or by a manager's
+    approval; the list shows the locations each requester is verified for."""
+
+    list_display = ["user", "location", "registration_code", "verified_for", "created_at"]
     list_select_related = ["user", "location"]
-    list_filter = [VerifiedFilter]
     search_fields = ["user__username", "user__email", "location__pin", "registration_code"]
     autocomplete_fields = ["location"]
+    # verified_at and verified_by are the account-wide verification of before; migration
+    # helpdesk 0006 turned them into Verifications.
+    exclude = ["verified_at", "verified_by"]
     readonly_fields = [
         "user",
         "registration_code",
         "must_change_password",
-        "verified_at",
-        "verified_by",
+        "verified_for",
         "created_at",
     ]
-    actions = ["verify_selected"]
 
-    @admin.display(boolean=True, description="verified")
-    def verified(self, profile: Requester) -> bool:
-        return profile.is_verified
-
-    @admin.action(permissions=["change"], description="Verify the selected requesters")
-    def verify_selected(self, request, queryset) -> None:
-        verified = 0
-        for profile in queryset:
-            if actions.verify(profile, by=request.user):
-                self.log_change(request, profile, "Verified the requester's account.")
-                verified += 1
-        self.message_user(
-            request,
-            f"{verified} requester(s) verified; {len(queryset) - verified} were verified already.",
-            messages.SUCCESS,
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).prefetch_related("user__location_verifications__location")
         )
+
+    @admin.display(description="verified for")
+    def verified_for(self, profile: Requester) -> str:
+        pins = sorted(v.location.pin for v in profile.user.location_verifications.all())
+        return ", ".join(pins) or "no location"
 
     def has_add_permission(self, request) -> bool:
         # Requesters register on the help desk's Register page (helpdesk.registration).

@@ -16,7 +16,8 @@ from providers.models import User, normalize_login_email
 
 from . import cases
 from .access import may_use_help_desk
-from .models import Case
+from .models import Case, Verification
+from .verification import STAFF_METHODS
 
 STALE = "seen_version"
 
@@ -157,3 +158,37 @@ class CaseAddForm(forms.ModelForm):
             )
         self.requester = user
         return email
+
+
+class VerificationForm(forms.Form):
+    """How staff checked who a case's requester is: a method (never "unknown", which only the
+    migration wrote) and a note, required for "other" and after a manager declined."""
+
+    method = forms.ChoiceField(
+        label="How you checked",
+        choices=[("", "Choose how you checked")] + STAFF_METHODS,
+        error_messages={"required": "Choose how you checked who the requester is."},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text='Who you spoke to, what you checked. Required for "Other", and when a manager '
+        "of the location declined the request.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("note", "").strip():
+            return data
+        if data.get("method") == Verification.Method.OTHER:
+            self.add_error("note", 'Say how you checked: "Other" needs a note.')
+        elif self.case.access_decision == Case.AccessDecision.DECLINED:
+            self.add_error(
+                "note", "A manager of the location declined: say why you verify the requester."
+            )
+        return data

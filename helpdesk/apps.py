@@ -2,6 +2,8 @@ from importlib import import_module
 
 from django.apps import AppConfig
 
+from providers.panels import register_home_panel
+
 
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
@@ -12,3 +14,5 @@ class HelpdeskConfig(AppConfig):
         import_module(f"{self.name}.receivers")
         # Registers how this app's kinds of email are written (outbox.composers).
         import_module(f"{self.name}.emails")
+        # The managers' "Access requests" on the provider portal's Home page.
+        register_home_panel(import_module(f"{self.name}.access_requests").home_panel)

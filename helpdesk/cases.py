@@ -2,7 +2,7 @@
 through its statuses with replies; every step on its timeline and emailed to the requester.
 
 Who may see a case lives here too (`cases_visible_to`): the requester, a manager of the case's
-location, and staff. Anyone else gets 404, so case numbers reveal nothing.
+location, and staff with their second factor. Anyone else gets 404, so case numbers reveal nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,10 +24,12 @@ from bulkupload.models import Upload
 from bulkupload.retention import delete_files
 from outbox.models import OutboundEmail
 from outbox.queue import queue_message
-from providers.access import locations_managed_by
+from providers.access import has_staff_powers, locations_managed_by
 from providers.models import User
 
 from .models import Case, CaseEvent, CaseFile
+from .recipient_pages import RECIPIENT_HELP_PAGE, recipient_page_url
+from .verification import location_has_managers, waiting_for_verification
 
 CASE_SEQUENCE = "helpdesk.case"
 FIRST_CASE_NUMBER = 1001  # CS0001001, as the original help desk's
@@ -119,7 +121,13 @@ def open_case(case: Case, *, attachment: Attachment | None = None, by: User | No
             first_errors=attachment.first_errors,
         )
     record(case, CaseEvent.Kind.OPENED, by or case.requester, f"{case.get_kind_display()} request")
-    notify_requester(case, "emails/case_opened.txt", subject=f"Case {case.number} received")
+    notify_requester(
+        case,
+        "emails/case_opened.txt",
+        subject=f"Case {case.number} received",
+        waiting_for_verification=waiting_for_verification(case),
+        location_has_managers=location_has_managers(case.location),
+    )
     return case
 
 
@@ -196,6 +204,37 @@ def complete(case: Case, *, by: User, version: int | None = None, **fields) -> N
     record(case, CaseEvent.Kind.UPDATED, by, text)
 
 
+def assign(case: Case, assignee: User | None, *, by: User, version: int | None = None) -> bool:
+    """Give the case to `assignee` (None: to nobody), at `version` (see bump), on the timeline
+    for staff only: who works a case is the help desk's business, not the requester's. False
+    when it is theirs already (nothing written)."""
+    if case.assignee_id == (assignee.pk if assignee is not None else None):
+        return False
+    with transaction.atomic():
+        bump(case, version, assignee=assignee)
+        text = f"Assigned to {assignee.get_full_name()}" if assignee else "Unassigned"
+        record(case, CaseEvent.Kind.ASSIGNED, by, text, internal=True)
+    return True
+
+
+def open_cases() -> QuerySet[Case]:
+    """The queue: cases not closed yet, oldest first (the longest waiting is worked first)."""
+    return Case.objects.exclude(status__in=CLOSED).order_by("created_at", "id")
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """The dashboard's counts of open cases: by status, assigned to `user`, to nobody. One
+    query."""
+    open_now = Case.objects.exclude(status__in=CLOSED)
+    return open_now.aggregate(
+        new=Count("id", filter=Q(status=Case.Status.NEW)),
+        in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),
+        awaiting_info=Count("id", filter=Q(status=Case.Status.AWAITING_INFO)),
+        mine=Count("id", filter=Q(assignee=user)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    )
+
+
 def bump(case: Case, version: int | None, **fields) -> None:
     """Write `fields` and the next version, if the case is still at `version` (the caller's
     copy when None). One UPDATE: of two staff saving the same case, the second is refused."""
@@ -219,12 +258,29 @@ def record(case: Case, kind: str, actor: User | None, text: str = "", **fields) 
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, text=text, **fields)
 
 
-def notify_requester(case: Case, template: str, *, subject: str, **context) -> OutboundEmail:
+def notify_requester(case: Case, template: str, *, subject: str, **context) -> OutboundEmail | None:
     """Queue an email to the requester through the outbox: what happened, and the link to the
     case's summary (sign-in required; the URL holds the case number only). Never the case's
-    files or the recipients' data."""
-    context.update(case=case, case_url=case_url(case))
-    return queue_message(case.requester, subject=subject, body=render_to_string(template, context))
+    files or the recipients' data.
+
+    A recipient's question has no summary page (recipients do not use the help desk's pages):
+    its emails link to the contact form instead. Asked signed out, it has no account: they go
+    to contact_email, or nowhere when the asker gave no address to answer
+    (helpdesk.questions)."""
+    question = case.kind == Case.Kind.RECIPIENT_QUESTION
+    requester = case.requester
+    context.update(
+        case=case,
+        case_url="" if question else case_url(case),
+        help_url=recipient_page_url(RECIPIENT_HELP_PAGE) if question else "",
+        greeting_name=case.contact_name if question or requester is None else requester.first_name,
+    )
+    body = render_to_string(template, context)
+    if requester is not None:
+        return queue_message(requester, subject=subject, body=body)
+    if not case.contact_email:
+        return None
+    return queue_message(None, subject=subject, body=body, to_email=case.contact_email)
 
 
 def case_url(case: Case) -> str:
@@ -232,10 +288,13 @@ def case_url(case: Case) -> str:
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """The requester's own cases and those of locations the user manages; all for staff."""
+    """The requester's own cases and those of locations the user manages; all for staff with
+    their staff powers (with STAFF_TWO_FACTOR, only a session that passed the second factor:
+    `user` is the request's). A staff account signed in at the help desk's door with its
+    password alone sees what any requester sees, and so does its failed-records CSV."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    if user.is_staff:
+    if has_staff_powers(user):
         return Case.objects.all()
     return Case.objects.filter(Q(requester=user) | Q(location__in=locations_managed_by(user)))
 

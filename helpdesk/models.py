@@ -22,9 +22,11 @@ GENERIC_REGISTRATION_CODE = "VAC2021"
 class Requester(models.Model):
     """An account registered on the help desk's Register page (guide, first page).
 
-    Registered with a Provider PIN, the account is linked to that location for its cases; with
-    the generic code VAC2021 it is unverified until staff verify it. Either way it reaches the
-    help desk only: it grants nothing in the provider portal.
+    Registered with a Provider PIN, the account is linked to that location for its cases (the
+    request form starts from it); with the generic code VAC2021 it is linked to none. Neither
+    verifies anybody: a PIN is printed on packing lists. Trust is per location
+    (helpdesk.verification: a manager, staff, or a Verification). The account reaches the help
+    desk only: it grants nothing in the provider portal.
     """
 
     user = models.OneToOneField(
@@ -36,6 +38,8 @@ class Requester(models.Model):
     registration_code = models.CharField(max_length=9)
     # The emailed temporary password must be replaced at the first sign-in.
     must_change_password = models.BooleanField(default=True)
+    # The account-wide verification of before; migration 0006 made Verifications of it and
+    # nothing reads or writes it any more.
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,11 +55,6 @@ class Requester(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
-
-    @property
-    def is_verified(self) -> bool:
-        """A Provider PIN verifies itself (the code is the location's); VAC2021 waits for staff."""
-        return self.location_id is not None or self.verified_at is not None
 
 
 class Case(models.Model):

@@ -8,8 +8,11 @@ same page, and the account's owner an email saying someone tried.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django_ratelimit.core import get_usage
 
 from outbox.models import OutboundEmail
 from outbox.queue import queue_email, queue_message
@@ -18,6 +21,9 @@ from providers.models import Location, User, normalize_login_email
 from .models import GENERIC_REGISTRATION_CODE, Requester
 
 INVALID_CODE = "Invalid Registration Code"
+# "Someone tried to register with your email" notices, per address: the first few say it, the
+# rest would only fill the inbox (one got 14 in a minute). The page says the same either way.
+ALREADY_REGISTERED_NOTICES_RATE = "3/h"
 
 
 class InvalidCode(Exception):
@@ -55,6 +61,17 @@ def register(*, first_name: str, last_name: str, email: str, code: str) -> None:
 
 
 def _tell_owner(user: User) -> None:
+    # Counted in the cache every web process shares, keyed by the account, not the caller:
+    # a registration form posted from many addresses still reaches one inbox.
+    usage = get_usage(
+        SimpleNamespace(user=None),
+        group="helpdesk.already_registered",
+        key=lambda group, request: user.username,
+        rate=ALREADY_REGISTERED_NOTICES_RATE,
+        increment=True,
+    )
+    if usage is not None and usage["should_limit"]:
+        return
     queue_message(
         user,
         subject="CVMS Help Desk Portal registration",

@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import views
+from . import access_requests, views
+
+
+class CaseNumberConverter:
+    """CS0001001 and on (helpdesk.cases.next_case_number): anything else is no case, a 404
+    before it reaches the database (PostgreSQL refuses a NUL byte in a query: "%00" was a 500)."""
+
+    regex = "CS[0-9]{7,10}"  # Case.number holds 12 characters
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CaseNumberConverter, "case_number")
 
 app_name = "helpdesk"
 
@@ -15,6 +31,20 @@ urlpatterns = [
     path("vaccine-provider/removal/", views.removal, name="removal"),
     path("removal/<int:recipient_id>/", views.request_removal, name="request_removal"),
     path("cases/", views.my_cases, name="my_cases"),
-    path("cases/<str:number>/", views.case, name="case"),
-    path("cases/<str:number>/failed-records.csv", views.case_error_file, name="case_error_file"),
+    path("cases/<case_number:number>/", views.case, name="case"),
+    path(
+        "cases/<case_number:number>/failed-records.csv",
+        views.case_error_file,
+        name="case_error_file",
+    ),
+    path(
+        "access-requests/<case_number:number>/approve/",
+        access_requests.approve,
+        name="access_approve",
+    ),
+    path(
+        "access-requests/<case_number:number>/decline/",
+        access_requests.decline,
+        name="access_decline",
+    ),
 ]

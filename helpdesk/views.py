@@ -38,6 +38,7 @@ from .forms import (
     RemovalIntakeForm,
 )
 from .models import Case, CaseEvent, Requester
+from .verification import location_has_managers, viewer_is_trusted, waiting_for_verification
 
 CASES_PER_PAGE = 25
 RATE_LIMITED = "Too many registration attempts from your network. Try again in an hour."
@@ -262,13 +263,17 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
     )
     attachment = getattr(found, "attachment", None)
     upload = found.upload
+    trusted = viewer_is_trusted(request.user, found.location)
     context = {
         "case": found,
         "timeline": [_timeline_entry(event) for event in events],
         "attachment": attachment,
         "upload": upload,
         "job_summary": job_summary(upload) if upload is not None else "",
-        "has_error_file": _error_file(found) is not None,
+        "has_error_file": trusted and _error_file(found) is not None,
+        "failed_records_withheld": not trusted and _error_file(found) is not None,
+        "waiting_for_verification": waiting_for_verification(found),
+        "location_has_managers": location_has_managers(found.location),
     }
     return render(request, "helpdesk/case.html", context)
 
@@ -299,9 +304,11 @@ def _error_file(case: Case) -> bytes | None:
 @require_GET
 @help_desk_user_required
 def case_error_file(request: HttpRequest, number: str) -> HttpResponse:
-    """The failed records of the case's processed file, as the Reports tab serves them."""
+    """The failed records of the case's processed file, as the Reports tab serves them; to
+    people trusted with the case's location only (404 for anyone else)."""
     found = get_case_or_404(request.user, number)
-    content = _error_file(found)
+    # Its "Duplicated <email>" rows say who is loaded: for people trusted with the location.
+    content = _error_file(found) if viewer_is_trusted(request.user, found.location) else None
     if content is None:
         raise Http404("This case has no failed records.")
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")

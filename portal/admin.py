@@ -7,13 +7,31 @@ a registration's group is worked out by portal.services, as the recipient sees i
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
-from .models import Dose, GroupRule, Product, Registration, SecondDoseReminder, VaccineGroup
+from audit.models import AuditEvent
+from audit.trail import record
+from providers.models import Location
+from recipients.admin import RecipientAdmin, recipient_label
+
+from . import doses, ncir
+from .models import (
+    Dose,
+    GroupRule,
+    NcirMessage,
+    Product,
+    Registration,
+    SecondDoseReminder,
+    VaccineGroup,
+    VaccineRecord,
+    incomplete_record,
+)
 from .services import STEPS, group_of
 
 # Every answer of the registration form, a section per step, as the recipient answered it.
@@ -49,44 +67,202 @@ class GroupRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "dose_count", "second_dose_after_days"]
-    search_fields = ["name"]
-    fields = ["name", "dose_count", "second_dose_after_days"]
+    list_display = ["name", "cvx_code", "mvx_code", "dose_count", "second_dose_after_days"]
+    search_fields = ["name", "cvx_code", "mvx_code", "manufacturer"]
+    fieldsets = [
+        (None, {"fields": ["name", "dose_count", "second_dose_after_days"]}),
+        (
+            "CDC's codes (what NCIR and a health card name the vaccine by)",
+            {
+                "fields": [
+                    ("cvx_code", "mvx_code"),
+                    "manufacturer",
+                    ("ndc_unit", "ndc_sale"),
+                    "dose_amount_ml",
+                ]
+            },
+        ),
+    ]
+
+
+class RecordFilter(admin.SimpleListFilter):
+    """Doses recorded without their full record (before it existed, or not filled in)."""
+
+    title = "record"
+    parameter_name = "record"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("incomplete", "Incomplete"), ("complete", "Complete")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dose]) -> QuerySet[Dose]:
+        if self.value() == "incomplete":
+            return queryset.filter(incomplete_record())
+        if self.value() == "complete":
+            return queryset.exclude(incomplete_record())
+        return queryset
 
 
 @admin.register(Dose)
 class DoseAdmin(admin.ModelAdmin):
-    """The vaccine record: staff record each dose given; who recorded it is kept."""
+    """The vaccine record: staff record each dose given with its full record (pickers for the
+    recipient, product, location and dates; the rules are Dose.clean()'s); who recorded it is
+    kept, and each save is audited and reported to NCIR (portal.doses)."""
 
-    list_display = ["recipient", "product", "dose_number", "given_on", "location", "recorded_by"]
-    list_select_related = ["recipient", "product", "location", "recorded_by"]
-    list_filter = ["product", "dose_number"]
-    search_fields = ["=recipient__id", "recipient__last_name"]
-    search_help_text = "Recipient number (as in “Recipient #123”) or last name."
-    raw_id_fields = ["recipient"]
-    autocomplete_fields = ["location"]
-    fields = [
+    list_display = [
         "recipient",
         "product",
         "dose_number",
         "given_on",
         "location",
+        "full_record",
+        "ncir_status",
         "recorded_by",
-        "recorded_at",
     ]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    list_select_related = ["recipient", "product", "location", "recorded_by"]
+    list_filter = [RecordFilter, "product", "dose_number"]
+    search_fields = ["=recipient__id", "recipient__last_name", "lot_number"]
+    search_help_text = "Recipient number (as in “Recipient #123”), last name or lot number."
+    autocomplete_fields = ["recipient", "location"]
+    fieldsets = [
+        (None, {"fields": ["recipient", "product", "dose_number", "given_on", "completion"]}),
+        ("Vaccine", {"fields": ["lot_number", "expiration_date", "amount_ml"]}),
+        ("Given", {"fields": ["site", "route", "location", "vaccinator_name", "vis_date"]}),
+        ("Recorded", {"fields": ["recorded_by", "recorded_at", "ncir_status", "vaccine_record"]}),
+    ]
+    readonly_fields = ["recorded_by", "recorded_at", "ncir_status", "vaccine_record"]
     date_hierarchy = "given_on"
 
-    def get_fields(self, request: HttpRequest, obj: Dose | None = None) -> list[str]:
-        # Who recorded it, and when, exist once it is saved: the add page does not guess.
-        fields = list(super().get_fields(request, obj))
-        return fields if obj is not None else [f for f in fields if f not in self.readonly_fields]
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "recipient":
+            field.label_from_instance = recipient_label  # the chosen one, as the picker says
+        return field
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Dose]:
+        return super().get_queryset(request).prefetch_related("ncir_messages")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Dose | None = None):
+        # Who recorded it, when, and what NCIR was told exist once it is saved: the add page
+        # does not guess.
+        if obj is not None:
+            return self.fieldsets
+        return self.fieldsets[:-1]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        # "Record a dose" on a vaccine record names the recipient; most doses go in the arm
+        # by intramuscular injection.
+        return {"route": Dose.Route.INTRAMUSCULAR, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="record")
+    def full_record(self, dose: Dose) -> str:
+        return "Incomplete" if dose.is_incomplete else "Complete"
+
+    @admin.display(description="NCIR")
+    def ncir_status(self, dose: Dose) -> str:
+        return ncir.status_of(dose)
+
+    @admin.display(description="recipient's record")
+    def vaccine_record(self, dose: Dose) -> str:
+        return format_html(
+            '<a href="{}">Every dose of {} on one page</a>',
+            reverse("admin:portal_vaccinerecord_change", args=[dose.recipient_id]),
+            dose.recipient,
+        )
 
     def save_model(self, request: HttpRequest, obj: Dose, form, change: bool) -> None:
-        # Who recorded the dose; a later correction is in the object's history (LogEntry).
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        # Who recorded the dose; a later correction is in the object's history (LogEntry)
+        # and the audit trail. Save pressed on an unchanged dose corrects nothing: no Update
+        # goes to NCIR.
+        if change and not form.has_changed():
+            return
+        doses.save_dose(obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Dose) -> None:
+        doses.delete_dose(obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Dose]) -> None:
+        for dose in queryset:
+            doses.delete_dose(dose, by=request.user)
+
+
+class DoseInline(admin.TabularInline):
+    """A recipient's doses on their vaccine record, each a link to its own form (where the
+    rules, the audit and the report to NCIR apply)."""
+
+    model = Dose
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "dose_number",
+        "product",
+        "given_on",
+        "lot_number",
+        "expiration_date",
+        "site",
+        "route",
+        "amount_ml",
+        "location",
+        "full_record",
+        "ncir_status",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="record")
+    def full_record(self, dose: Dose) -> str:
+        return "Incomplete" if dose.is_incomplete else "Complete"
+
+    @admin.display(description="NCIR")
+    def ncir_status(self, dose: Dose) -> str:
+        return ncir.status_of(dose)
+
+
+@admin.register(VaccineRecord)
+class VaccineRecordAdmin(admin.ModelAdmin):
+    """A recipient's whole vaccine record on one page: who they are, every dose, and what
+    NCIR was told of each; "Record a dose" opens the dose form for them."""
+
+    list_display = ["id", "last_name", "first_name", "date_of_birth", "location"]
+    list_select_related = ["location"]
+    # The recipients list's searches, which an index serves (a substring search of the keys
+    # would read the whole table).
+    search_fields = RecipientAdmin.search_fields
+    get_search_results = RecipientAdmin.get_search_results
+    search_help_text = "Recipient number, email, or name (3 letters or more)."
+    show_full_result_count = False
+    fields = ["recipient", "date_of_birth", "location", "record_a_dose"]
+    readonly_fields = fields
+    inlines = [DoseInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VaccineRecord]:
+        return super().get_queryset(request).active()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="recipient")
+    def recipient(self, record: VaccineRecord) -> str:
+        return f"{record} — {record.first_name} {record.last_name}"
+
+    @admin.display(description="")
+    def record_a_dose(self, record: VaccineRecord) -> str:
+        return format_html(
+            '<a class="button" href="{}?recipient={}">Record a dose</a>',
+            reverse("admin:portal_dose_add"),
+            record.pk,
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -178,3 +354,125 @@ class SecondDoseReminderAdmin(ReadOnlyAdmin):
         email = reminder.email
         sent = f" on {email.sent_at:%b %-d, %Y %-I:%M %p}" if email.sent_at else ""
         return f"{email.get_status_display()}{sent}"
+
+
+@admin.register(NcirMessage)
+class NcirMessageAdmin(admin.ModelAdmin):
+    """What NCIR was sent, and what it said: filter Rejected, read the registry's error, fix
+    the dose and resend; download a location's day as the batch file the registry loads."""
+
+    list_display = [
+        "control_id",
+        "action",
+        "status",
+        "location",
+        "recipient_number",
+        "created_at",
+        "exported_at",
+        "acked_at",
+        "short_error",
+    ]
+    list_select_related = ["location"]
+    list_filter = ["status", "action"]
+    search_fields = ["=control_id", "=recipient__id", "=location__pin", "=batch"]
+    search_help_text = "Control id (MSH-10), recipient number, Provider PIN or batch id."
+    date_hierarchy = "created_at"
+    fields = [
+        ("control_id", "action", "status"),
+        ("location", "recipient_number", "dose_link"),
+        ("created_at", "batch", "exported_at", "acked_at"),
+        "error",
+        "segments",
+    ]
+    readonly_fields = [
+        "control_id",
+        "action",
+        "status",
+        "location",
+        "recipient_number",
+        "dose_link",
+        "created_at",
+        "batch",
+        "exported_at",
+        "acked_at",
+        "error",
+        "segments",
+    ]
+    actions = ["resend", "download_batch"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="recipient", ordering="recipient_id")
+    def recipient_number(self, message: NcirMessage) -> str:
+        return f"Recipient #{message.recipient_id}"
+
+    @admin.display(description="dose")
+    def dose_link(self, message: NcirMessage) -> str:
+        if message.dose_id is None:
+            return "Deleted"
+        url = reverse("admin:portal_dose_change", args=[message.dose_id])
+        return format_html('<a href="{}">Dose {}</a>', url, message.dose_id)
+
+    @admin.display(description="registry's error")
+    def short_error(self, message: NcirMessage) -> str:
+        return Truncator(message.error).chars(60)
+
+    @admin.display(description="message (HL7 v2.5.1)")
+    def segments(self, message: NcirMessage) -> str:
+        return format_html("<pre>{}</pre>", message.message.replace("\r", "\n"))
+
+    @admin.action(description="Resend the selected rejected messages", permissions=["change"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[NcirMessage]) -> None:
+        resent = refused = 0
+        for message in queryset.select_related("dose__product", "dose__recipient"):
+            try:
+                ncir.resend(message)
+            except ncir.ResendRefused:
+                refused += 1
+                continue
+            record(
+                AuditEvent.Action.NCIR_RESENT,
+                actor=request.user,
+                target=f"NCIR message {message.pk}",
+            )
+            resent += 1
+        if resent:
+            self.message_user(request, f"{resent} message(s) queued again as Pending.")
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} message(s) left as they were: only rejected ones are resent.",
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description="Download the selected as an NCIR batch file (marks Pending as Exported)",
+        permissions=["change"],
+    )
+    def download_batch(
+        self, request: HttpRequest, queryset: QuerySet[NcirMessage]
+    ) -> HttpResponse | None:
+        locations = list(Location.objects.filter(pk__in=queryset.values("location")))
+        if len(locations) != 1:
+            self.message_user(
+                request,
+                "A batch file is one location's: filter by Provider PIN (search) first.",
+                messages.ERROR,
+            )
+            return None
+        location = locations[0]
+        text, count = ncir.export_batch(location, queryset)
+        record(
+            AuditEvent.Action.NCIR_EXPORTED,
+            actor=request.user,
+            target=f"location {location.pin}",
+            detail=f"{count} message(s)",
+        )
+        day = timezone.localdate()
+        response = HttpResponse(text, content_type="application/hl7-v2; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ncir-{location.pin}-{day}.hl7"'
+        return response

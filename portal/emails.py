@@ -45,6 +45,12 @@ def _home_path() -> str:
     return reverse("portal:home")
 
 
+@functools.cache
+def _help_path() -> str:
+    # "Need support? Submit your question to the help desk": the contact form.
+    return reverse("portal:help")
+
+
 def welcome_message(account: User) -> EmailMultiAlternatives:
     """The guide's "CVMS COVID-19 Portal Email Notification", for one recipient's account."""
     context = {
@@ -52,6 +58,7 @@ def welcome_message(account: User) -> EmailMultiAlternatives:
         "username": account.username,
         "setup_url": password_setup_url(account),
         "portal_url": settings.SITE_URL + _home_path(),
+        "help_url": settings.SITE_URL + _help_path(),
     }
     message = EmailMultiAlternatives(
         subject=WELCOME_SUBJECT,

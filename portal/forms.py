@@ -13,6 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from helpdesk.questions import is_username_or_email
 from providers.models import User
 
 from .access import recipient_of
@@ -74,6 +75,49 @@ class ForgotPasswordForm(forms.Form):
 
     def clean_username(self) -> str:
         return normalize_username(self.cleaned_data["username"])
+
+
+class QuestionForm(forms.Form):
+    """The contact form ("Need support? Submit your question to the help desk"): who asks,
+    where to answer, what. Signed in (`signed_in=True`) the account says where to answer, so
+    only the name and the question are asked. Checks input only: helpdesk.questions decides
+    where the answer goes."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        help_text=_(
+            "Your username (your email address followed by .covid19vaccine), or an email "
+            "address we may answer to."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    question = forms.CharField(
+        label=_("Your question"),
+        max_length=2000,
+        help_text=_("At most 2,000 characters. Please do not write your date of birth."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, signed_in: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if signed_in:
+            del self.fields["contact"]
+
+    def clean_contact(self) -> str:
+        value = self.cleaned_data["contact"].strip()
+        if not is_username_or_email(value):
+            raise forms.ValidationError(
+                _("Enter your username or an email address, like name@example.com.")
+            )
+        return value
 
 
 # Registration steps ----------------------------------------------------------------------------

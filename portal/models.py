@@ -276,14 +276,46 @@ class Dose(models.Model):
         """Recorded without the full record (before it existed, or not filled in yet)."""
         return any(getattr(self, name) in (None, "") for name in self.REQUIRED_FOR_RECORD)
 
+    @property
+    def was_given(self) -> bool:
+        """Vaccine went into an arm (completely or partly): a lot and the rest were used."""
+        return self.completion in (self.Completion.COMPLETE, self.Completion.PARTIAL)
+
+    def _record_errors(self) -> dict[str, str]:
+        """What a given dose must say before it is saved: its lot and expiry (a vaccine used
+        after it expired is refused), where and how it went in, and how much (the product's
+        usual amount when left empty). Refused or not-administered doses need none of it."""
+        if not self.was_given:
+            return {}
+        errors = {}
+        if not self.lot_number.strip():
+            errors["lot_number"] = "Enter the lot number from the vial."
+        if self.expiration_date is None:
+            errors["expiration_date"] = "Enter the expiration date from the vial."
+        elif self.given_on and self.expiration_date < self.given_on:
+            errors["expiration_date"] = (
+                f"This lot expired on {self.expiration_date:%b %-d, %Y}: "
+                "it cannot have been given after that."
+            )
+        if not self.site:
+            errors["site"] = "Choose where the dose was given."
+        if not self.route:
+            errors["route"] = "Choose how the dose was given."
+        if self.amount_ml is None:
+            self.amount_ml = self.product.dose_amount_ml
+        if self.amount_ml is None:
+            errors["amount_ml"] = "Enter the amount given."
+        return errors
+
     def clean(self) -> None:
-        """A vaccine record that makes sense: no dose beyond the product's count, nothing in
-        the future, and a recipient's later doses of the same product as their first dose, on
-        or after its date (checked from either side: recording dose 2, or correcting dose 1).
-        The same dose number twice is the unique constraint's form error."""
+        """A vaccine record that makes sense: the full record of a given dose (see
+        `_record_errors`), no dose beyond the product's count, nothing in the future, and a
+        recipient's later doses of the same product as their first dose, on or after its date
+        (checked from either side: recording dose 2, or correcting dose 1). The same dose
+        number twice is the unique constraint's form error."""
         if self.product_id is None or self.recipient_id is None or self.given_on is None:
             return  # the form says what is missing
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = self._record_errors()
         if self.dose_number and self.dose_number > self.product.dose_count:
             errors["dose_number"] = (
                 f"{self.product} has {self.product.dose_count} dose(s): "
@@ -298,6 +330,11 @@ class Dose(models.Model):
             first = others.filter(dose_number=1).select_related("product").first()
             if first is None:
                 errors["dose_number"] = "Record the recipient's dose 1 first."
+            elif (
+                self.dose_number > 2
+                and not others.filter(dose_number=self.dose_number - 1).exists()
+            ):
+                errors["dose_number"] = f"Record the recipient's dose {self.dose_number - 1} first."
             elif first.product_id != self.product_id:
                 errors["product"] = f"The recipient's dose 1 was {first.product}: use it again."
             elif self.given_on < first.given_on:
@@ -320,6 +357,17 @@ class Dose(models.Model):
             raise ValidationError(errors)
 
 
+def incomplete_record() -> models.Q:
+    """Doses whose record is incomplete (Dose.is_incomplete), as a query."""
+    condition = models.Q(pk__in=[])
+    for name in Dose.REQUIRED_FOR_RECORD:
+        empty = {f"{name}__isnull": True}
+        if isinstance(Dose._meta.get_field(name), models.CharField):
+            empty = {name: ""}
+        condition |= models.Q(**empty)
+    return condition
+
+
 class SecondDoseReminder(models.Model):
     """The second-dose reminder for a first dose, recorded with its email before it is sent:
     the unique first dose makes it once, however many reminder runs overlap."""
@@ -331,3 +379,66 @@ class SecondDoseReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for {self.first_dose}"
+
+
+class VaccineRecord(Recipient):
+    """A recipient as the admin shows their vaccine record: who they are and every dose, on
+    one page (portal.admin.VaccineRecordAdmin). No table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "vaccine record"
+
+
+class NcirMessage(models.Model):
+    """One HL7 VXU^V04 message reporting a dose to NCIR (North Carolina's immunization
+    registry): added, corrected or deleted. Built and stored when the dose is saved, so what
+    is sent is what was true then, and a deleted dose keeps the message that deletes it.
+
+    Its life: Pending (queued) → Exported (in a batch file, by `export_ncir_batch` or the
+    admin) → Accepted or Rejected (the registry's ACK file, `import_ncir_acks`). Staff resend
+    a rejected one: it is Pending again, with a new control id (portal.ncir)."""
+
+    class Action(models.TextChoices):
+        # HL7 table 0323 (RXA-21)
+        ADD = "A", "Add"
+        UPDATE = "U", "Update"
+        DELETE = "D", "Delete"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXPORTED = "exported", "Exported"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    dose = models.ForeignKey(
+        Dose, on_delete=models.SET_NULL, null=True, blank=True, related_name="ncir_messages"
+    )
+    # Kept apart from the dose, which may be deleted: whose record it is, and the location
+    # whose daily batch carries it.
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=1, choices=Action.choices)
+    control_id = models.CharField("message control id (MSH-10)", max_length=20, unique=True)
+    message = models.TextField(help_text="The VXU message as built (HL7 ER7).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField("registry's error", blank=True)
+    created_at = models.DateTimeField("queued at", default=timezone.now)
+    batch = models.CharField("batch control id", max_length=20, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    acked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "NCIR message"
+        indexes = [
+            # What the daily export looks for: a location's pending messages.
+            models.Index(
+                fields=["location", "created_at"],
+                condition=models.Q(status="pending"),
+                name="ncir_pending_by_location",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.control_id} ({self.get_action_display()})"

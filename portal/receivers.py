@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django.urls import reverse
 
+from helpdesk.recipient_pages import RECIPIENT_HELP_PAGE, register_recipient_page
 from providers.signals import demo_seeded
 
 from . import demo
@@ -17,3 +19,8 @@ def on_demo_seeded(sender, password: str, created: list[str], notes: list[str], 
         f"recipient portal (/portal/): sign in as {demo.DEMO_RECIPIENT_USERNAME} "
         "with the same password"
     )
+
+
+# "Need support? Submit your question to the help desk": the welcome email and the help desk's
+# answers to a recipient link to the contact form, which is the portal's to name.
+register_recipient_page(RECIPIENT_HELP_PAGE, lambda: reverse("portal:help"))

@@ -17,6 +17,12 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    # "Need support? Submit your question to the help desk" (the welcome email links here).
+    path("help/", views.question, name="help"),
+    path("help/sent/", views.question_sent, name="question_sent"),
+    path("record/", views.record, name="record"),
+    # The spec's file extension, so a phone hands the download to a health wallet app.
+    path("record/card.smart-health-card", views.health_card_file, name="health_card_file"),
     path("registration/check/", views.check_answers, name="check_answers"),
     path("registration/<slug:slug>/", views.step, name="step"),
 ]

@@ -14,25 +14,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from helpdesk import questions
 from recipients.tokens import password_setup_token
 
-from . import accounts, services
+from . import accounts, healthcards, services
 from .access import recipient_of, recipient_required
 from .dates import long_date
-from .forms import STEP_FORMS, ForgotPasswordForm, RecipientLoginForm, displayed_answers
-from .models import Registration
+from .forms import (
+    STEP_FORMS,
+    ForgotPasswordForm,
+    QuestionForm,
+    RecipientLoginForm,
+    displayed_answers,
+)
+from .models import Dose, Registration
 
 LOGIN_LIMITED = _(
     "Too many sign-in attempts. Wait a few minutes, then try again, or use “Forgot password”."
 )
 RESET_LIMITED = _("Too many password reset requests. Wait an hour, then try again.")
+QUESTION_LIMITED = _("Too many questions were sent. Wait an hour, then try again.")
 PAUSED = _("Your answers are saved. Continue any time.")
 
 
@@ -42,6 +52,17 @@ def _login_rate(group: str, request: HttpRequest) -> str:
 
 def _reset_rate(group: str, request: HttpRequest) -> str:
     return settings.RECIPIENT_PASSWORD_RESET_RATE
+
+
+def _question_rate(group: str, request: HttpRequest) -> str:
+    return settings.RECIPIENT_QUESTION_RATE
+
+
+def _question_address(group: str, request: HttpRequest) -> str:
+    # Where the answer would go: the signed-in recipient's account, else what was typed.
+    if recipient_of(request.user) is not None:
+        return request.user.username
+    return request.POST.get("contact", "").strip().lower()
 
 
 def _posted_username(group: str, request: HttpRequest) -> str:
@@ -173,11 +194,61 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/password_reset_done.html")
 
 
+# "Submit your question to the help desk" ------------------------------------------------------
+
+
+@ratelimit(group="portal.question.ip", key="ip", rate=_question_rate, method="POST", block=False)
+@ratelimit(
+    group="portal.question.address",
+    key=_question_address,
+    rate=_question_rate,
+    method="POST",
+    block=False,
+)
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest) -> HttpResponse:
+    """The contact form, signed in or not: a question opens a case in the help desk's queue,
+    answered by email. The answer is the same page whatever was typed, so it never tells
+    whether an account exists (helpdesk.questions says where answers go, and why)."""
+    recipient = recipient_of(request.user)
+    request.recipient = recipient  # the header's account links when signed in
+    signed_in = recipient is not None
+    context = {"signed_in": signed_in}
+    if request.method != "POST":
+        initial = {"name": f"{recipient.first_name} {recipient.last_name}"} if signed_in else {}
+        context["form"] = QuestionForm(initial=initial, signed_in=signed_in)
+        return render(request, "portal/question.html", context)
+    if getattr(request, "limited", False):
+        form = QuestionForm(initial=request.POST.dict(), signed_in=signed_in)
+        context.update(form=form, limited=QUESTION_LIMITED)
+        return render(request, "portal/question.html", context, status=429)
+    form = context["form"] = QuestionForm(request.POST, signed_in=signed_in)
+    if not form.is_valid():
+        return render(request, "portal/question.html", context, status=400)
+    questions.ask(
+        name=form.cleaned_data["name"],
+        contact=form.cleaned_data.get("contact", ""),
+        question=form.cleaned_data["question"],
+        account=request.user if signed_in else None,
+    )
+    return redirect("portal:question_sent")
+
+
+@require_GET
+def question_sent(request: HttpRequest) -> HttpResponse:
+    request.recipient = recipient_of(request.user)
+    return render(request, "portal/question_sent.html")
+
+
 # Home and the registration form ---------------------------------------------------------------
 
 
 def _registration(request: HttpRequest) -> Registration | None:
     return Registration.objects.filter(recipient=request.recipient).first()
+
+
+def _doses(request: HttpRequest) -> QuerySet[Dose]:
+    return request.recipient.doses.select_related("product", "location").order_by("dose_number")
 
 
 @require_GET
@@ -195,9 +266,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "registration_action": action,
         "registration_url": url,
         "group": services.group_of(registration) if registration is not None else None,
-        "doses": request.recipient.doses.select_related("product", "location").order_by(
-            "dose_number"
-        ),
+        "doses": _doses(request),
     }
     return render(request, "portal/home.html", context)
 
@@ -299,3 +368,46 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "next_title": dict((s, t) for s, t, _f in services.STEPS).get(following),
     }
     return render(request, "portal/check_answers.html", context)
+
+
+# The vaccine record and its SMART Health Card ---------------------------------------------------
+
+
+@require_GET
+@recipient_required
+def record(request: HttpRequest) -> HttpResponse:
+    """The doses recorded, and the SMART Health Card of those complete (signed anew each
+    time: a card is a snapshot, and any of them verifies), or why there is none yet."""
+    card_record = healthcards.card_record(request.recipient)
+    card = healthcards.issue(request.recipient, card_record.doses) if card_record.doses else None
+    qr = healthcards.qr_code(card) if card and healthcards.fits_one_qr(card) else None
+    context = {
+        "doses": _doses(request),
+        "card_record": card_record,
+        "card": card,
+        "qr_image": qr.svg_data_uri(scale=4, border=4) if qr else None,
+    }
+    return render(request, "portal/record.html", context)
+
+
+@require_GET
+@recipient_required
+def health_card_file(request: HttpRequest) -> HttpResponse:
+    """The card as a .smart-health-card file, for a health wallet app to import."""
+    card = healthcards.health_card(request.recipient)
+    if card is None:
+        raise Http404("No dose can be on a card yet.")
+    response = HttpResponse(healthcards.card_file(card), content_type=healthcards.CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="vaccination.smart-health-card"'
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@require_safe
+def jwks(request: HttpRequest) -> HttpResponse:
+    """The issuer's public keys (<SITE_URL>/.well-known/jwks.json), which verifiers anywhere
+    fetch, from their own pages too: hence CORS open to all."""
+    response = JsonResponse(healthcards.published_key_set())
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

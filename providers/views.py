@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from .access import choose_location, get_managed_location_or_404, manager_required
 from .forms import EmailAuthenticationForm, PortalPasswordResetForm
 from .models import normalize_login_email
+from .panels import home_panels
 
 
 class LoginView(auth_views.LoginView):
@@ -70,7 +71,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def home(request: HttpRequest) -> HttpResponse:
     # Through the location: this app sits below recipients and does not import it.
     counts = {"loaded": request.location.recipients.active().count()}
-    return render(request, "providers/home.html", {"page": "home", "counts": counts})
+    context = {"page": "home", "counts": counts, "panels": home_panels(request)}
+    return render(request, "providers/home.html", context)
 
 
 @require_POST

@@ -23,6 +23,7 @@ from playwright.sync_api import sync_playwright
 import bulkupload.tasks  # noqa: F401
 import outbox.tasks  # noqa: F401
 from cvms.celery import app as celery_app
+from portal.healthcards import new_private_key_pem
 from tests.helpers import (
     PASSWORD,
     make_location,
@@ -40,12 +41,23 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("portal")
 
 
+@pytest.fixture(scope="session")
+def _shc_key_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("shc") / "signing-key.pem"
+    path.write_bytes(new_private_key_pem())
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _fast_tests(settings, tmp_path):
+def _fast_tests(settings, tmp_path, _shc_key_file):
     # Test-only speed and isolation switches live here, not in cvms/settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://portal.example"
+    # The SMART Health Card key of this run, not the checkout's development key under var/.
+    settings.SHC_PRIVATE_KEY_FILE = str(_shc_key_file)
+    settings.SHC_MAKE_DEVELOPMENT_KEY = False
+    settings.SHC_PREVIOUS_PUBLIC_KEYS_FILE = ""
     # Rate-limit counters live in the cache (Redis in CI, shared by runs): each test counts
     # afresh under its own prefix, and nothing else in the cache is touched.
     settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"

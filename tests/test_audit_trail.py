@@ -1,7 +1,6 @@
 """The audit trail: who did what to personal data, when, from which upload or case; read-only
 in the admin for everyone, and free of names, birth dates and emails."""
 
-import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -71,11 +70,10 @@ def test_staff_actions_and_downloads_are_recorded(
     assert ("file_downloaded", f"case {case.number}") in _actions()
 
 
-@pytest.mark.parametrize("user", ["staff", "superuser"])
-def test_nobody_changes_or_deletes_the_trail_in_the_admin(client, alice, root, user):
+def test_nobody_changes_or_deletes_the_trail_in_the_admin(client, alice, root):
     remove_recipient(make_recipient(alice.managed_locations.get()), by=alice, reason="x")
     event = AuditEvent.objects.get()
-    client.force_login(root if user == "superuser" else make_staff("s@helpdesk.example"))
+    client.force_login(root)  # agents do not open it at all (helpdesk migration 0007)
     assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
     page = client.get(reverse("admin:audit_auditevent_change", args=[event.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content

@@ -90,6 +90,14 @@ def test_a_provider_files_a_bulk_upload_and_staff_process_it(
     staff.get_by_label("Password").fill(password)
     staff.get_by_role("button", name="Log in").click()
     staff.goto(f"/admin/helpdesk/case/{case.pk}/change/")
+    # Her PIN proves nothing: staff call the clinic, then record how they checked, so that
+    # she may see the failed records ("Duplicated <email>" rows say who is loaded).
+    staff.get_by_role("button", name="Verify requester for NCA650001").click()
+    staff.get_by_label("How you checked").select_option(
+        label="Called the location's phone number on file"
+    )
+    staff.get_by_role("button", name=re.compile("Yes")).click()
+    staff.get_by_text("Verified for NCA650001 by").first.wait_for()
     staff.get_by_role("button", name="Process attached recipient file").click()
     staff.get_by_role("button", name=re.compile("Yes")).click()
     staff.get_by_text("Processing staff.csv for Demo Clinic").wait_for()

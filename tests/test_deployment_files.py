@@ -89,6 +89,30 @@ def test_the_stack_does_not_start_without_a_mail_relay(services):
         assert services[name]["environment"]["EMAIL_URL"].startswith("${EMAIL_URL:?"), name
 
 
+def test_the_stack_does_not_start_without_the_health_card_key(services):
+    # Every process that loads the settings gets the key's folder, read-only, and the file
+    # in it; an unset SHC_KEY_DIR stops `docker compose up` with its name.
+    for name in ("migrate", *APP_SERVICES):
+        service = services[name]
+        assert service["environment"]["SHC_PRIVATE_KEY_FILE"] == "/etc/cvms/shc/signing-key.pem"
+        (mount,) = [v for v in service["volumes"] if v.endswith(":/etc/cvms/shc:ro")]
+        assert mount.startswith("${SHC_KEY_DIR:?"), name
+
+
+def test_the_vm_settings_name_the_health_card_key():
+    example = (UNITS / "cvms.env.example").read_text().splitlines()
+    assert "SHC_PRIVATE_KEY_FILE=/etc/cvms/shc/signing-key.pem" in example
+
+
+def test_the_image_bakes_in_no_health_card_key():
+    # collectstatic's throwaway key is made and deleted in one layer.
+    lines = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line[:1] != "#"]
+    instructions = "\n".join(lines).replace("\\\n", " ").splitlines()
+    (run,) = [line for line in instructions if line.startswith("RUN") and "collectstatic" in line]
+    assert "SHC_PRIVATE_KEY_FILE=/tmp/build-only-shc-key.pem" in run
+    assert run.rstrip().endswith("&& rm /tmp/build-only-shc-key.pem")
+
+
 def test_web_is_checked_over_http_on_its_health_endpoint(services):
     check = services["web"]["healthcheck"]["test"]
     assert check[:3] == ["CMD", "python", "-c"]

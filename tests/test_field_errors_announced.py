@@ -131,6 +131,13 @@ def test_the_review_announces_each_failed_rows_error(alice_client):
     _assert_errors_announced(response)
 
 
+def test_the_dose_form_announces_its_errors(alice_client, demo_clinic):
+    recipient = make_portal_recipient(demo_clinic)
+    _assert_errors_announced(
+        alice_client.post(f"/recipients/{recipient.pk}/doses/new/", {"completion": "CP"})
+    )
+
+
 # The help desk -------------------------------------------------------------------------------
 
 

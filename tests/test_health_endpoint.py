@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
 
 from devsupport import free_port
@@ -168,6 +169,8 @@ def _gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
         # only if the run has one.
         "EMAIL_URL": "dummymail://",
         "SINGLE_MACHINE": "true",
+        # The run's SMART Health Card key (tests/conftest.py), as production names one.
+        "SHC_PRIVATE_KEY_FILE": settings.SHC_PRIVATE_KEY_FILE,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     server = subprocess.Popen(

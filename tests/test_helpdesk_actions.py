@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from bulkupload.models import Upload
-from helpdesk.models import Case, CaseEvent, Requester
+from helpdesk.models import Case, CaseEvent, Requester, Verification
 from outbox.models import OutboundEmail
 from providers.models import LocationManager, User
 from recipients.models import Recipient
@@ -139,7 +139,7 @@ def test_the_page_shows_only_the_buttons_of_the_case_s_kind(staff_client, reques
     page = staff_client.get(reverse("admin:helpdesk_case_change", args=[upload_case.pk]))
     assert b"Process attached recipient file" in page.content
     assert b"Remove recipient" not in page.content
-    assert b"Verify requester" not in page.content  # not registered with VAC2021
+    assert b"Onboard HCP users" not in page.content
     page = staff_client.get(reverse("admin:helpdesk_case_change", args=[removal_case.pk]))
     assert b"Remove recipient" in page.content
     assert b"Process attached recipient file" not in page.content
@@ -197,6 +197,8 @@ def test_onboarding_makes_the_people_managers_once(staff_client, requester, demo
         {"first_name": "Bob", "last_name": "B", "email": "bob@other.example"},
     ]
     case = make_case(requester, demo_clinic, kind=Case.Kind.HCP_ONBOARDING, people=people)
+    # Staff checked who the requester is (tests/test_helpdesk_verification.py: until then, no).
+    Verification.objects.create(user=requester, location=demo_clinic, method="phone_on_file")
     page = staff_client.post(_action_url(case, "onboard_people"))
     assert "Nina New &lt;Nina@Demo.example&gt;" in page.content.decode()
     assert not User.objects.filter(username="nina@demo.example").exists()
@@ -226,21 +228,27 @@ def test_onboarding_makes_the_people_managers_once(staff_client, requester, demo
 # Verify requester -----------------------------------------------------------------------------
 
 
-def test_verifying_a_generic_code_requester_once(staff_client, charlie, requester, demo_clinic):
-    profile = Requester.objects.create(user=requester, registration_code="VAC2021")
+def test_verifying_a_requester_for_the_case_location_once(
+    staff_client, charlie, requester, demo_clinic
+):
+    Requester.objects.create(user=requester, registration_code="VAC2021")
     case = make_case(requester, demo_clinic)
     page = staff_client.get(reverse("admin:helpdesk_case_change", args=[case.pk]))
-    assert b"Verify requester" in page.content
+    assert b"Verify requester for NCA650001" in page.content
 
-    response = _confirm(staff_client, case, "verify_requester")
-    assert _messages(response) == [("success", "rita@demo.example is verified.")]
-    profile.refresh_from_db()
-    assert profile.verified_by == charlie and profile.is_verified
+    verify = {"confirm": "yes", "method": "phone_on_file", "note": ""}
+    response = staff_client.post(_action_url(case, "verify_requester"), verify, follow=True)
+    assert _messages(response)[0][0] == "success"
+    assert _messages(response)[0][1].startswith("Verified for NCA650001 by charlie")
+    verification = Verification.objects.get(user=requester)
+    assert (verification.location, verification.verified_by) == (demo_clinic, charlie)
     assert case.events.filter(kind=CaseEvent.Kind.VERIFIED).count() == 1
+    page = staff_client.get(reverse("admin:helpdesk_case_change", args=[case.pk]))
+    assert b"Verify requester for" not in page.content  # done: not offered again
 
-    again = _confirm(staff_client, case, "verify_requester")
+    again = staff_client.post(_action_url(case, "verify_requester"), verify, follow=True)
     assert _messages(again)[0][0] == "info"
-    assert _messages(again)[0][1].startswith("Verified already, on")
+    assert _messages(again)[0][1].startswith("Verified already: Verified for NCA650001")
     assert case.events.filter(kind=CaseEvent.Kind.VERIFIED).count() == 1
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from helpdesk.actions import process_case_file
 from helpdesk.cases import change_status, check_recipient_file, open_case, purge_case_files, record
-from helpdesk.models import Case, CaseEvent, Requester
+from helpdesk.models import Case, CaseEvent, Requester, Verification
 from tests.helpers import make_user, person, recipient_csv
 
 FILE = recipient_csv(
@@ -112,8 +112,15 @@ def test_a_processed_case_shows_the_result_and_serves_the_failed_records(
         process_case_file(bulk_case, by=charlie)
     bulk_case.refresh_from_db()
     assert bulk_case.upload.status == "done"
+    # Rita registered with the location's PIN, which proves nothing: the failed records
+    # ("Duplicated <email>" rows say who is loaded) wait until she is verified for it.
     page = _client(rita).get(_url(bulk_case)).content.decode()
     assert 'id="job-summary">1 created, 1 failed<' in page
+    assert "failed-records.csv" not in page
+    assert "shown only to people verified for Demo Clinic" in page
+    assert _client(rita).get(_url(bulk_case, "failed-records.csv")).status_code == 404
+    Verification.objects.create(user=rita, location=bulk_case.location, method="phone_on_file")
+    page = _client(rita).get(_url(bulk_case)).content.decode()
     assert f'href="{_url(bulk_case, "failed-records.csv")}"' in page
 
     for user in (rita, alice):
@@ -132,6 +139,8 @@ def test_no_failed_records_file_once_purged(
         process_case_file(bulk_case, by=charlie)
         change_status(Case.objects.get(), Case.Status.RESOLVED, by=charlie, comment="Done.")
     purge_case_files(now=timezone.now() + timezone.timedelta(days=365))
+    # Verified, so nothing but the purge keeps the file from her.
+    Verification.objects.create(user=rita, location=bulk_case.location, method="phone_on_file")
     client = _client(rita)
     assert client.get(_url(bulk_case, "failed-records.csv")).status_code == 404
     page = client.get(_url(bulk_case)).content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from helpdesk.access import SESSION_MUST_CHANGE
-from helpdesk.models import Requester
+from helpdesk.models import Requester, Verification
 from outbox.models import OutboundEmail
 from outbox.sending import send_due_emails
 from providers.models import User
@@ -44,7 +44,8 @@ def test_a_provider_pin_links_the_account_to_its_location_and_emails_a_password(
     assert response.url == "/help-desk/register/done/"
     profile = Requester.objects.select_related("user").get()
     assert profile.location == demo_clinic
-    assert profile.is_verified
+    # Linked, not verified: a Provider PIN is printed on packing lists.
+    assert not Verification.objects.filter(user=profile.user).exists()
     assert profile.user.username == "rita@clinic.example"
     assert (profile.user.first_name, profile.user.last_name) == ("Rita", "Ramos")
     assert OutboundEmail.objects.filter(kind="temporary_password", user=profile.user).exists()
@@ -61,7 +62,7 @@ def test_the_generic_code_makes_an_unverified_account_without_a_location(client,
     assert _register(client, code="VAC2021").status_code == 302
     profile = Requester.objects.get()
     assert profile.location is None
-    assert not profile.is_verified
+    assert not Verification.objects.filter(user=profile.user).exists()
     assert profile.registration_code == "VAC2021"
 
 
@@ -239,3 +240,17 @@ def test_a_requester_in_the_provider_portal_is_pointed_to_the_help_desk(client, 
 def test_the_portal_footer_links_to_the_help_desk(alice_client):
     page = alice_client.get("/").content.decode()
     assert '<a href="/help-desk/"><strong>CVMS Help Desk Portal</strong></a>' in page
+
+
+def test_notices_to_one_address_stop_after_a_few_and_the_page_stays_the_same(
+    client, alice, demo_clinic, settings
+):
+    # One inbox got 14 "someone tried to register" notices in a minute.
+    settings.HELPDESK_REGISTER_RATE = "100/h"  # the per-network limit is not the one tested
+    answers = [_register(client, email="alice@demo.example") for _ in range(6)]
+    assert {(answer.status_code, answer.url) for answer in answers} == {(302, answers[0].url)}
+    assert OutboundEmail.objects.filter(user=alice).count() == 3
+    # Another address has its own count.
+    _register(client, email="rita@clinic.example")
+    _register(client, email="rita@clinic.example")
+    assert OutboundEmail.objects.filter(user__username="rita@clinic.example").count() == 2

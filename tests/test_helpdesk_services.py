@@ -9,7 +9,7 @@ from bulkupload.engine import FileRejected
 from bulkupload.jobs import summary_is_due
 from bulkupload.models import Upload
 from helpdesk import actions, cases, registration
-from helpdesk.models import Case, CaseEvent, Requester
+from helpdesk.models import Case, CaseEvent, Requester, Verification
 from outbox import sending
 from outbox.models import OutboundEmail
 from providers.models import User
@@ -171,7 +171,8 @@ def test_registering_with_a_pin_links_the_location_and_emails_a_temporary_passwo
         first_name="Pat", last_name="Lee", email="Pat@Clinic.example", code="nca650001"
     )
     profile = Requester.objects.get(user__username="pat@clinic.example")
-    assert profile.location == demo_clinic and profile.is_verified
+    assert profile.location == demo_clinic
+    assert not Verification.objects.exists()  # a PIN is printed on packing lists
     assert profile.must_change_password
     assert not profile.user.has_usable_password()
     assert OutboundEmail.objects.get().body == ""  # the secret is not in the outbox
@@ -186,7 +187,7 @@ def test_registering_with_a_pin_links_the_location_and_emails_a_temporary_passwo
 def test_registering_with_the_generic_code_leaves_the_account_unverified(db):
     registration.register(first_name="Pat", last_name="Lee", email="p@x.example", code="VAC2021")
     profile = Requester.objects.get()
-    assert profile.location is None and not profile.is_verified
+    assert profile.location is None and not Verification.objects.exists()
 
 
 @pytest.mark.parametrize("code", ["NCA999999", "NCA65000", "VAC2020", ""])

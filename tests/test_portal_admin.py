@@ -1,5 +1,6 @@
-"""The recipient portal's staff side in the admin, as help-desk staff (charlie) use it: vaccine
-groups and their rules, products, recording doses, and registrations and reminders read-only.
+"""The recipient portal's staff side in the admin: help-desk staff (charlie) record doses and read
+registrations; a system administrator (a superuser) keeps the vaccine groups, their rules and the
+products, and reads the reminders (helpdesk migration 0007 took those from the agents).
 
 A record that makes no sense is a form error on the page, never a 500 or an IntegrityError.
 """
@@ -9,8 +10,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from outbox.models import OutboundEmail
-from portal.models import Dose, Product, SecondDoseReminder, VaccineGroup
+from portal.models import Dose, NcirMessage, Product, SecondDoseReminder, VaccineGroup
 from tests.helpers import (
     make_dose,
     make_portal_recipient,
@@ -24,6 +26,12 @@ TODAY = dt.date.today()
 @pytest.fixture
 def staff(client, charlie):
     client.force_login(charlie)
+    return client
+
+
+@pytest.fixture
+def administrator(client, root):
+    client.force_login(root)
     return client
 
 
@@ -45,7 +53,7 @@ def _errors(response) -> list[str]:
 # Vaccine groups and rules ---------------------------------------------------------------------
 
 
-def test_staff_mark_a_group_as_being_vaccinated_from_the_list(staff):
+def test_an_administrator_marks_a_group_as_being_vaccinated_from_the_list(administrator):
     group = VaccineGroup.objects.get(number=5)
     VaccineGroup.objects.filter(pk=group.pk).update(being_vaccinated=False, since=None)
     groups = list(VaccineGroup.objects.order_by("number"))
@@ -58,7 +66,7 @@ def test_staff_mark_a_group_as_being_vaccinated_from_the_list(staff):
         data[f"form-{n}-id"] = str(each.pk)
         data[f"form-{n}-being_vaccinated"] = "on"
         data[f"form-{n}-since"] = (each.since or dt.date(2021, 4, 7)).isoformat()
-    response = staff.post(reverse("admin:portal_vaccinegroup_changelist"), data)
+    response = administrator.post(reverse("admin:portal_vaccinegroup_changelist"), data)
     assert response.status_code == 302
     group.refresh_from_db()
     assert (group.being_vaccinated, group.since) == (True, dt.date(2021, 4, 7))
@@ -83,34 +91,36 @@ def _group_form(group: VaccineGroup, rules: list[dict]) -> dict:
     return data
 
 
-def test_staff_change_the_age_of_group_2_in_its_inline(staff):
+def test_an_administrator_changes_the_age_of_group_2_in_its_inline(administrator):
     group = VaccineGroup.objects.get(number=2)
     rule = group.rules.get()
     data = _group_form(
         group, [{"id": rule.pk, "criterion": "age_at_least", "min_age": "60", "sector": ""}]
     )
-    response = staff.post(reverse("admin:portal_vaccinegroup_change", args=[group.pk]), data)
+    url = reverse("admin:portal_vaccinegroup_change", args=[group.pk])
+    response = administrator.post(url, data)
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.min_age == 60
 
 
-def test_an_age_rule_without_an_age_is_a_form_error_in_the_inline(staff):
+def test_an_age_rule_without_an_age_is_a_form_error_in_the_inline(administrator):
     group = VaccineGroup.objects.get(number=2)
     rule = group.rules.get()
     data = _group_form(
         group, [{"id": rule.pk, "criterion": "age_at_least", "min_age": "", "sector": ""}]
     )
-    response = staff.post(reverse("admin:portal_vaccinegroup_change", args=[group.pk]), data)
+    url = reverse("admin:portal_vaccinegroup_change", args=[group.pk])
+    response = administrator.post(url, data)
     assert response.status_code == 200
     assert "An 'Age at least' rule needs the age." in _errors(response)
     rule.refresh_from_db()
     assert rule.min_age == 65
 
 
-def test_a_sector_rule_without_a_sector_is_a_form_error(staff):
+def test_a_sector_rule_without_a_sector_is_a_form_error(administrator):
     group = VaccineGroup.objects.get(number=3)
-    response = staff.post(
+    response = administrator.post(
         reverse("admin:portal_grouprule_add"),
         {"group": group.pk, "criterion": "sector_in_person", "min_age": "", "sector": ""},
     )
@@ -119,9 +129,9 @@ def test_a_sector_rule_without_a_sector_is_a_form_error(staff):
     assert group.rules.count() == 8
 
 
-def test_staff_add_a_sector_rule_to_a_group(staff):
+def test_an_administrator_adds_a_sector_rule_to_a_group(administrator):
     group = VaccineGroup.objects.get(number=3)
-    response = staff.post(
+    response = administrator.post(
         reverse("admin:portal_grouprule_add"),
         {"group": group.pk, "criterion": "sector_in_person", "min_age": "", "sector": "energy"},
     )
@@ -129,9 +139,9 @@ def test_staff_add_a_sector_rule_to_a_group(staff):
     assert group.rules.filter(sector="energy").exists()
 
 
-def test_a_rule_with_a_detail_its_kind_ignores_is_a_form_error(staff):
+def test_a_rule_with_a_detail_its_kind_ignores_is_a_form_error(administrator):
     group = VaccineGroup.objects.get(number=4)
-    response = staff.post(
+    response = administrator.post(
         reverse("admin:portal_grouprule_add"),
         {"group": group.pk, "criterion": "high_risk", "min_age": "50", "sector": ""},
     )
@@ -148,9 +158,9 @@ def test_staff_cannot_delete_a_vaccine_group(staff):
 # Products -------------------------------------------------------------------------------------
 
 
-def test_staff_change_a_product_s_second_dose_interval(staff):
+def test_an_administrator_changes_a_product_s_second_dose_interval(administrator):
     product = Product.objects.get(name="Moderna")
-    response = staff.post(
+    response = administrator.post(
         reverse("admin:portal_product_change", args=[product.pk]),
         {"name": "Moderna", "dose_count": "2", "second_dose_after_days": "30"},
     )
@@ -159,9 +169,9 @@ def test_staff_change_a_product_s_second_dose_interval(staff):
     assert product.second_dose_after_days == 30
 
 
-def test_a_two_dose_product_without_an_interval_is_a_form_error(staff):
+def test_a_two_dose_product_without_an_interval_is_a_form_error(administrator):
     product = Product.objects.get(name="Moderna")
-    response = staff.post(
+    response = administrator.post(
         reverse("admin:portal_product_change", args=[product.pk]),
         {"name": "Moderna", "dose_count": "2", "second_dose_after_days": ""},
     )
@@ -172,14 +182,26 @@ def test_a_two_dose_product_without_an_interval_is_a_form_error(staff):
 # Doses ----------------------------------------------------------------------------------------
 
 
-def _dose_form(recipient, product="Pfizer-BioNTech", number=1, given_on=TODAY, location=None):
+def _dose_form(
+    recipient, product="Pfizer-BioNTech", number=1, given_on=TODAY, location=None, **record
+):
+    """The dose form as staff fill it in: the full record (lot, expiry, site, route, amount)."""
     return {
         "recipient": recipient.pk,
         "product": Product.objects.get(name=product).pk,
         "dose_number": str(number),
         "given_on": given_on.isoformat(),
+        "completion": "CP",
+        "lot_number": "EL0140",
+        "expiration_date": (given_on + dt.timedelta(days=90)).isoformat(),
+        "amount_ml": "0.3",
+        "site": "LD",
+        "route": "IM",
+        "vaccinator_name": "Nina Nurse",
+        "vis_date": "2020-12-11",
         "location": location.pk if location else "",
         "_save": "Save",
+        **record,
     }
 
 
@@ -307,6 +329,135 @@ def test_staff_cannot_delete_a_dose(staff, recipient):
     assert response.status_code == 403
 
 
+# The full dose record ---------------------------------------------------------------------------
+
+
+def test_the_dose_form_picks_everything_and_asks_for_no_raw_id(staff):
+    page = staff.get(reverse("admin:portal_dose_add"))
+    form = page.context["adminform"].form
+    html = page.content.decode()
+    assert "vForeignKeyRawIdAdminField" not in html
+    assert 'data-field-name="recipient"' in html and 'data-field-name="location"' in html
+    products = [label for _, label in form.fields["product"].choices if label != "---------"]
+    assert "Pfizer-BioNTech" in products and "Novavax 2023-2024" in products
+    for name in ("given_on", "expiration_date", "vis_date"):
+        assert 'class="vDateField' in str(form[name])
+    assert [value for value, _ in form.fields["site"].choices][1:] == [
+        "LD",
+        "RD",
+        "LA",
+        "RA",
+        "LVL",
+        "RVL",
+    ]
+    assert form["route"].value() == "IM"
+    assert [value for value, _ in form.fields["completion"].choices] == ["CP", "RE", "NA", "PA"]
+
+
+def test_the_recipient_is_found_by_name(staff, demo_clinic):
+    smith = make_recipient(demo_clinic)
+    make_recipient(demo_clinic, first_name="Ann", last_name="Jones", email="a@example.com")
+    found = staff.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "portal", "model_name": "dose", "field_name": "recipient", "term": "smith"},
+    )
+    assert [item["id"] for item in found.json()["results"]] == [str(smith.pk)]
+
+
+def test_a_dose_without_lot_or_expiry_is_refused_beside_each_field(staff, recipient):
+    response = staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(recipient, lot_number="", expiration_date="", site=""),
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["lot_number"] == ["Enter the lot number from the vial."]
+    assert form.errors["expiration_date"] == ["Enter the expiration date from the vial."]
+    assert form.errors["site"] == ["Choose where the dose was given."]
+    assert "Enter the lot number from the vial." in response.content.decode()
+    assert not Dose.objects.exists()
+
+
+def test_a_lot_expired_before_the_day_given_is_refused(staff, recipient):
+    given_on = TODAY - dt.timedelta(days=1)
+    response = staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(recipient, given_on=given_on, expiration_date="2021-01-31"),
+    )
+    assert response.status_code == 200
+    assert _errors(response) == [
+        "This lot expired on Jan 31, 2021: it cannot have been given after that."
+    ]
+
+
+def test_staff_record_a_full_dose_which_is_audited_and_queued_for_ncir(staff, recipient):
+    response = staff.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    assert response.status_code == 302
+    dose = Dose.objects.get()
+    assert not dose.is_incomplete
+    assert (dose.lot_number, dose.site, dose.route) == ("EL0140", "LD", "IM")
+    assert list(NcirMessage.objects.values_list("action", "status")) == [("A", "pending")]
+    assert AuditEvent.objects.filter(action="dose_recorded", target=f"dose {dose.pk}").exists()
+    staff.post(
+        reverse("admin:portal_dose_change", args=[dose.pk]),
+        _dose_form(recipient, lot_number="EL0141"),
+    )
+    assert list(NcirMessage.objects.values_list("action", flat=True)) == ["A", "U"]
+
+
+def test_saving_an_unchanged_dose_sends_ncir_nothing(staff, recipient):
+    staff.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    dose = Dose.objects.get()
+    response = staff.post(
+        reverse("admin:portal_dose_change", args=[dose.pk]), _dose_form(recipient)
+    )
+    assert response.status_code == 302
+    assert list(NcirMessage.objects.values_list("action", flat=True)) == ["A"]
+
+
+def test_a_superuser_deleting_a_reported_dose_sends_ncir_a_delete(client, root, recipient):
+    client.force_login(root)
+    client.post(reverse("admin:portal_dose_add"), _dose_form(recipient))
+    dose = Dose.objects.get()
+    response = client.post(reverse("admin:portal_dose_delete", args=[dose.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Dose.objects.exists()
+    assert list(NcirMessage.objects.values_list("action", "dose")) == [("A", None), ("D", None)]
+
+
+def test_existing_doses_are_flagged_incomplete_and_filtered(staff, demo_clinic):
+    old = make_dose(make_recipient(demo_clinic))  # recorded before the full record existed
+    staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(make_recipient(demo_clinic, first_name="Ann", email="ann@example.com")),
+    )
+    url = reverse("admin:portal_dose_changelist")
+    everything = staff.get(url)
+    assert [d.is_incomplete for d in everything.context["cl"].result_list].count(True) == 1
+    assert "Incomplete" in everything.content.decode()
+    incomplete = staff.get(url, {"record": "incomplete"})
+    assert [d.pk for d in incomplete.context["cl"].result_list] == [old.pk]
+    complete = staff.get(url, {"record": "complete"})
+    assert [d.pk for d in complete.context["cl"].result_list] != [old.pk]
+    assert len(complete.context["cl"].result_list) == 1
+
+
+def test_a_recipient_s_whole_record_is_on_one_page(staff, recipient):
+    make_dose(recipient, given_on=TODAY - dt.timedelta(days=30))
+    staff.post(
+        reverse("admin:portal_dose_add"),
+        _dose_form(recipient, number=2, lot_number="FK5618"),
+    )
+    page = staff.get(reverse("admin:portal_vaccinerecord_change", args=[recipient.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "John Smith" in text
+    assert "FK5618" in text and "Incomplete" in text and "Pending (Add)" in text
+    assert f"{reverse('admin:portal_dose_add')}?recipient={recipient.pk}" in text
+    add = staff.get(reverse("admin:portal_dose_add"), {"recipient": recipient.pk})
+    assert add.context["adminform"].form["recipient"].value() == str(recipient.pk)
+
+
 # Registrations and reminders, read-only ---------------------------------------------------------
 
 
@@ -348,16 +499,16 @@ def test_staff_find_a_registration_by_recipient_number(staff, demo_clinic):
     assert [r.recipient for r in found.context["cl"].result_list] == [jones]
 
 
-def test_staff_read_a_reminder_with_its_email_s_status(staff, demo_clinic):
+def test_an_administrator_reads_a_reminder_with_its_email_s_status(administrator, demo_clinic):
     recipient = make_portal_recipient(demo_clinic)
     dose = make_dose(recipient, given_on=TODAY - dt.timedelta(days=21))
     email = OutboundEmail.objects.create(
         kind=OutboundEmail.Kind.MESSAGE, user=recipient.account, subject="s", body="b"
     )
     reminder = SecondDoseReminder.objects.create(first_dose=dose, email=email, due_on=TODAY)
-    listing = staff.get(reverse("admin:portal_seconddosereminder_changelist"))
+    listing = administrator.get(reverse("admin:portal_seconddosereminder_changelist"))
     assert "Queued" in listing.content.decode()
-    page = staff.get(reverse("admin:portal_seconddosereminder_change", args=[reminder.pk]))
+    page = administrator.get(reverse("admin:portal_seconddosereminder_change", args=[reminder.pk]))
     assert page.status_code == 200
     assert "Queued" in page.content.decode()
-    assert staff.get(reverse("admin:portal_seconddosereminder_add")).status_code == 403
+    assert administrator.get(reverse("admin:portal_seconddosereminder_add")).status_code == 403

@@ -1,14 +1,19 @@
 """Production switches come from the environment and fail loudly when missing."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from jwcrypto import jwk
+
+from portal.healthcards import new_private_key_pem
 
 ROOT = Path(__file__).resolve().parent.parent
+OPENSSL = shutil.which("openssl")
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x7$Kq2!vPz9@Lm4#Rt6^Wy8&Nb1*Hc3(Jd5)Fg0_Ae-Uo+Is=Ep",
@@ -16,7 +21,16 @@ PRODUCTION = {
     "SITE_URL": "https://portal.example.gov",
     "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.gov:587",
     "REDIS_URL": "redis://redis.example.gov:6379/0",  # never reached: settings only
+    "SHC_PRIVATE_KEY_FILE": "",  # a key of this module's own: _card_key below
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _card_key(tmp_path_factory):
+    """The SMART Health Card signing key production names (a PEM file outside the database)."""
+    path = tmp_path_factory.mktemp("shc") / "signing-key.pem"
+    path.write_bytes(new_private_key_pem())
+    PRODUCTION["SHC_PRIVATE_KEY_FILE"] = str(path)
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -25,7 +39,15 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         # The browser tests' async-unsafe switch is a test-process setting, not production's.
         if key
-        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SITE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "SHC_PRIVATE_KEY_FILE",
+            "SHC_PREVIOUS_PUBLIC_KEYS_FILE",
+        }
     }
     environment.update(env)
     return subprocess.run(
@@ -73,6 +95,87 @@ def test_without_email_url_and_redis_one_error_names_both():
     assert result.returncode != 0
     assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
     assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_health_card_key_when_debug_is_off():
+    # Not a key made on the spot: cards signed by one web process would not verify against
+    # another's, nor after a restart.
+    env = {**PRODUCTION, "SHC_PRIVATE_KEY_FILE": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "SHC_PRIVATE_KEY_FILE must be set when DEBUG is off" in result.stderr
+
+
+def test_without_email_url_redis_and_the_card_key_one_error_names_all_three():
+    env = {**PRODUCTION, "EMAIL_URL": "", "REDIS_URL": "", "SHC_PRIVATE_KEY_FILE": ""}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    for name in ("EMAIL_URL", "REDIS_URL", "SHC_PRIVATE_KEY_FILE"):
+        assert f"{name} must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["SHC_PRIVATE_KEY_FILE", "SHC_PREVIOUS_PUBLIC_KEYS_FILE"])
+def test_it_refuses_to_start_with_a_card_key_file_that_is_not_there(tmp_path, name):
+    result = _manage("check", **{**PRODUCTION, name: str(tmp_path / "missing.pem")})
+    assert result.returncode != 0
+    assert f"{name} names no file: {tmp_path / 'missing.pem'}" in result.stderr
+
+
+def test_check_refuses_a_card_key_that_is_not_es256(tmp_path):
+    p384 = jwk.JWK.generate(kty="EC", crv="P-384").export_to_pem(private_key=True, password=None)
+    (tmp_path / "p384.pem").write_bytes(p384)
+    result = _manage("check", **{**PRODUCTION, "SHC_PRIVATE_KEY_FILE": str(tmp_path / "p384.pem")})
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr and "not EC P-256" in result.stderr
+
+
+def test_check_refuses_a_public_key_as_the_card_signing_key(tmp_path):
+    key = jwk.JWK.from_pem(Path(PRODUCTION["SHC_PRIVATE_KEY_FILE"]).read_bytes())
+    (tmp_path / "public.pem").write_bytes(key.export_to_pem(private_key=False))
+    result = _manage(
+        "check", **{**PRODUCTION, "SHC_PRIVATE_KEY_FILE": str(tmp_path / "public.pem")}
+    )
+    assert result.returncode != 0
+    assert "SHC_PRIVATE_KEY_FILE must hold one private key" in result.stderr
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+def test_the_readme_s_openssl_commands_make_keys_the_portal_uses(tmp_path):
+    # README, "SMART Health Card keys": make a signing key; on rotation keep its public half.
+    subprocess.run(
+        [OPENSSL, "ecparam", "-name", "prime256v1", "-genkey", "-noout",
+         "-out", str(tmp_path / "signing-key.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    public = subprocess.run(
+        [OPENSSL, "ec", "-in", str(tmp_path / "signing-key.pem"), "-pubout"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    (tmp_path / "previous-public-keys.pem").write_bytes(public + public)
+    code = (
+        "from portal.healthcards import published_key_set as k;"
+        "print(len(k()['keys']), k()['keys'][0]['kid'])"
+    )
+    env = {
+        **PRODUCTION,
+        "SHC_PRIVATE_KEY_FILE": str(tmp_path / "signing-key.pem"),
+        "SHC_PREVIOUS_PUBLIC_KEYS_FILE": str(tmp_path / "previous-public-keys.pem"),
+    }
+    assert _manage("check", **env).returncode == 0
+    result = _manage("shell", "--verbosity=0", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    count, kid = result.stdout.split()
+    assert count == "1"  # the same key twice, and the signing key itself: published once
+    assert kid == jwk.JWK.from_pem(public).thumbprint()
+
+
+def test_with_debug_on_a_development_card_key_is_made_once_and_kept():
+    code = "from portal.healthcards import signing_key as k; print(k().thumbprint())"
+    first = _manage("shell", "--verbosity=0", "-c", code, DEBUG="true")
+    second = _manage("shell", "--verbosity=0", "-c", code, DEBUG="true")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert (ROOT / "var" / "shc-development-key.pem").is_file()
 
 
 def test_with_debug_off_emails_are_files_only_when_email_url_names_a_folder(tmp_path):

@@ -1,5 +1,6 @@
 """The recipient portal, as other apps' pages show it: `{% load vaccine %}` then
-`{% registration_summary recipient as summary %}`.
+`{% registration_summary recipient as summary %}`, and `{% vaccine_record recipient %}` (the
+doses, what NCIR knows of each, and the way to record one).
 
 The provider's recipient page (recipients/detail.html) shows where a recipient is with their
 COVID-19 Vaccination Registration and, once submitted, their vaccine group. The recipients app
@@ -12,11 +13,13 @@ from dataclasses import dataclass
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from recipients.models import Recipient
 
+from .. import ncir
 from ..models import Registration, VaccineGroup
 from ..services import group_of
 
@@ -50,3 +53,13 @@ def summarize(recipient: Recipient) -> RegistrationSummary:
 @register.simple_tag
 def registration_summary(recipient: Recipient) -> RegistrationSummary:
     return summarize(recipient)
+
+
+@register.inclusion_tag("vaccinations/_record.html")
+def vaccine_record(recipient: Recipient) -> dict:
+    """The recipient's doses (two queries however many) and the link to record one."""
+    doses = recipient.doses.select_related("product").prefetch_related("ncir_messages")
+    return {
+        "record": [(dose, ncir.status_of(dose)) for dose in doses],
+        "record_url": reverse("vaccinations:record_dose", args=[recipient.pk]),
+    }
