@@ -17,6 +17,7 @@ COPY bulkupload bulkupload
 COPY helpdesk helpdesk
 COPY portal portal
 COPY audit audit
+COPY outbox outbox
 COPY templates templates
 COPY static static
 # collectstatic needs settings that import without production secrets; it only reads files.

@@ -31,6 +31,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/low_volume.py
 	$(PY) bench/high_volume.py
 	$(PY) bench/outbox.py
+	$(PY) bench/relay.py
 	$(PY) bench/scale.py
 	$(PY) bench/hostile.py
 	$(PY) bench/hostile_web.py
@@ -38,7 +39,7 @@ bench: $(VENV)/.installed
 ## Update the recipient portal's Spanish catalogue (portal/locale/es) from the code, then compile
 ## it. Needs GNU gettext; the compiled .mo is committed, so running and testing do not.
 ## makemessages reads the whole tree: all but portal/ and templates/portal/ is left out.
-MESSAGES_IGNORE := audit bench bin bulkupload cvms devsupport helpdesk providers recipients static \
+MESSAGES_IGNORE := audit bench bin bulkupload cvms devsupport helpdesk outbox providers recipients static \
 	tests var test-artifacts portal/migrations 'templates/[!p]*'
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale=es --no-obsolete --add-location=file \

@@ -7,7 +7,7 @@ process (devsupport/smtpsink.py: it counts messages per address, keeps no body) 
 Celery worker processes on the configured broker with EMAIL_URL pointing at it. Medians of
 --runs:
 - one worker: a 5,000-row import (bulkupload.pipeline.import_file with its Upload row), then
-  sending started as the job starts it (jobs.send_emails_after_commit): emails per second
+  sending started as the job starts it (queue.send_emails_after_commit): emails per second
   from the first delivery to the last, and the time from the import's start to the last;
 - two workers, one outbox of 5,000 welcome emails, sending started twice (two uploads ending
   together; the sweep does the same): every address must receive exactly one email, and the
@@ -41,8 +41,7 @@ setup_django()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bulkupload import jobs, tasks  # noqa: E402
-from bulkupload.models import OutboundEmail, Upload  # noqa: E402
+from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
 from cvms.celery import app  # noqa: E402
 from devsupport.recipientfiles import make_file  # noqa: E402
@@ -55,6 +54,8 @@ from devsupport.throwaway import (  # noqa: E402
     stop_worker_process,
     throwaway_database,
 )
+from outbox import queue, tasks  # noqa: E402
+from outbox.models import OutboundEmail  # noqa: E402
 from providers.models import User  # noqa: E402
 
 ROWS = 5000
@@ -152,7 +153,7 @@ def drain(
         started = time.perf_counter()
     worker_cpu, server_cpu = _cpu_seconds(workers), time.process_time()
     for _ in workers:
-        jobs.send_emails_after_commit()  # autocommit here: sent at once
+        queue.send_emails_after_commit()  # autocommit here: sent at once
     expected = _expected_addresses(upload)
     assert expected.total() == result.created, (expected.total(), result.created)
     _wait_for_outbox(deliveries, result.created)
@@ -183,7 +184,7 @@ def stop_mid_mailing(manager: User, deliveries: Deliveries, queue: str, run: int
     deliveries.reset()
     first = start_worker_process(queue)
     try:
-        jobs.send_emails_after_commit()
+        queue.send_emails_after_commit()
         while not deliveries.total:
             time.sleep(0.01)
         asked_after = random.Random(run).uniform(1, 9)  # somewhere in its first two slices

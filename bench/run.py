@@ -31,7 +31,6 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from peer import peer_import  # noqa: E402 - bench/peer.py
 
-from bulkupload.models import OutboundEmail  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
 from devsupport.recipientfiles import make_file  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
@@ -41,6 +40,7 @@ from devsupport.throwaway import (  # noqa: E402
     send_no_tasks,
     throwaway_database,
 )
+from outbox.models import OutboundEmail  # noqa: E402
 from providers.models import User  # noqa: E402
 from recipients.models import Recipient  # noqa: E402
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OutboundEmail, Upload
+from .models import Upload
 
 
 @admin.register(Upload)
@@ -53,41 +53,4 @@ class UploadAdmin(admin.ModelAdmin):
         # An upload is the record of where its recipients came from (the database refuses to
         # delete one they point to). Only files still awaiting review, which nothing points
         # to, are ever deleted, by CANCEL and the hourly purge.
-        return False
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """The email outbox: what was queued, sent or failed, and why. Staff read it, never edit."""
-
-    list_display = ["id", "created_at", "kind", "user", "status", "attempts", "sent_at"]
-    list_select_related = ["user"]
-    list_filter = ["status", "kind"]
-    search_fields = ["user__username", "user__email", "to_email"]
-    date_hierarchy = "created_at"
-    raw_id_fields = ["user", "upload"]
-    readonly_fields = [
-        "kind",
-        "user",
-        "to_email",
-        "upload",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "next_attempt_at",
-        "last_attempt_at",
-        "sent_at",
-        "subject",
-        "body",
-    ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # What was sent is a record: changing a queued email would send words nobody wrote.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -2,12 +2,6 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from recipients import forms as recipients_forms
-
-from .engine.cleaning import clean_email
-from .engine.warnings import email_typo_warning, suggested_email
-from .selfservice import SAME_EMAIL
-
 
 class RecipientFileForm(forms.Form):
     """The uploaded recipient file: present, not empty, and within the size limit.
@@ -47,36 +41,3 @@ class RecipientFileForm(forms.Form):
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise self._too_large_error()
         return upload
-
-
-class EmailCorrectionForm(recipients_forms.EmailCorrectionForm):
-    """A recipient's corrected email: valid by the same rules as an uploaded file's, and, if its
-    domain looks like a typo of a common provider's, confirmed by the manager (`typo_warning`
-    says so until then; the form is valid, but nothing should be done yet)."""
-
-    typo_warning: str | None = None
-    suggestion: str | None = None
-
-    def __init__(self, *args, current: str = "", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.current = current  # the recipient's address now
-
-    def clean_email(self) -> str:
-        value = self.cleaned_data["email"]
-        email = clean_email(value)
-        if email is None:
-            raise forms.ValidationError(
-                f"Email: invalid email address: {value}. "
-                "Enter it as name@example.com, with no spaces."
-            )
-        if email == self.current:
-            raise forms.ValidationError(SAME_EMAIL)
-        return email
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        email = cleaned.get("email")
-        if email and cleaned.get("confirmed") != email:
-            self.typo_warning = email_typo_warning(email)
-            self.suggestion = suggested_email(email)
-        return cleaned

@@ -16,15 +16,17 @@ import hashlib
 import logging
 
 from celery import current_app
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.trail import record
+from outbox.models import OutboundEmail
+from outbox.queue import queue_email, send_emails_after_commit
 from providers.models import Location, User
 
 from .engine import FileRejected, ImportResult
-from .models import OutboundEmail, Upload
+from .models import Upload, UploadSummaryEmail
 from .pipeline import import_batches
 from .signals import upload_finished
 from .writer import plan_reference_checks_by_index
@@ -32,7 +34,6 @@ from .writer import plan_reference_checks_by_index
 logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "bulkupload.tasks.process_upload_job"
-SEND_EMAILS_TASK = "bulkupload.tasks.send_emails"
 
 # A job whose worker has not reported progress for this long is taken over; batches report
 # every second or so, so this is only reached when a worker died.
@@ -161,37 +162,16 @@ def summary_is_due(upload: Upload) -> bool:
 
 def queue_summary(upload: Upload) -> None:
     """The manager's email about a finished upload: the counts, the failed records attached.
-    Once per upload (a unique constraint), however often a finished job is reported."""
-    with transaction.atomic():
-        plan_reference_checks_by_index()  # its user check shares the welcome emails' plan
-        OutboundEmail.objects.get_or_create(
-            kind=OutboundEmail.Kind.UPLOAD_SUMMARY,
-            upload=upload,
-            defaults={"user": upload.uploaded_by},
-        )
-        send_emails_after_commit()
-
-
-def queue_message(
-    user: User | None, *, subject: str, body: str, to_email: str = ""
-) -> OutboundEmail:
-    """A message written now (OutboundEmail.Kind.MESSAGE: the help desk's emails), sent by the
-    outbox once the transaction that queued it commits: to the account's address, or, with no
-    account behind it (a recipient's question asked signed out), to `to_email`."""
-    email = OutboundEmail.objects.create(
-        kind=OutboundEmail.Kind.MESSAGE,
-        user=user,
-        to_email=to_email if user is None else "",
-        subject=subject[:200],
-        body=body,
-    )
-    send_emails_after_commit()
-    return email
-
-
-def send_emails_after_commit() -> None:
-    """Start sending once the emails' rows are committed."""
-    _send_after_commit(SEND_EMAILS_TASK)
+    Once per upload (UploadSummaryEmail's key), however often a finished job is reported."""
+    if UploadSummaryEmail.objects.filter(upload=upload).exists():
+        return
+    try:
+        with transaction.atomic():
+            plan_reference_checks_by_index()  # its user check shares the welcome emails' plan
+            email = queue_email(OutboundEmail.Kind.UPLOAD_SUMMARY, user=upload.uploaded_by)
+            UploadSummaryEmail.objects.create(upload=upload, email=email)
+    except IntegrityError:
+        pass  # reported twice at the same instant: the other report queued it
 
 
 def sweep_jobs(now: dt.datetime | None = None) -> None:

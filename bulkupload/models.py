@@ -228,106 +228,32 @@ class Upload(models.Model):
         type(self).objects.filter(pk=self.pk).update(**fields)
 
 
-class OutboundEmail(models.Model):
-    """An email to send, recorded in the same transaction as what it announces.
+class UploadSummaryEmail(models.Model):
+    """Which email told the manager about an upload: at most one per upload (its key), however
+    often a finished job is reported. Kept here, not on the email: the outbox sits below this
+    app and points at nothing of it."""
 
-    The outbox is how a recipient is never emailed twice and never silently not emailed: a
-    task claims queued rows, sends them and marks each one (bulkupload.outbox), and unique
-    constraints refuse a second welcome email for an account or a second summary for an upload.
-    """
-
-    class Kind(models.TextChoices):
-        WELCOME = "welcome", "Welcome to the COVID-19 Vaccine Portal"
-        UPLOAD_SUMMARY = "upload_summary", "Upload summary to the manager"
-        # Written when queued (subject and body below): the help desk's case emails.
-        MESSAGE = "message", "Message"
-        # Composed when sent, because they carry a secret that must not sit in this table:
-        # a help-desk registration's username and temporary password (made at sending), and a
-        # new manager's link to set a password.
-        TEMPORARY_PASSWORD = "temporary_password", "Help-desk account with temporary password"
-        ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"
-        # A recipient's "Forgot password" link, made when sent so that it is fresh.
-        RECIPIENT_PASSWORD_RESET = "recipient_password_reset", "Recipient-portal password reset"
-        # The welcome email again, at a manager's request from the recipient's page (a fresh
-        # link, or the new address after a correction): bulkupload.selfservice.
-        WELCOME_AGAIN = "welcome_again", "Welcome email sent again"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    # Who it goes to: the welcome email's recipient account, the manager an upload summary
-    # goes to, a help-desk requester, a new manager. Empty only for a message to an address
-    # with no account behind it (the answer to a recipient's question asked signed out):
-    # then `to_email` says where.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="outbound_emails",
+    upload = models.OneToOneField(
+        Upload, on_delete=models.CASCADE, primary_key=True, related_name="summary_email"
     )
-    to_email = models.EmailField(max_length=254, blank=True)
-    # Only summaries have one (see Recipient.upload for why Django does nothing on delete).
-    upload = models.ForeignKey(
-        Upload,
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="emails",
-        # Not indexed either (see Recipient.created_by); a summary is found through
-        # outbound_summary_once.
-        db_index=False,
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    # Only messages (Kind.MESSAGE) have them; the other kinds are composed when sent.
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            # Every email has somewhere to go; only a stored message may go to a bare address.
-            models.CheckConstraint(
-                condition=models.Q(user__isnull=False)
-                | models.Q(kind="message") & ~models.Q(to_email=""),
-                name="outbound_email_has_an_address",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "user"],
-                condition=models.Q(kind="welcome"),
-                name="outbound_email_once",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "upload"],
-                condition=models.Q(kind="upload_summary"),
-                name="outbound_summary_once",
-            ),
-            # A manager's double click queues one welcome email again, not two: one waits
-            # at a time, and it carries a fresh link when it goes.
-            models.UniqueConstraint(
-                fields=["kind", "user"],
-                condition=models.Q(kind="welcome_again", status="queued"),
-                name="outbound_welcome_again_waiting",
-            ),
-        ]
-        indexes = [
-            # What the sender looks for: queued rows that are due, oldest first.
-            models.Index(
-                fields=["next_attempt_at", "id"],
-                condition=models.Q(status="queued"),
-                name="outbound_email_due",
-            ),
-        ]
+    email = models.OneToOneField("outbox.OutboundEmail", on_delete=models.CASCADE, related_name="+")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} email #{self.pk} ({self.status})"
+        return f"Summary of upload {self.upload_id}"
+
+
+class UploadBounceDigest(models.Model):
+    """An email to the uploader about welcome emails of their upload that did not arrive, and
+    when it was due: the next one is due an hour later at the earliest (bulkupload.welcome)."""
+
+    email = models.OneToOneField(
+        "outbox.OutboundEmail", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="bounce_digests")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["upload", "-due_at"]
+
+    def __str__(self) -> str:
+        return f"Bounce digest of upload {self.upload_id}"

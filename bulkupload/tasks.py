@@ -1,27 +1,11 @@
-"""Background jobs of bulk upload. Tasks orchestrate; the rules live in jobs, outbox and the
-doors. This module sits on top: it imports them, nothing imports it (jobs send tasks by name).
+"""Background jobs of bulk upload. Tasks orchestrate; the rules live in jobs and the doors
+(emails are the outbox app's). This module sits on top: it imports them, nothing imports it
+(jobs send tasks by name).
 """
 
 from celery import shared_task
 
-from . import jobs, lowvolume, outbox, retention
-
-
-@shared_task(ignore_result=True)
-def send_emails() -> None:
-    """Send for a few seconds (outbox.SEND_SLICE), then hand what is left to a fresh task: a
-    worker told to stop is free within seconds, and another one goes on with the mailing."""
-    if outbox.send_slice():
-        send_emails.delay()
-
-
-@shared_task(ignore_result=True)
-def sweep_outbox() -> None:
-    """Periodic: recover emails of a dead worker, and send anything left queued (for example
-    because the broker was down when they were recorded)."""
-    outbox.requeue_stale()
-    if outbox.has_due_emails():
-        send_emails.delay()
+from . import jobs, lowvolume, retention
 
 
 @shared_task(ignore_result=True)

@@ -50,13 +50,6 @@ urlpatterns = [
     ),
     path("bulk-registration/template.xlsx", views.template_xlsx, name="template_xlsx"),
     path("bulk-registration/template.csv", views.template_csv, name="template_csv"),
-    # On a recipient's page (the recipients app's), what a manager fixes without the help desk.
-    path(
-        "recipients/<int:recipient_id>/welcome-email/",
-        views.resend_welcome,
-        name="resend_welcome",
-    ),
-    path("recipients/<int:recipient_id>/email/", views.correct_email, name="correct_email"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:upload_id>/", views.upload_detail, name="upload_detail"),
     path("reports/<int:upload_id>/failed-records.csv", views.error_file, name="error_file"),

@@ -1,4 +1,3 @@
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -8,22 +7,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import get_usage
 
+from outbox.delivery import plain_reason
 from providers.access import manager_required
-from recipients.access import get_recipient_or_404
 from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
-from . import highvolume, lowvolume, selfservice
+from . import highvolume, lowvolume, welcome
 from .access import get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
 from .engine import FileRejected, TooManyRows, template
-from .forms import EmailCorrectionForm, RecipientFileForm
+from .forms import RecipientFileForm
 from .models import Upload
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -274,6 +270,11 @@ def reports(request: HttpRequest) -> HttpResponse:
         .select_related("uploaded_by")
     )
     page = Paginator(uploads, 25).get_page(request.GET.get("page"))
+    bounced = welcome.not_reached_by_upload(
+        request.location, [upload.pk for upload in page.object_list]
+    )
+    for upload in page.object_list:
+        upload.welcome_not_reached = bounced.get(upload.pk, 0)
     return render(request, "bulkupload/reports.html", {"page": "reports", "uploads": page})
 
 
@@ -301,127 +302,11 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
         "recipients": recipients,
         "removed": created.exclude(removed_at=None).count(),
+        "welcome": welcome.welcome_counts(upload),
+        "not_reached": [
+            (recipient, plain_reason(email.status, email.reason))
+            for recipient in welcome.not_reached(upload)
+            for email in [recipient.welcome_problem_email]
+        ],
     }
     return render(request, "bulkupload/upload_detail.html", context)
-
-
-# A recipient's page: what a manager fixes there (bulkupload.selfservice) ------------------------
-
-
-def _resend_rate(group: str, request: HttpRequest) -> str:
-    return settings.WELCOME_RESEND_RATE  # read per request: tests and deployments change it
-
-
-def _resend_manager_rate(group: str, request: HttpRequest) -> str:
-    return settings.WELCOME_RESEND_MANAGER_RATE
-
-
-def _by_recipient(group: str, request: HttpRequest) -> str:
-    return str(request.resolver_match.kwargs["recipient_id"])
-
-
-def _by_manager(group: str, request: HttpRequest) -> str:
-    return str(request.user.pk)
-
-
-# Welcome emails sent again, counted per recipient and per manager: (group, key, rate, what the
-# manager is told once it is reached).
-_WELCOME_LIMITS = (
-    (
-        "bulkupload.welcome_again.recipient",
-        _by_recipient,
-        _resend_rate,
-        "This recipient's welcome email was sent again as often as is allowed for now.",
-    ),
-    (
-        "bulkupload.welcome_again.manager",
-        _by_manager,
-        _resend_manager_rate,
-        "You have sent welcome emails again as often as is allowed for now.",
-    ),
-)
-
-
-def _welcome_limit_reached(request: HttpRequest) -> str | None:
-    """Why this recipient's welcome email cannot go again now, and when it can; None if it can.
-
-    Checked first and counted only once an email is queued (`_count_welcome`), so a double
-    click, which queues nothing more, costs nothing.
-    """
-    for group, key, rate, reached in _WELCOME_LIMITS:
-        usage = get_usage(request, group=group, key=key, rate=rate)
-        if usage is not None and usage["count"] >= usage["limit"]:
-            wait = dt.timedelta(seconds=max(usage["time_left"], 60))
-            return f"{reached} Try again in {timeuntil(timezone.now() + wait)}."
-    return None
-
-
-def _count_welcome(request: HttpRequest) -> None:
-    for group, key, rate, _ in _WELCOME_LIMITS:
-        get_usage(request, group=group, key=key, rate=rate, increment=True)
-
-
-def _recipient_page(
-    request: HttpRequest, recipient: Recipient, *, status: int, **context
-) -> HttpResponse:
-    """The recipient's page (the recipients app's), shown again with what went wrong."""
-    context = {"page": "recipients", "recipient": recipient, **context}
-    context.setdefault("email_form", EmailCorrectionForm())
-    return render(request, "recipients/detail.html", context, status=status)
-
-
-@require_POST
-@manager_required
-def resend_welcome(request: HttpRequest, recipient_id: int) -> HttpResponse:
-    recipient = get_recipient_or_404(request.user, recipient_id)
-    if (reached := _welcome_limit_reached(request)) is not None:
-        return _recipient_page(request, recipient, status=429, welcome_problem=reached)
-    try:
-        queued = selfservice.resend_welcome(recipient, by=request.user)
-    except selfservice.SelfServiceRefused as refusal:
-        return _recipient_page(request, recipient, status=409, welcome_problem=str(refusal))
-    if queued:
-        _count_welcome(request)
-        messages.success(
-            request,
-            f"A new welcome email is on its way to {recipient.email}. "
-            "The link in any earlier one no longer works.",
-        )
-    else:
-        messages.info(
-            request,
-            "A welcome email to this recipient is already waiting to be sent. "
-            "It will have a fresh link.",
-        )
-    return redirect("recipients:detail", recipient.pk)
-
-
-@require_POST
-@manager_required
-def correct_email(request: HttpRequest, recipient_id: int) -> HttpResponse:
-    """The corrected address is checked like a file's; a likely typo is shown for the manager
-    to confirm (or to take the suggestion) before anything changes."""
-    recipient = get_recipient_or_404(request.user, recipient_id)
-    form = EmailCorrectionForm(request.POST, current=recipient.email)
-    if not form.is_valid():
-        return _recipient_page(request, recipient, status=400, email_form=form)
-    if form.typo_warning:
-        return _recipient_page(request, recipient, status=200, email_form=form)
-    if (reached := _welcome_limit_reached(request)) is not None:
-        form.add_error("email", reached)
-        return _recipient_page(request, recipient, status=429, email_form=form)
-    try:
-        queued = selfservice.correct_email(recipient, form.cleaned_data["email"], by=request.user)
-    except selfservice.SelfServiceRefused as refusal:
-        form.add_error("email", str(refusal))
-        return _recipient_page(request, recipient, status=409, email_form=form)
-    if queued:
-        _count_welcome(request)
-    done = f"The email address is now {recipient.email}."
-    if recipient.account is not None:
-        done += (
-            f" The portal username is {recipient.account.username}. The welcome email is on its "
-            "way to the new address; the link in any earlier one no longer works."
-        )
-    messages.success(request, done)
-    return redirect("recipients:detail", recipient.pk)

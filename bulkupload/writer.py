@@ -35,29 +35,27 @@ import functools
 import queue
 import secrets
 import threading
-import time
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-import psycopg
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import OperationalError, connection, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from providers.models import Location, User
 from recipients.models import Recipient
 from recipients.names import search_key
+from recipients.sql import execute_arrays
+from recipients.usernames import free_usernames
 
 from .engine import Person
-from .engine.cleaning import PORTAL_USERNAME_SUFFIX, CleanRow
-from .models import OutboundEmail, Upload
+from .engine.cleaning import CleanRow
+from .models import Upload
 
 _USERNAME_ATTEMPTS = 5
-_NUMBERS_LOOKED_UP = 9  # families sharing one email are rarely larger
 _DEADLOCK_ATTEMPTS = 3
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 _MAX_PARAMS = 30000  # below SQLite's 32766 and PostgreSQL's 65535 bound parameters
@@ -72,25 +70,6 @@ _search_key = functools.lru_cache(maxsize=65536)(search_key)
 class WriteOutcome:
     created: list[CleanRow]
     duplicates: list[CleanRow]  # already loaded (by an earlier upload, or one running now)
-
-
-def portal_username(email: str, number: int = 1) -> str:
-    """`email.covid19vaccine`, then `email.covid19vaccine2`, `3`, ... for family members.
-
-    Lower-cased, as sign-in lower-cases what people type.
-    """
-    base = email.lower() + PORTAL_USERNAME_SUFFIX
-    return base if number == 1 else f"{base}{number}"
-
-
-def username_for_email(email: str, *, current: str = "") -> str:
-    """The username an account gets when its email becomes `email` (a correction): `current`
-    if it is already one of this email's (only the case of the address changed), else the next
-    free one, by the same rule as an import's."""
-    base = portal_username(email)
-    if current and any(_bases_of(current, {base})) and _number(current, base) > 0:
-        return current
-    return _free_usernames([email])[0]
 
 
 def create_recipients(
@@ -306,7 +285,7 @@ def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> N
     """A portal account for each (row, id), with a username nobody has.
 
     An import never changes a username (only a manager's correction of an email, before the
-    account is set up, does: bulkupload.selfservice). Numbers go on from the highest in use
+    account is set up, does: recipients.selfservice). Numbers go on from the highest in use
     rather than filling gaps, so an old welcome email does not name someone else's account
     (accounts are not deleted in normal operation: the help desk removes recipients, not
     accounts).
@@ -317,7 +296,7 @@ def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> N
     for _ in range(_USERNAME_ATTEMPTS):
         if not pending:
             return
-        usernames = _free_usernames([row.email for row, _ in pending])
+        usernames = free_usernames([row.email for row, _ in pending])
         # What make_password(None) stores, random per account, drawn in one call for speed.
         noise = secrets.token_hex(16 * len(pending))
         # Sorted by username, for the same reason recipients are sorted by person.
@@ -345,70 +324,6 @@ def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> N
         pending = [(row, account_id) for row, account_id in pending if account_id not in done]
     if pending:
         raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
-
-
-def _taken(usernames: Collection[str]) -> set[str]:
-    """Which of these usernames are in use: one look-up in the unique index for all of them."""
-    if not usernames:
-        return set()
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(User._meta.db_table)
-        sql = f"SELECT username FROM {table} WHERE username = ANY(%b::text[])"  # noqa: S608
-        return {username for (username,) in _execute_arrays(sql, [list(usernames)])}
-    return set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
-
-
-def _free_usernames(emails: Sequence[str]) -> list[str]:
-    """The next free username for each email; the same email twice gets two numbers."""
-    taken = _taken({portal_username(email) for email in emails})
-    highest: dict[str, int] = defaultdict(int)
-    if taken:
-        for username in _usernames_starting_with(taken):
-            for base in _bases_of(username, taken):
-                highest[base] = max(highest[base], _number(username, base))
-    usernames = []
-    for email in emails:
-        base = portal_username(email)
-        highest[base] += 1
-        usernames.append(portal_username(email, highest[base]))
-    return usernames
-
-
-def _usernames_starting_with(bases: Iterable[str]) -> list[str]:
-    """The numbered usernames in use for these bases.
-
-    Exact look-ups of the first numbers (an IN list, which the planner answers from the
-    unique index, or a hashed scan, whatever its statistics say), and a prefix search only for
-    the rare base whose first numbers are all taken (a family of ten or more sharing an email).
-    No index serves that search (providers.User keeps no LIKE index, which every account would
-    pay for): it reads the accounts table, once per such family.
-    """
-    bases = sorted(bases)
-    first = range(2, _NUMBERS_LOOKED_UP + 2)
-    found = _taken([f"{base}{number}" for base in bases for number in first])
-    usernames = list(found)
-    crowded = [base for base in bases if f"{base}{_NUMBERS_LOOKED_UP + 1}" in found]
-    for start in range(0, len(crowded), 100):
-        query = Q()
-        for base in crowded[start : start + 100]:
-            query |= Q(username__startswith=base)
-        usernames += User.objects.filter(query).values_list("username", flat=True)
-    return [*bases, *usernames]
-
-
-def _bases_of(username: str, bases: set[str]) -> Iterable[str]:
-    index = username.rfind(PORTAL_USERNAME_SUFFIX)
-    if index >= 0:
-        base = username[: index + len(PORTAL_USERNAME_SUFFIX)]
-        if base in bases:
-            yield base
-
-
-def _number(username: str, base: str) -> int:
-    rest = username[len(base) :]
-    if rest == "":
-        return 1
-    return int(rest) if rest.isascii() and rest.isdigit() and rest[0] != "0" else 0
 
 
 def _insert(
@@ -452,7 +367,7 @@ def _insert(
         # server-side binding cursor sends them as they are.
         sql = f"INSERT INTO {table} ({names}) SELECT *{casts} FROM unnest({arrays}){tail}"  # noqa: S608
         params = [*fixed_values, *columns.values()]
-        return _execute_arrays(sql, params, fetch=bool(returning))
+        return execute_arrays(sql, params, fetch=bool(returning))
     prepared = []
     for name, field in given.items():
         prepare = _preparer(field)
@@ -518,7 +433,7 @@ def loaded_people(people: Collection[Person]) -> set[Person]:
         return set()
     if connection.vendor == "postgresql":
         columns = [list(column) for column in zip(*people, strict=True)]
-        return set(_execute_arrays(_EXISTING_SQL, columns))
+        return set(execute_arrays(_EXISTING_SQL, columns))
     firsts = sorted({first for first, _, _ in people})
     lasts = sorted({last for _, last, _ in people})
     births = sorted({born for _, _, born in people})
@@ -550,25 +465,3 @@ def loaded_people_at(people: Collection[Person], location: Location) -> set[Pers
     )
     wanted = set(people)
     return {person for person in candidates if person in wanted}
-
-
-def _execute_arrays(sql: str, params: Sequence[object], *, fetch: bool = True) -> list[tuple]:
-    """Run `sql` on PostgreSQL, with `%b` for array parameters, and return its rows.
-
-    Django's cursor binds parameters on the client: a list becomes an array literal that
-    psycopg quotes element by element in Python, and a thousand %s placeholders cost more to
-    bind than the statement costs the server. Here a list is one binary parameter, which
-    psycopg dumps without quoting, on a server-binding cursor over Django's own connection
-    (so inside its transaction).
-    """
-    connection.ensure_connection()
-    start = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall() if fetch else []
-    if connection.queries_logged:
-        # Counted like Django's own queries (DEBUG, tests' query counts), without the
-        # parameters: they are people's names, emails and dates of birth.
-        duration = time.monotonic() - start
-        connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
-    return rows

@@ -6,6 +6,7 @@ var/mail. Production switches everything through the environment.
 """
 
 import ipaddress
+import os
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "providers",
     "audit",
+    "outbox",
     "recipients",
     "bulkupload",
     "helpdesk",
@@ -150,7 +152,7 @@ if not REDIS_URL:
 # Redis hands a message still unacknowledged after visibility_timeout to another worker: that
 # is when the task of a killed worker runs again (tasks are acknowledged late, below; kombu
 # looks for such messages every 100 s or so, so 5 to 7 minutes after it started). Sized
-# to the longest task: a send_emails slice takes seconds (SEND_SLICE in bulkupload/outbox.py),
+# to the longest task: a send_emails slice takes seconds (SEND_SLICE in outbox/sending.py),
 # a 5,000-row upload job seconds to a minute, the periodic tasks less; none is sent with an
 # ETA or countdown, which would have to fit in it too. A task that outlives it runs twice, and
 # each one tolerates that: a second copy of a running upload job finds it claimed, with a
@@ -175,7 +177,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Emails left queued (broker down, worker died, retries due) are picked up within a minute.
-    "sweep-outbox": {"task": "bulkupload.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Bounces delivered into BOUNCE_MAILDIR, read within a minute (nothing when it is unset).
+    "read-bounces": {"task": "outbox.tasks.read_bounces", "schedule": 60.0},
     "sweep-upload-jobs": {"task": "bulkupload.tasks.sweep_upload_jobs", "schedule": 60.0},
     "purge-expired-previews": {
         "task": "bulkupload.tasks.purge_expired_previews",
@@ -198,7 +202,12 @@ CELERY_BEAT_SCHEDULE = {
 # that default would write every welcome email (its set-password link too) into the worker's
 # own disk and call it sent: production names its relay, or asks for files with filemail://.
 EMAIL_URL = env.str("EMAIL_URL", default="")
-if EMAIL_URL:
+if EMAIL_URL.startswith("anymail://"):
+    # Through an email provider's API (django-anymail): anymail://amazon_ses, sendgrid,
+    # mailgun, postmark... Its settings come from ANYMAIL_* variables (ANYMAIL_SENDGRID_API_KEY,
+    # ANYMAIL_WEBHOOK_SECRET...), its tracking webhooks at /anymail/<provider>/tracking/.
+    EMAIL_BACKEND = f"anymail.backends.{urlsplit(EMAIL_URL).netloc}.EmailBackend"
+elif EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -226,6 +235,13 @@ EMAIL_BACKEND = {
     "django.core.mail.backends.smtp.EmailBackend": "cvms.mail.SMTPBackend",
     "django.core.mail.backends.filebased.EmailBackend": "cvms.mail.FileBackend",
 }.get(EMAIL_BACKEND, EMAIL_BACKEND)
+# django-anymail's settings, from ANYMAIL_<NAME> variables (ANYMAIL_WEBHOOK_SECRET: the
+# "user:password" the provider's webhook sends; the provider's API key and signing key).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 # A PEM bundle of the CAs that verify the relay's certificate (STARTTLS or SSL), instead of the
 # system's: for a relay whose certificate comes from the state's own CA.
 EMAIL_SSL_CAFILE = env.str("EMAIL_SSL_CAFILE", default="") or None
@@ -235,9 +251,21 @@ if EMAIL_SSL_CAFILE and not Path(EMAIL_SSL_CAFILE).is_file():
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 # Seconds the SMTP backend waits for each answer of the mail server (Django's default: for
 # ever; django-environ's EMAIL_URL sets none). It bounds how long a sender holds emails it
-# claimed (bulkupload/outbox.py) and how long a slow or unreachable relay keeps a worker from
+# claimed (outbox/sending.py) and how long a slow or unreachable relay keeps a worker from
 # stopping.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# SMTP sessions one sender keeps open at once: a relay takes a message in milliseconds of its
+# own, so one session at a time leaves it idle (bench/relay.py measures it).
+EMAIL_SESSIONS = env.int("EMAIL_SESSIONS", default=4)
+# How long an email the relay refuses for now (4xx) is tried again before it is given up.
+EMAIL_DEFERRED_GIVE_UP_HOURS = env.int("EMAIL_DEFERRED_GIVE_UP_HOURS", default=24)
+# Bounces (VERP): every email's envelope sender is BOUNCE_ADDRESS with the email's signed id
+# (bounces+123-5f0c...@cvms.example.gov); the relay delivers mail for it into the Maildir
+# BOUNCE_MAILDIR, which beat reads every minute. Unset: the envelope sender is the From.
+BOUNCE_ADDRESS = env.str("BOUNCE_ADDRESS", default="")
+if BOUNCE_ADDRESS and BOUNCE_ADDRESS.count("@") != 1:
+    raise ImproperlyConfigured(f"BOUNCE_ADDRESS is not an address: {BOUNCE_ADDRESS}")
+BOUNCE_MAILDIR = env.str("BOUNCE_MAILDIR", default="")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Vaccine Management System <nccvms@dhhs.nc.gov>"
 )

@@ -23,8 +23,10 @@ from bulkupload.elsewhere import (
     record_found_elsewhere,
 )
 from bulkupload.engine import FileRejected
-from bulkupload.jobs import queue_job, queue_message, send_emails_after_commit, store_upload
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.jobs import queue_job, store_upload
+from bulkupload.models import Upload
+from outbox.models import OutboundEmail
+from outbox.queue import queue_email, queue_message
 from providers.models import LocationManager, User, normalize_login_email
 from recipients.removal import remove_recipient
 
@@ -283,8 +285,7 @@ def _onboard(person: dict, case: Case) -> bool:
         )
     LocationManager.objects.get_or_create(user=user, location=case.location)
     if new:
-        OutboundEmail.objects.create(kind=OutboundEmail.Kind.ACCOUNT_SETUP, user=user)
-        send_emails_after_commit()
+        queue_email(OutboundEmail.Kind.ACCOUNT_SETUP, user=user)
     else:
         queue_message(
             user,

@@ -12,5 +12,7 @@ class HelpdeskConfig(AppConfig):
     def ready(self) -> None:
         # Connects the help desk's signal receivers; loaded once the models are.
         import_module(f"{self.name}.receivers")
+        # Registers how this app's kinds of email are written (outbox.composers).
+        import_module(f"{self.name}.emails")
         # The managers' "Access requests" on the provider portal's Home page.
         register_home_panel(import_module(f"{self.name}.access_requests").home_panel)

@@ -19,15 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 from sequences import get_next_value
 
-from bulkupload.emails import RECIPIENT_HELP_PAGE, recipient_page_url
 from bulkupload.engine import check_file, nobody
-from bulkupload.jobs import queue_message
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from bulkupload.retention import delete_files
+from outbox.models import OutboundEmail
+from outbox.queue import queue_message
 from providers.access import has_staff_powers, locations_managed_by
 from providers.models import User
 
 from .models import Case, CaseEvent, CaseFile
+from .recipient_pages import RECIPIENT_HELP_PAGE, recipient_page_url
 from .verification import location_has_managers, waiting_for_verification
 
 CASE_SEQUENCE = "helpdesk.case"

@@ -23,9 +23,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from bulkupload.engine.cleaning import PORTAL_USERNAME_SUFFIX
 from providers.models import User
 from recipients.models import Recipient
+from recipients.names import PORTAL_USERNAME_SUFFIX
 
 from .cases import open_case
 from .models import Case

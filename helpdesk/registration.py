@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django_ratelimit.core import get_usage
 
-from bulkupload.jobs import queue_message, send_emails_after_commit
-from bulkupload.models import OutboundEmail
+from outbox.models import OutboundEmail
+from outbox.queue import queue_email, queue_message
 from providers.models import Location, User, normalize_login_email
 
 from .models import GENERIC_REGISTRATION_CODE, Requester
@@ -55,11 +55,9 @@ def register(*, first_name: str, last_name: str, email: str, code: str) -> None:
             Requester.objects.create(
                 user=user, location=location, registration_code=code.strip().upper()
             )
-            OutboundEmail.objects.create(kind=OutboundEmail.Kind.TEMPORARY_PASSWORD, user=user)
+            queue_email(OutboundEmail.Kind.TEMPORARY_PASSWORD, user=user)
     except IntegrityError:  # the username exists (perhaps registered a moment ago)
         _tell_owner(User.objects.get(username=username))
-    else:
-        send_emails_after_commit()
 
 
 def _tell_owner(user: User) -> None:

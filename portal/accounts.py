@@ -1,6 +1,6 @@
 """Recipients' portal accounts: finding one by username, and "Forgot password".
 
-The reset link goes through the outbox (composed when sent: bulkupload.emails.
+The reset link goes through the outbox (composed when sent: portal.emails.
 recipient_password_reset_message), to the email on file. It goes to an account that never
 used its welcome link too: Django's stock reset form skips accounts without a usable password,
 which every recipient has until they set one.
@@ -8,10 +8,8 @@ which every recipient has until they set one.
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from bulkupload.jobs import send_emails_after_commit
-from bulkupload.models import OutboundEmail
+from outbox.models import OutboundEmail
+from outbox.queue import queue_email
 from providers.models import User
 
 from .access import recipient_of
@@ -29,15 +27,5 @@ def request_password_reset(username: str) -> bool:
     user = recipient_account(username)
     if user is None:
         return False
-    with transaction.atomic():
-        waiting = OutboundEmail.objects.filter(
-            kind=OutboundEmail.Kind.RECIPIENT_PASSWORD_RESET,
-            user=user,
-            status=OutboundEmail.Status.QUEUED,
-        )
-        if not waiting.exists():
-            OutboundEmail.objects.create(
-                kind=OutboundEmail.Kind.RECIPIENT_PASSWORD_RESET, user=user
-            )
-    send_emails_after_commit()
+    queue_email(OutboundEmail.Kind.RECIPIENT_PASSWORD_RESET, user=user, one_waiting=True)
     return True

@@ -9,6 +9,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the portal's signal receivers and fills the emails' links to its pages
-        # (bulkupload.emails.RECIPIENT_PAGES); loaded once the models are.
+        # (helpdesk.recipient_pages); loaded once the models are.
         import_module(f"{self.name}.receivers")
+        # Registers how this app's kinds of email are written (outbox.composers).
+        import_module(f"{self.name}.emails")
         import_module(f"{self.name}.checks")  # the SMART Health Card keys

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from bulkupload.models import OutboundEmail
+from outbox.models import OutboundEmail
 from providers.models import Location
 from recipients.models import Recipient
 

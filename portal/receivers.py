@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 from django.urls import reverse
 
-from bulkupload.emails import RECIPIENT_HELP_PAGE, register_recipient_page
+from helpdesk.recipient_pages import RECIPIENT_HELP_PAGE, register_recipient_page
 from providers.signals import demo_seeded
 
 from . import demo

@@ -17,8 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from bulkupload.jobs import send_emails_after_commit
-from bulkupload.models import OutboundEmail
+from outbox.queue import queue_message
 
 from .choices import Language
 from .models import Dose, Product, Registration, SecondDoseReminder
@@ -67,16 +66,9 @@ def queue_due_reminders(today: dt.date | None = None) -> int:
             )
         try:
             with transaction.atomic():
-                email = OutboundEmail.objects.create(
-                    kind=OutboundEmail.Kind.MESSAGE,
-                    user=dose.recipient.account,
-                    subject=subject,
-                    body=body,
-                )
+                email = queue_message(dose.recipient.account, subject=subject, body=body)
                 SecondDoseReminder.objects.create(first_dose=dose, email=email, due_on=due_on)
         except IntegrityError:
             continue  # another run recorded it a moment ago
         queued += 1
-    if queued:
-        send_emails_after_commit()
     return queued

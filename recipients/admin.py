@@ -7,10 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_object_actions import DjangoObjectActions, action
 
+from outbox.delivery import UNDELIVERED, plain_reason
+from outbox.models import OutboundEmail
 from providers.models import User
 
 from .models import Recipient
 from .names import SHORT_WORD, search_key
+from .receivers import WELCOME_KINDS
 from .removal import RemovalRefused, remove_recipient
 
 
@@ -62,7 +65,11 @@ class RecipientAdmin(DjangoObjectActions, admin.ModelAdmin):
         "removed_at",
     ]
     list_select_related = ["location"]
-    list_filter = [("removed_at", admin.EmptyFieldListFilter), "location__organization"]
+    list_filter = [
+        ("removed_at", admin.EmptyFieldListFilter),
+        "welcome_problem",
+        "location__organization",
+    ]
     # The search is get_search_results's: these only make the admin show its search box.
     search_fields = ["name_first_last"]
     search_help_text = (
@@ -94,14 +101,32 @@ class RecipientAdmin(DjangoObjectActions, admin.ModelAdmin):
         "removed_at",
         "removed_by",
         "removal_reason",
+        "welcome_problem",
+        "welcome_email",
     ]
     fieldsets = [
         ("Person", {"fields": ["first_name", "last_name", "date_of_birth", "email"]}),
         ("Matching keys", {"fields": ["first_name_key", "last_name_key"]}),
         ("Origin", {"fields": ["location", "upload", "created_by", "created_at"]}),
         ("Removal", {"fields": ["removed_at", "removed_by", "removal_reason"]}),
+        ("Welcome email", {"fields": ["welcome_problem", "welcome_email"]}),
     ]
     change_actions = ["remove"]
+
+    @admin.display(description="what became of it")
+    def welcome_email(self, recipient: Recipient) -> str:
+        """The manager's view of the same: the newest welcome email's state and why."""
+        email = (
+            OutboundEmail.objects.filter(user_id=recipient.account_id, kind__in=WELCOME_KINDS)
+            .order_by("-id")
+            .first()
+        )
+        if email is None:
+            return "None sent"
+        problem = plain_reason(email.status, email.reason) if email.status in UNDELIVERED else ""
+        return (
+            f"{email.get_status_display()}{': ' + problem if problem else ''} (email #{email.pk})"
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Only searches an index serves (the table holds millions): the number, the portal

@@ -114,6 +114,24 @@ class Recipient(models.Model):
     )
     removal_reason = models.TextField(blank=True)
 
+    # Their welcome email did not reach them (bounced, or marked as spam), and which one: the
+    # manager sees it on Loaded Recipients and this recipient's page. A later welcome email the
+    # mail server accepts clears it (recipients.receivers).
+    welcome_problem = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("bounced", "Bounced"), ("complained", "Marked as spam")],
+    )
+    welcome_problem_email = models.ForeignKey(
+        "outbox.OutboundEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # indexed only where set (below)
+    )
+
     objects = RecipientQuerySet.as_manager()
 
     class Meta:
@@ -132,6 +150,18 @@ class Recipient(models.Model):
         # its index, so the first page never sorts the whole location. Every index is written
         # for every recipient an upload creates: none is here that no query uses.
         indexes = [
+            # "Welcome email bounced" on Loaded Recipients, and the reference's check when an
+            # email is deleted: a few rows, so a few entries.
+            models.Index(
+                fields=["location", "name_last_first", "id"],
+                name="recipient_loc_welcome_problem",
+                condition=models.Q(welcome_problem_email__isnull=False),
+            ),
+            models.Index(
+                fields=["welcome_problem_email"],
+                name="recipient_welcome_problem",
+                condition=models.Q(welcome_problem_email__isnull=False),
+            ),
             models.Index(
                 fields=["location", "name_last_first", "id"],
                 name="recipient_loc_last",

@@ -12,6 +12,9 @@ import functools
 import re
 import unicodedata
 
+# A recipient's portal username is their email with this after it (recipients.usernames).
+PORTAL_USERNAME_SUFFIX = ".covid19vaccine"
+
 # Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt): characters that show
 # nothing where they are. Soft hyphens, zero-width spaces, joiners and non-joiners, the word
 # joiner, a byte-order mark inside a cell, left-to-right and right-to-left marks, variation

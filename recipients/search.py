@@ -33,7 +33,16 @@ from .models import Recipient
 from .names import SHORT_WORD, WORD_STARTS
 
 # What a list shows of each recipient (recipients/_loaded_table.html).
-SHOWN = ("id", "first_name", "last_name", "date_of_birth", "email", "created_at", "location_id")
+SHOWN = (
+    "id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "created_at",
+    "location_id",
+    "welcome_problem",
+)
 
 TABLE = Recipient._meta.db_table
 SAMPLE_PAGES = 500  # pages of the table read for an estimated count (~20,000 recipients)

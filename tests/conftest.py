@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright
 
 # The jobs send tasks by name; registering them here lets Celery run them eagerly in tests.
 import bulkupload.tasks  # noqa: F401
+import outbox.tasks  # noqa: F401
 from cvms.celery import app as celery_app
 from portal.healthcards import new_private_key_pem
 from tests.helpers import (

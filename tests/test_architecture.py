@@ -1,6 +1,7 @@
 """The layers of DESIGN.md, held by reading the code: what imports what, and the pipeline's shape.
 
-Apps: providers ← recipients ← bulkupload ← helpdesk (`cvms` only wires). Inside bulkupload:
+Apps: providers ← audit, outbox ← recipients ← bulkupload ← helpdesk ← portal (`cvms` only
+wires). Inside bulkupload:
 the engine (plain Python) ← the pipeline ← the job ← the doors ← tasks.
 """
 
@@ -12,8 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("cvms", "providers", "audit", "recipients", "bulkupload", "helpdesk", "portal")
-APP_ORDER = ("providers", "audit", "recipients", "bulkupload", "helpdesk", "portal")
+PACKAGES = (
+    "cvms",
+    "providers",
+    "audit",
+    "outbox",
+    "recipients",
+    "bulkupload",
+    "helpdesk",
+    "portal",
+)
+APP_ORDER = ("providers", "audit", "outbox", "recipients", "bulkupload", "helpdesk", "portal")
 
 
 def _module_name(path: Path) -> str:
@@ -128,8 +138,9 @@ def test_the_engine_never_touches_the_database():
     assert database == []
 
 
-def test_nothing_imports_the_tasks():
-    importers = sorted(name for name in MODULES if "bulkupload.tasks" in _project_imports(name))
+@pytest.mark.parametrize("tasks", ["bulkupload.tasks", "outbox.tasks"])
+def test_nothing_imports_the_tasks(tasks):
+    importers = sorted(name for name in MODULES if tasks in _project_imports(name))
     assert importers == []
 
 

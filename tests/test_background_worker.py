@@ -21,8 +21,8 @@ from django.core.cache import cache
 from kombu import Connection
 
 from bulkupload.jobs import run_job, store_upload
-from bulkupload.models import OutboundEmail
 from cvms.celery import app
+from outbox.models import OutboundEmail
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def test_a_real_worker_sends_the_welcome_emails_of_an_import(demo_clinic, alice)
             )
             assert run_job(upload.pk).created == 2
             for _ in range(200):
-                if OutboundEmail.objects.filter(status="sent").count() == 2:
+                if OutboundEmail.objects.filter(status="accepted").count() == 2:
                     break
                 time.sleep(0.1)
     finally:

@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from cvms.celery import app
 from devsupport import free_port
 from devsupport.smtpsink import counting_smtp_server
 from devsupport.throwaway import database_url
+from outbox.models import OutboundEmail
 from recipients.models import Recipient
 from tests.helpers import make_upload, person, recipient_csv, wait_until
 
@@ -144,7 +145,10 @@ def test_a_worker_holding_a_job_rides_out_a_redis_outage(alice, demo_clinic, tmp
                 if worker.poll() is not None:
                     return True
                 job = Upload.objects.get(pk=upload.pk)
-                return job.is_finished and not OutboundEmail.objects.exclude(status="sent").exists()
+                return (
+                    job.is_finished
+                    and not OutboundEmail.objects.exclude(status="accepted").exists()
+                )
 
             assert wait_until(settled, 120), (
                 f"the job or its emails never finished:\n{log.read_text()}"

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.core import mail
 
-from bulkupload import outbox
 from helpdesk.models import Case
+from outbox import sending
 from recipients.models import Recipient
 from tests.helpers import accessible, make_recipient
 
@@ -24,7 +24,7 @@ FILE = (
 
 
 def last_email_to(address: str) -> mail.EmailMessage:
-    outbox.send_due_emails()  # the worker's job; here the test's own
+    sending.send_due_emails()  # the worker's job; here the test's own
     return [message for message in mail.outbox if message.to == [address]][-1]
 
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bulkupload.emails import welcome_message
+from portal.emails import welcome_message
 from tests.helpers import (
     PASSWORD,
     accessible,

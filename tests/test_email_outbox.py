@@ -8,12 +8,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bulkupload import outbox
-from bulkupload.jobs import run_job, store_upload
-from bulkupload.models import OutboundEmail, Upload
-from bulkupload.tasks import send_emails, sweep_outbox
+from bulkupload.jobs import queue_summary, run_job, store_upload
+from bulkupload.models import Upload, UploadSummaryEmail
+from outbox import sending
+from outbox.models import OutboundEmail
+from outbox.tasks import send_emails, sweep_outbox
 from providers.models import User
 from tests.helpers import make_upload
 
@@ -77,7 +79,7 @@ def test_an_import_queues_one_welcome_email_per_created_recipient(imported, sent
     assert mail.outbox == []  # recorded, not sent inside the import
     for callback in imported:
         callback()
-    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
+    assert sent_tasks == [("outbox.tasks.send_emails", ())]
 
 
 def test_sending_after_commit_delivers_the_guides_welcome_email(
@@ -98,70 +100,75 @@ def test_sending_after_commit_delivers_the_guides_welcome_email(
     assert link.startswith("https://portal.example/portal/setup/")
     page = client.get(link.removeprefix("https://portal.example"), follow=True)
     assert b"zoe@example.com.covid19vaccine" in page.content
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"accepted"}
 
 
 def test_a_second_run_sends_nothing_again(imported):
-    assert outbox.send_due_emails() == 2
-    assert outbox.send_due_emails() == 0
+    assert sending.send_due_emails() == 2
+    assert sending.send_due_emails() == 0
     send_emails.apply()
     assert len(mail.outbox) == 2
 
 
-def test_it_sends_in_batches_over_one_connection(imported, monkeypatch):
-    opened = []
-    original = EmailBackend.open
-    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(1) or original(self))
-    assert outbox.send_due_emails(limit=1) == 1
-    assert outbox.send_due_emails(limit=10) == 1
-    assert len(mail.outbox) == 2
-    assert len(opened) == 2  # one connection per batch, not per email
+def test_a_slice_sends_over_a_few_sessions_kept_open_across_batches(db, monkeypatch, settings):
+    settings.EMAIL_SESSIONS = 3
+    _queue_messages(250)  # three batches
+    used = []
+    original = EmailBackend.send_messages
+    monkeypatch.setattr(
+        EmailBackend,
+        "send_messages",
+        lambda self, messages: used.append(id(self)) or original(self, messages),
+    )
+    assert sending.send_slice() is False  # all sent
+    assert len(mail.outbox) == 250
+    assert len(set(used)) <= 3  # connections, not one per email or per batch
 
 
 def test_a_failure_is_retried_later_with_backoff(imported):
     with mock.patch.object(EmailBackend, "send_messages", side_effect=OSError("timed out")):
-        outbox.send_due_emails()
+        sending.send_due_emails()
     failed = OutboundEmail.objects.get(user__username="zoe@example.com.covid19vaccine")
     assert failed.status == "queued"
     assert failed.attempts == 1
     assert "OSError: timed out" in failed.last_error
     assert failed.next_attempt_at > timezone.now() + dt.timedelta(seconds=50)
-    assert outbox.send_due_emails() == 0  # not due yet
+    assert sending.send_due_emails() == 0  # not due yet
 
     OutboundEmail.objects.update(next_attempt_at=timezone.now())
-    assert outbox.send_due_emails() == 2
+    assert sending.send_due_emails() == 2
     assert len(mail.outbox) == 2
-    assert OutboundEmail.objects.filter(status="sent").count() == 2
+    assert OutboundEmail.objects.filter(status="accepted").count() == 2
 
 
 def test_it_gives_up_after_the_last_attempt_and_says_so(imported):
-    OutboundEmail.objects.update(attempts=outbox.MAX_ATTEMPTS - 1)
+    OutboundEmail.objects.update(attempts=sending.MAX_ATTEMPTS - 1)
     with mock.patch.object(EmailBackend, "send_messages", side_effect=OSError("550 no")):
-        outbox.send_due_emails()
+        sending.send_due_emails()
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"failed"}
     assert mail.outbox == []
 
 
 def test_an_unreachable_mail_server_leaves_every_email_queued(imported):
     with mock.patch.object(EmailBackend, "open", side_effect=ConnectionRefusedError()):
-        assert outbox.send_due_emails() == 2
+        assert sending.send_due_emails() == 2
     assert set(OutboundEmail.objects.values_list("status", "attempts")) == {("queued", 1)}
 
 
 def test_the_sweep_recovers_emails_of_a_dead_worker(imported):
     an_hour_ago = timezone.now() - dt.timedelta(hours=1)
     OutboundEmail.objects.update(status="sending", last_attempt_at=an_hour_ago)
-    assert outbox.send_due_emails() == 0  # claimed by someone: left alone
+    assert sending.send_due_emails() == 0  # claimed by someone: left alone
     with mock.patch.object(send_emails, "delay") as delay:
         sweep_outbox.apply()
     delay.assert_called_once()
     assert OutboundEmail.objects.filter(status="queued").count() == 2
-    assert outbox.send_due_emails() == 2
+    assert sending.send_due_emails() == 2
 
 
 def test_a_recently_claimed_email_is_not_swept(imported):
     OutboundEmail.objects.update(status="sending", last_attempt_at=timezone.now())
-    assert outbox.requeue_stale() == 0
+    assert sending.requeue_stale() == 0
 
 
 def test_the_sweep_requeues_emails_claimed_over_ninety_seconds_ago_and_not_younger_ones(imported):
@@ -170,23 +177,24 @@ def test_the_sweep_requeues_emails_claimed_over_ninety_seconds_ago_and_not_young
     claimed = {older.pk: dt.timedelta(seconds=91), younger.pk: dt.timedelta(seconds=89)}
     for pk, ago in claimed.items():
         OutboundEmail.objects.filter(pk=pk).update(status="sending", last_attempt_at=now - ago)
-    assert outbox.requeue_stale(now) == 1
+    assert sending.requeue_stale(now) == 1
     older.refresh_from_db()
     younger.refresh_from_db()
     assert (older.status, older.next_attempt_at) == ("queued", now)
     assert younger.status == "sending"
 
 
-def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks):
+def test_a_sending_task_stops_after_its_slice_and_queues_the_next(db, sent_tasks, settings):
+    settings.EMAIL_SESSIONS = 1  # one at a time, so that the relay's clock counts them
     _queue_messages(150)
     with _relay_taking(0.1):  # 50 emails in the slice of 5 seconds
         send_emails.apply()
     assert len(mail.outbox) == 50
     # The rest of the first batch was claimed, and is queued again as it was.
-    assert _statuses() == {("sent", 1): 50, ("queued", 0): 100}
-    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
+    assert _statuses() == {("accepted", 1): 50, ("queued", 0): 100}
+    assert sent_tasks == [("outbox.tasks.send_emails", ())]
 
-    assert outbox.send_due_emails(limit=150) == 100  # due at once, and sent once
+    assert sending.send_due_emails(limit=150) == 100  # due at once, and sent once
     assert len({message.to[0] for message in mail.outbox}) == len(mail.outbox) == 150
 
 
@@ -199,15 +207,16 @@ def test_a_sending_task_that_empties_the_outbox_queues_no_other(imported, sent_t
 def test_a_sender_on_a_slow_mail_server_lets_go_of_its_emails_before_the_sweep_takes_them(
     db, settings, sent_tasks
 ):
+    settings.EMAIL_SESSIONS = 1  # the sweep below runs in the sender's thread
     _queue_messages(100)
     swept = []
     # Each of an email's four SMTP answers (MAIL, RCPT, DATA, the message) as late as the
     # backend waits for one.
-    with _relay_taking(4 * settings.EMAIL_TIMEOUT, lambda: swept.append(outbox.requeue_stale())):
+    with _relay_taking(4 * settings.EMAIL_TIMEOUT, lambda: swept.append(sending.requeue_stale())):
         send_emails.apply()
     assert swept == [0]  # the sweep never took a claimed email from under the sender
-    assert _statuses() == {("sent", 1): 1, ("queued", 0): 99}
-    assert sent_tasks == [("bulkupload.tasks.send_emails", ())]
+    assert _statuses() == {("accepted", 1): 1, ("queued", 0): 99}
+    assert sent_tasks == [("outbox.tasks.send_emails", ())]
 
 
 def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
@@ -222,8 +231,8 @@ def test_the_upload_summary_attaches_the_failed_records(demo_clinic, alice):
         failed_count=1,
         error_file=b"\xef\xbb\xbfFirstName,LastName,Date of birth,Email,Error\r\n...",
     )
-    OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
-    outbox.send_due_emails()
+    queue_summary(upload)
+    sending.send_due_emails()
     (message,) = mail.outbox
     assert message.to == ["alice@demo.example"]
     assert (
@@ -249,8 +258,8 @@ def test_failed_records_past_the_size_limit_are_linked_not_attached(demo_clinic,
         failed_count=3000,
         error_file=b"FirstName,LastName,Date of birth,Email,Error\r\n" + b"x" * 2000,
     )
-    OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
-    outbox.send_due_emails()
+    queue_summary(upload)
+    sending.send_due_emails()
     (message,) = mail.outbox
     assert message.attachments == []
     assert "too large to attach" in message.body
@@ -258,9 +267,16 @@ def test_failed_records_past_the_size_limit_are_linked_not_attached(demo_clinic,
 
 
 def test_a_second_summary_for_the_same_upload_is_refused(demo_clinic, alice):
-    from django.db import IntegrityError, transaction
-
     upload = make_upload(demo_clinic, alice, source=Upload.Source.LOW_VOLUME)
-    OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
+    first = OutboundEmail.objects.create(kind="upload_summary", user=alice)
+    UploadSummaryEmail.objects.create(upload=upload, email=first)
+    second = OutboundEmail.objects.create(kind="upload_summary", user=alice)
     with pytest.raises(IntegrityError), transaction.atomic():
-        OutboundEmail.objects.create(kind="upload_summary", user=alice, upload=upload)
+        UploadSummaryEmail.objects.create(upload=upload, email=second)
+
+
+def test_a_summary_is_queued_once_however_often_the_job_is_reported(demo_clinic, alice):
+    upload = make_upload(demo_clinic, alice, status=Upload.Status.DONE)
+    queue_summary(upload)
+    queue_summary(upload)
+    assert OutboundEmail.objects.filter(kind="upload_summary").count() == 1

@@ -155,7 +155,7 @@ def test_two_uploads_racing_with_the_same_people_create_each_person_once(alice, 
     assert Recipient.objects.count() == 400
     usernames = list(Recipient.objects.values_list("account__username", flat=True))
     assert len(set(usernames)) == 400 and None not in usernames
-    from bulkupload.models import OutboundEmail
+    from outbox.models import OutboundEmail
     from providers.models import User
 
     assert OutboundEmail.objects.count() == 400

@@ -303,7 +303,7 @@ def test_a_removal_case_picks_its_recipient_by_name(agent, requester, demo_clini
 
 
 SYSTEM_PAGES = [
-    "admin:bulkupload_outboundemail_changelist",
+    "admin:outbox_outboundemail_changelist",
     "admin:portal_seconddosereminder_changelist",
     "admin:portal_grouprule_changelist",
     "admin:audit_auditevent_changelist",

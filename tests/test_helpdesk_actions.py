@@ -6,8 +6,9 @@ from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.urls import reverse
 
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from helpdesk.models import Case, CaseEvent, Requester, Verification
+from outbox.models import OutboundEmail
 from providers.models import LocationManager, User
 from recipients.models import Recipient
 from tests.helpers import make_case, make_recipient, make_user, person

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.helpers import make_recipient, make_upload
 
-APPS = {"providers", "recipients", "bulkupload", "helpdesk", "portal"}
+APPS = {"providers", "outbox", "recipients", "bulkupload", "helpdesk", "portal"}
 MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
@@ -20,13 +20,19 @@ MODELS = sorted(
 )
 
 # Bookkeeping the database writes itself (recipients/counts.py): nothing for a person to edit.
-INTERNAL = {("recipients", "recipientcount")}
+# Links between rows, shown where they point (an upload's summary is an email in the outbox).
+INTERNAL = {
+    ("recipients", "recipientcount"),
+    ("bulkupload", "uploadsummaryemail"),
+    ("bulkupload", "uploadbouncedigest"),
+    ("outbox", "deliveryevent"),  # shown on its email's page
+}
 
 # Accounts are a superuser's business: staff get 403 there (tests/test_helpdesk_staff.py). So
 # are the system's records (helpdesk migration 0007; tests/test_help_desk_workspace.py).
 SUPERUSER_ONLY = {
     ("providers", "user"),
-    ("bulkupload", "outboundemail"),
+    ("outbox", "outboundemail"),  # and helpdesk migration 0008
     ("portal", "grouprule"),
     ("portal", "seconddosereminder"),
 }

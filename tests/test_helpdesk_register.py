@@ -6,10 +6,10 @@ import re
 import pytest
 from django.core import mail
 
-from bulkupload.models import OutboundEmail
-from bulkupload.outbox import send_due_emails
 from helpdesk.access import SESSION_MUST_CHANGE
 from helpdesk.models import Requester, Verification
+from outbox.models import OutboundEmail
+from outbox.sending import send_due_emails
 from providers.models import User
 from tests.helpers import make_recipient, make_user
 

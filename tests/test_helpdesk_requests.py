@@ -5,9 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bulkupload.engine import FileRejected
-from bulkupload.models import OutboundEmail
 from helpdesk.forms import UNKNOWN_PIN
 from helpdesk.models import Case, CaseFile, Requester
+from outbox.models import OutboundEmail
 from tests.helpers import check_file, make_recipient, make_user, person, recipient_csv
 
 REQUEST = "/help-desk/vaccine-provider/request/"

@@ -5,12 +5,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 
-from bulkupload import outbox
 from bulkupload.engine import FileRejected
 from bulkupload.jobs import summary_is_due
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from helpdesk import actions, cases, registration
 from helpdesk.models import Case, CaseEvent, Requester, Verification
+from outbox import sending
+from outbox.models import OutboundEmail
 from providers.models import User
 from recipients.models import Recipient
 from recipients.removal import RemovalRefused, remove_recipient
@@ -43,7 +44,7 @@ def bulk_case(requester, location, data: bytes) -> Case:
 
 
 def sent_to(address: str) -> list[mail.EmailMessage]:
-    outbox.send_due_emails()
+    sending.send_due_emails()
     return [message for message in mail.outbox if message.to == [address]]
 
 
@@ -156,7 +157,7 @@ def test_a_welcome_email_of_a_removed_recipient_is_not_sent(demo_clinic, staff):
     recipient = make_recipient(demo_clinic, account=account)
     OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME, user=account)
     remove_recipient(recipient, by=staff, reason="Entered by mistake")
-    outbox.send_due_emails()
+    sending.send_due_emails()
     assert mail.outbox == []
     email = OutboundEmail.objects.get()
     assert email.status == OutboundEmail.Status.FAILED

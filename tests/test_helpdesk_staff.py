@@ -15,9 +15,9 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from bulkupload.models import OutboundEmail
 from helpdesk import cases
 from helpdesk.models import Case, CaseEvent, CaseFile, Requester, Verification
+from outbox.models import OutboundEmail
 from providers.models import User
 from tests.helpers import (
     HELP_DESK_STAFF,
@@ -152,7 +152,7 @@ def test_staff_open_the_queue_a_case_recipients_and_uploads_not_the_outbox(
         reverse("admin:bulkupload_upload_change", args=[upload.pk]),
     ]:
         assert staff_client.get(url).status_code == 200, url
-    outbox = reverse("admin:bulkupload_outboundemail_change", args=[email.pk])
+    outbox = reverse("admin:outbox_outboundemail_change", args=[email.pk])
     assert staff_client.get(outbox).status_code == 403
 
 
@@ -174,7 +174,7 @@ def test_staff_cannot_delete_cases_or_outbox_rows(staff_client, case):
     assert (
         staff_client.get(reverse("admin:helpdesk_case_delete", args=[case.pk])).status_code == 403
     )
-    delete_email = reverse("admin:bulkupload_outboundemail_delete", args=[email.pk])
+    delete_email = reverse("admin:outbox_outboundemail_delete", args=[email.pk])
     assert staff_client.post(delete_email, {"post": "yes"}).status_code == 403
     assert Case.objects.filter(pk=case.pk).exists() and OutboundEmail.objects.filter(pk=email.pk)
 
@@ -182,7 +182,7 @@ def test_staff_cannot_delete_cases_or_outbox_rows(staff_client, case):
 def test_the_outbox_is_read_only_even_for_a_superuser(client, root, case):
     email = OutboundEmail.objects.first()
     client.force_login(root)
-    url = reverse("admin:bulkupload_outboundemail_change", args=[email.pk])
+    url = reverse("admin:outbox_outboundemail_change", args=[email.pk])
     page = client.get(url).content.decode()
     assert email.subject in page and 'name="subject"' not in page
     client.post(url, {"subject": "Changed", "body": "Changed"})

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from bulkupload import outbox
-from bulkupload.models import OutboundEmail
 from helpdesk import actions
 from helpdesk.cases import CaseRefused
 from helpdesk.models import Case, CaseEvent, Requester, Verification
+from outbox import sending as outbox
+from outbox.models import OutboundEmail
 from providers.models import LocationManager, User
 from tests.helpers import PASSWORD, make_recipient, person, recipient_csv
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from bulkupload import jobs, tasks, writer
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload, UploadSummaryEmail
 from cvms.celery import app as celery_app
+from outbox.models import OutboundEmail
 from recipients.models import Recipient
 from tests.helpers import record_sent_tasks
 
@@ -55,7 +56,7 @@ def test_the_worker_creates_the_recipients_and_the_manager_is_emailed(
     summary = next(m for m in mail.outbox if m.to == ["alice@demo.example"])
     assert "Successful recipient uploads: 147" in summary.body
     assert summary.attachments[0][0] == "staff-failed-records.csv"
-    assert OutboundEmail.objects.filter(kind="welcome", status="sent").count() == 147
+    assert OutboundEmail.objects.filter(kind="welcome", status="accepted").count() == 147
 
 
 def test_all_created_tells_the_manager_the_number_created(
@@ -215,7 +216,7 @@ def test_the_sweep_dispatches_lost_jobs_and_fails_hopeless_ones(alice_client, se
     stuck.refresh_from_db()
     assert stuck.status == "failed"
     assert "could not be resumed" in stuck.problem
-    assert OutboundEmail.objects.filter(kind="upload_summary", upload=stuck).exists()
+    assert UploadSummaryEmail.objects.filter(upload=stuck, email__kind="upload_summary").exists()
 
 
 def test_a_broker_that_is_down_does_not_lose_the_upload(

@@ -12,9 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from bulkupload import jobs, tasks
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
 from cvms.celery import app
 from devsupport.throwaway import start_worker_process, stop_worker_process
+from outbox.models import OutboundEmail
 from recipients.models import Recipient
 from tests.helpers import make_upload, wait_until
 

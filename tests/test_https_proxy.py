@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bulkupload.emails import password_setup_url
 from devsupport import free_port
 from devsupport.throwaway import database_url
+from portal.emails import password_setup_url
 from providers.accounts import password_setup_url as provider_password_setup_url
 from tests.composefile import load_compose
 from tests.helpers import make_portal_recipient, wait_until

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from bulkupload import writer
-from bulkupload.models import OutboundEmail
 from bulkupload.pipeline import import_batches, import_file
+from outbox.models import OutboundEmail
 from providers.models import User
 from recipients.models import Recipient
 from tests.helpers import make_upload, person, recipient_csv, wait_until

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
+from outbox.models import OutboundEmail
 from recipients.models import Recipient
 from tests.helpers import person, recipient_csv
 

@@ -5,7 +5,8 @@ import io
 import pytest
 from django.core import mail
 
-from bulkupload.models import OutboundEmail, Upload
+from bulkupload.models import Upload
+from outbox.models import OutboundEmail
 from recipients.models import Recipient
 
 HEADER = "FirstName,LastName,Date of birth,Email\r\n"

@@ -7,10 +7,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bulkupload import outbox
 from bulkupload.models import Upload
 from helpdesk import actions, cases
 from helpdesk.models import Case
+from outbox import sending
 from recipients.models import Recipient
 from tests.helpers import make_staff
 
@@ -85,7 +85,7 @@ def test_uploads_corrections_searches_cases_and_removals_log_no_personal_data(
             )
         )
         actions.remove_case_recipient(removal, by=staff)
-        outbox.send_due_emails()
+        sending.send_due_emails()
 
     assert Recipient.objects.count() == 3  # the work really ran
     logged = "\n".join(record.getMessage() for record in everything_logged.records)

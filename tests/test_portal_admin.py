@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from bulkupload.models import OutboundEmail
+from outbox.models import OutboundEmail
 from portal.models import Dose, NcirMessage, Product, SecondDoseReminder, VaccineGroup
 from tests.helpers import (
     make_dose,

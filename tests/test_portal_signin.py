@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from bulkupload import outbox
-from bulkupload.emails import password_setup_url
-from bulkupload.models import OutboundEmail
+from outbox import sending
+from outbox.models import OutboundEmail
+from portal.emails import password_setup_url
 from recipients.removal import remove_recipient
 from recipients.tokens import password_setup_token
 from tests.helpers import PASSWORD, make_recipient, make_user
@@ -243,7 +243,7 @@ def test_a_recipient_session_cannot_open_the_help_desk(client, pat):
 
 
 def _reset_email_to(address: str) -> mail.EmailMessage:
-    outbox.send_due_emails()
+    sending.send_due_emails()
     return [message for message in mail.outbox if message.to == [address]][-1]
 
 
@@ -276,7 +276,7 @@ def test_forgot_password_answers_the_same_for_an_unknown_username(client, new_re
     )
     provider = client.post("/portal/password/forgot/", {"username": alice.username})
     assert known.url == unknown.url == provider.url == "/portal/password/forgot/sent/"
-    outbox.send_due_emails()
+    sending.send_due_emails()
     assert [message.to for message in mail.outbox] == [["sam@example.com"]]
     done = client.get("/portal/password/forgot/sent/")
     assert b"If that username belongs to a COVID-19 Vaccine Portal account" in done.content
@@ -285,7 +285,7 @@ def test_forgot_password_answers_the_same_for_an_unknown_username(client, new_re
 def test_a_removed_recipient_gets_no_reset_email(client, new_recipient, alice):
     remove_recipient(new_recipient, by=alice, reason="Entered by mistake")
     client.post("/portal/password/forgot/", {"username": new_recipient.account.username})
-    outbox.send_due_emails()
+    sending.send_due_emails()
     assert mail.outbox == []
 
 

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from bulkupload.emails import welcome_message
-from bulkupload.outbox import send_due_emails
 from helpdesk import cases
 from helpdesk.models import Case, CaseEvent
+from outbox.sending import send_due_emails
+from portal.emails import welcome_message
 from tests.helpers import make_portal_recipient
 
 HELP = "/portal/help/"

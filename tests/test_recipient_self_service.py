@@ -1,5 +1,5 @@
 """On a recipient's page a manager sends the welcome email again and corrects a mistyped email
-address, without the help desk (bulkupload.selfservice)."""
+address, without the help desk (recipients.selfservice)."""
 
 import html
 import logging
@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from audit.models import AuditEvent
-from bulkupload import outbox
-from bulkupload.models import OutboundEmail
+from outbox import sending
+from outbox.models import OutboundEmail
 from recipients.removal import remove_recipient
 from tests.helpers import make_recipient, make_user
 
@@ -39,7 +39,7 @@ def _setup_link(message) -> str:
 def _welcome_sent() -> mail.EmailMessage:
     """Send what the outbox holds; the one welcome email it sent."""
     before = len(mail.outbox)
-    outbox.send_due_emails()
+    sending.send_due_emails()
     sent = mail.outbox[before:]
     assert len(sent) == 1
     return sent[0]
@@ -64,7 +64,7 @@ def pat(demo_clinic):
     """Loaded with a typo in her address; her welcome email went, she has not set up yet."""
     recipient = _make_pat(demo_clinic)
     OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME, user=recipient.account)
-    outbox.send_due_emails()
+    sending.send_due_emails()
     return recipient
 
 
@@ -108,7 +108,7 @@ def test_the_database_refuses_a_second_waiting_welcome_email(pat):
     OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=pat.account)
     with pytest.raises(IntegrityError), transaction.atomic():
         OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=pat.account)
-    OutboundEmail.objects.update(status=OutboundEmail.Status.SENT)
+    OutboundEmail.objects.update(status=OutboundEmail.Status.ACCEPTED)
     OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=pat.account)
 
 
@@ -402,7 +402,7 @@ def test_neither_logs_personal_data(alice_client, pat, caplog):
         alice_client.post(_resend_url(pat))
         alice_client.post(_correct_url(pat), {"email": "pat@yaho.com"})
         alice_client.post(_correct_url(pat), {"email": NEW})
-        outbox.send_due_emails()
+        sending.send_due_emails()
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "welcome email queued again" in logged and "email corrected" in logged
     for secret in ("pat@", "gmial", "gmail", "yaho", "Quill", "covid19vaccine"):

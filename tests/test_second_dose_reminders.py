@@ -16,9 +16,9 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import translation
 
-from bulkupload import outbox
-from bulkupload.models import OutboundEmail
 from cvms.celery import app
+from outbox import sending
+from outbox.models import OutboundEmail
 from portal import reminders, tasks
 from portal.models import Product, SecondDoseReminder
 from recipients.removal import remove_recipient
@@ -229,21 +229,21 @@ def test_two_runs_at_once_on_postgresql_record_one_reminder_and_one_email(
 def test_the_outbox_sends_the_reminder_once_to_the_recipient(consenting):
     make_dose(consenting, given_on=days_ago(21))
     reminders.queue_due_reminders()
-    assert outbox.send_due_emails() == 1
-    assert outbox.send_due_emails() == 0
+    assert sending.send_due_emails() == 1
+    assert sending.send_due_emails() == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["john.smith@example.com"]
     assert message.subject == "Reminder: your second COVID-19 vaccine dose"
     assert "Pfizer-BioNTech" in message.body
-    assert SecondDoseReminder.objects.get().email.status == "sent"
+    assert SecondDoseReminder.objects.get().email.status == "accepted"
 
 
 def test_a_recipient_removed_after_the_reminder_was_queued_is_not_emailed(consenting, root):
     make_dose(consenting, given_on=days_ago(21))
     reminders.queue_due_reminders()
     remove_recipient(consenting, by=root, reason="Asked to be removed")
-    outbox.send_due_emails()
+    sending.send_due_emails()
     assert mail.outbox == []
     assert SecondDoseReminder.objects.get().email.status == "failed"
 
@@ -254,7 +254,7 @@ def test_recording_reminders_sends_the_outbox_after_commit(
     make_dose(consenting, given_on=days_ago(21))
     with django_capture_on_commit_callbacks(execute=True):
         reminders.queue_due_reminders()
-    assert [name for name, _ in sent_tasks] == ["bulkupload.tasks.send_emails"]
+    assert [name for name, _ in sent_tasks] == ["outbox.tasks.send_emails"]
 
 
 def test_nothing_due_sends_no_task(consenting, sent_tasks, django_capture_on_commit_callbacks):
@@ -284,4 +284,4 @@ def test_a_worker_runs_the_task_and_the_reminder_is_emailed_once(consenting, wor
     tasks.send_second_dose_reminders.apply()  # the next hour: nothing new
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Reminder: your second COVID-19 vaccine dose"
-    assert SecondDoseReminder.objects.get().email.status == "sent"
+    assert SecondDoseReminder.objects.get().email.status == "accepted"

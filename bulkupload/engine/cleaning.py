@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from recipients.names import name_key, search_key, visible_text, without_invisible
+from recipients.names import (
+    PORTAL_USERNAME_SUFFIX,
+    name_key,
+    search_key,
+    visible_text,
+    without_invisible,
+)
 
 from .columns import FIELDS, LABELS
 from .headers import Header
@@ -32,7 +38,6 @@ from .reading import Row
 
 NAME_MAX_LENGTH = 80
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
-PORTAL_USERNAME_SUFFIX = ".covid19vaccine"
 # A recipient's portal username is the email plus ".covid19vaccine" and maybe a number; it has to
 # fit the 254 characters of a username, so longer emails (none real) are refused as invalid.
 EMAIL_MAX_LENGTH = 254 - len(PORTAL_USERNAME_SUFFIX) - 6

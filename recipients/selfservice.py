@@ -1,8 +1,8 @@
 """What a manager fixes on a recipient's page without the help desk: sending the welcome email
 again, and correcting an email address the file had wrong (a typo such as `gmial.com`).
 
-Here, not in the recipients app, because both queue an email and the outbox is this app's
-(recipients sits below it). Callable without a request; the views add the rate limits.
+Both queue the welcome email through the outbox, which sits below this app. Callable without a
+request; the views add the rate limits.
 
 Decisions, where the guide is silent:
 - Both are for a recipient whose portal account is not set up yet. Once they have chosen a
@@ -13,12 +13,12 @@ Decisions, where the guide is silent:
   work, with the recipient.
 - A fresh link: the account's unusable password is drawn again, and every earlier set-up link
   hashes it (recipients.tokens), so those stop working at once. The new email's link is made when
-  it is sent (bulkupload.emails.welcome_message), so it is the only one that works.
+  it is sent (portal.emails.welcome_message), so it is the only one that works.
 - One waiting at a time: while a welcome email for the account is still queued, nothing more is
   queued (a double click, a second manager); the one waiting is composed when it goes, with a
   fresh link, to the address on file then.
 - A correction changes the recipient's and the account's email; the username becomes the next
-  free one for the new address, by an import's rule (bulkupload.writer.username_for_email). The
+  free one for the new address, by an import's rule (recipients.usernames.username_for_email). The
   old username is free again: the welcome email that named it went to the wrong address, whose
   owner is the only person who could ever be loaded with it. The old address is told nothing:
   it is probably nobody's, or a stranger's, and even a notice without a name would tell a
@@ -36,12 +36,12 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
 from audit.trail import record
+from outbox.models import OutboundEmail
+from outbox.queue import queue_email
 from providers.models import User
-from recipients.models import Recipient
 
-from .jobs import send_emails_after_commit
-from .models import OutboundEmail
-from .writer import username_for_email
+from .models import Recipient
+from .usernames import username_for_email
 
 logger = logging.getLogger(__name__)
 
@@ -182,10 +182,5 @@ def _queue_welcome(account: User) -> bool:
     """Queue the welcome email again unless one is waiting; whether one was queued."""
     if _welcome_waiting(account):
         return False
-    try:
-        with transaction.atomic():
-            OutboundEmail.objects.create(kind=OutboundEmail.Kind.WELCOME_AGAIN, user=account)
-    except IntegrityError:
-        return False  # another request queued one at this instant (outbound_welcome_again_waiting)
-    send_emails_after_commit()
-    return True
+    # None: another request queued one at this instant (outbound_welcome_again_waiting).
+    return queue_email(OutboundEmail.Kind.WELCOME_AGAIN, user=account) is not None

@@ -1,0 +1,146 @@
+"""The outbox through a real relay: one worker's rate beside what the relay itself takes.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/relay.py [--runs N]
+
+With Postfix installed (and run as root: its delivery agents change user), it starts a private
+Postfix on 127.0.0.1 with STARTTLS (../shared/tools/private-postfix, or the script
+PRIVATE_POSTFIX names), measures Postfix's own load generator, `smtp-source` (10 sessions,
+messages of 4,300 bytes, the size of a welcome email), then a 5,000-row import's welcome
+emails to @deliver.example through one Celery worker with EMAIL_URL=smtp+tls://...: emails
+per second the relay accepted, first to last, and the last one's time after the import
+started. Without Postfix: the same through the Python sink (devsupport/smtpsink.py, no TLS),
+and no smtp-source figure. Medians of --runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from devsupport import free_port, setup_django  # noqa: E402
+
+setup_django()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Max, Min  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bulkupload.pipeline import import_file  # noqa: E402
+from cvms.celery import app  # noqa: E402
+from devsupport.smtpsink import counting_smtp_server  # noqa: E402
+from devsupport.throwaway import (  # noqa: E402
+    bench_manager,
+    bench_upload,
+    start_worker_process,
+    stop_worker_process,
+    throwaway_database,
+)
+from outbox import queue  # noqa: E402
+from outbox.models import OutboundEmail  # noqa: E402
+
+ROWS = 5000
+ROOT = Path(__file__).resolve().parent.parent
+TOOL = Path(os.environ.get("PRIVATE_POSTFIX", ROOT.parent / "shared/tools/private-postfix"))
+DRAIN_TIMEOUT = 300
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with _relay() as (email_url, cafile, relay_rate), throwaway_database("bench_relay"):
+        os.environ.update(
+            EMAIL_URL=email_url,
+            EMAIL_SSL_CAFILE=cafile,
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="testserver",
+            SINGLE_MACHINE="true",
+        )
+        manager = bench_manager("NCA659995")
+        name = f"bench-{uuid.uuid4().hex}"
+        app.conf.task_default_queue = name
+        print(f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}")
+        worker = start_worker_process(name)
+        try:
+            _run(manager, rows=100, run="warm")
+            runs = [_run(manager, rows=ROWS, run=str(n)) for n in range(args.runs)]
+        finally:
+            stop_worker_process(worker)
+            app.conf.task_default_queue = "celery"
+    rate = statistics.median(per_second for per_second, _ in runs)
+    last = statistics.median(after for _, after in runs)
+    print(f"one worker: {rate:.0f} emails/s accepted by the relay, last {last:.1f} s after the")
+    print(f"  5,000-row import started (median of {len(runs)})")
+    if relay_rate:
+        print(f"smtp-source into the same relay: {relay_rate:.0f}/s; the worker: "
+              f"{rate / relay_rate:.2f}x")  # fmt: skip
+
+
+def _run(manager, *, rows: int, run: str) -> tuple[float, float]:
+    upload = bench_upload(manager.managed_locations.get(), manager, f"relay-{run}.csv")
+    started = timezone.now()
+    result = import_file(_file(run, rows), location=upload.location, user=manager, upload=upload)
+    queue.send_emails_after_commit()  # autocommit here: sent at once
+    emails = OutboundEmail.objects.filter(kind="welcome", user__recipient__upload=upload)
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    while emails.filter(status__in=["queued", "sending"]).exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"not drained in {DRAIN_TIMEOUT} s")
+        time.sleep(0.1)
+    span = emails.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    seconds = (span["last"] - span["first"]).total_seconds() or 1e-9
+    per_second = (result.created - 1) / seconds
+    after = (span["last"] - started).total_seconds()
+    if rows == ROWS:
+        print(f"  run {run}: {per_second:.0f}/s, last {after:.1f} s after the start", flush=True)
+    return per_second, after
+
+
+def _file(run: str, rows: int) -> bytes:
+    lines = ["FirstName,LastName,Date of birth,Email"]
+    lines += [
+        f"Pat{n},Relay{run},{n % 12 + 1}/{n % 28 + 1}/19{40 + n % 50},r{run}x{n}@deliver.example"
+        for n in range(rows)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@contextlib.contextmanager
+def _relay():
+    """(EMAIL_URL, CA file, smtp-source's rate or None): a private Postfix when there is one."""
+    if not (shutil.which("postfix") and shutil.which("smtp-source") and TOOL.exists()):
+        print("no Postfix (apt-get install postfix): the Python sink instead, no TLS")
+        with counting_smtp_server() as (email_url, _):
+            yield email_url, "", None
+        return
+    folder, port = tempfile.mkdtemp(prefix="cvms-bench-postfix-"), str(free_port("127.0.0.1"))
+    started = subprocess.run(
+        [sys.executable, str(TOOL), "start", "--dir", folder, "--port", port],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    try:
+        measured = subprocess.run(
+            [sys.executable, str(TOOL), "rate", "--dir", folder, "--port", port],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        relay_rate = float(measured.stdout.rsplit("=", 1)[1].strip().rstrip("/s"))
+        yield values["EMAIL_URL"], values["SSL_CERT_FILE"], relay_rate
+    finally:
+        subprocess.run([sys.executable, str(TOOL), "stop", "--dir", folder], check=False)
+
+
+if __name__ == "__main__":
+    main()
