@@ -17,7 +17,7 @@ from providers.models import Location
 from .counts import active_recipients
 from .models import Recipient
 from .names import search_key
-from .search import SHOWN, ManyMatches, Search
+from .search import SHOWN, FewMatches, ManyMatches, Search
 
 PAGE_SIZE = 25
 
@@ -147,6 +147,6 @@ def _search_postgresql(
     if count <= (FEW_MATCHES if exact else LIKELY_FEW):
         ids = search.matching_ids(limit=FEW_MATCHES + 1)
         if len(ids) <= FEW_MATCHES:
-            return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids), False
+            return FewMatches(ids, order), len(ids), False
         count = max(count, FEW_MATCHES + 1)
     return ManyMatches(search, order, count, PAGE_SIZE), count, not exact

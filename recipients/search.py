@@ -15,7 +15,11 @@ The statements here leave it no such choice:
   the name columns: both name columns hold the same words), with a bound on how far it walks;
   what a common name needs when its matches are spread through the order;
 - `sorted_page`: the matches through the trigram index, sorted; what a common name needs when
-  its matches sit together at one end of the order ("smith" by Last Name).
+  its matches sit together at one end of the order ("smith" by Last Name);
+- `shown_rows`: a page's rows from their ids, through the primary key only. Left to the
+  planner with statistics from an empty table, the same statement read all 400,000 rows of
+  the table (a sequential scan: 47 ms for 3,000 ids) or walked a sort index filtering ids;
+  by the primary key it reads the pages of those ids alone, whatever the statistics say.
 Measured at a million recipients at one location in `make bench` (bench/scale.py).
 """
 
@@ -75,11 +79,7 @@ class Search:
 
     def _by_trigrams(self, sql: str, params: list[object]) -> list[tuple]:
         """Run `sql` with the trigram index as its only way in (see the module's docstring)."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            for scan in ("seqscan", "indexscan", "indexonlyscan"):
-                cursor.execute(f"SET LOCAL enable_{scan} = off")
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return _bitmap_only(sql, params)
 
     def matching_ids(self, limit: int) -> list[int]:
         # "location_id + 0": no index serves it, so the location's indexes are never chosen.
@@ -133,6 +133,45 @@ class Search:
         return [row[0] for row in self._by_trigrams(sql, params)]
 
 
+def _bitmap_only(sql: str, params: Sequence[object]) -> list[tuple]:
+    """Run `sql` with bitmap scans as the only way in: an index matching its conditions (the
+    trigram index, the primary key), never a walk of the table or of a sort index."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def shown_rows(ids: Sequence[int], order: list[str], window: slice | None = None) -> list:
+    """The recipients of `ids` in the list's order (the window of them: all if None), with
+    what the list shows, looked up through the primary key alone (see the module's
+    docstring)."""
+    limit = "" if window is None else " LIMIT %s OFFSET %s"
+    sql = (
+        f"SELECT {', '.join(SHOWN)} FROM {TABLE} WHERE id = ANY(%s) "  # noqa: S608
+        f"ORDER BY {_order(order)}{limit}"
+    )
+    params: list[object] = [list(ids)]
+    if window is not None:
+        params += [window.stop - window.start, window.start]
+    return [Recipient(**dict(zip(SHOWN, row, strict=True))) for row in _bitmap_only(sql, params)]
+
+
+class FewMatches:
+    """A search's few matches (their ids known) as the paginator pages them: each page's
+    rows through the primary key (shown_rows)."""
+
+    def __init__(self, ids: Sequence[int], order: list[str]) -> None:
+        self.ids, self.order = ids, order
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, window: slice) -> list[Recipient]:
+        return shown_rows(self.ids, self.order, window)
+
+
 def _order(order: list[str]) -> str:
     """The ORM order (["-email", "-id"]) as SQL; the fields are the model's own columns."""
     return ", ".join(f"{field[1:]} DESC" if field.startswith("-") else field for field in order)
@@ -175,8 +214,7 @@ class ManyMatches:
         ids = self._walked(window, budget)
         if ids is None:
             ids = self.search.sorted_page(self.order, window)
-        rows = Recipient.objects.filter(pk__in=ids).order_by(*self.order)
-        return list(rows.only(*SHOWN))
+        return shown_rows(ids, self.order)
 
     def _walked(self, window: slice, budget: int) -> list[int] | None:
         """The window's ids by walks of the sort order, or None where sorting the matches

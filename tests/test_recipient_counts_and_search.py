@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from recipients.counts import active_recipients
 from recipients.models import Recipient, RecipientCount
@@ -142,3 +143,41 @@ def test_a_rare_search_of_a_large_table_finds_its_matches_through_the_index(
     expected, count = _expected(demo_clinic, query, ["name_last_first", "id"], 1)
     assert shown == expected and count > 0
     assert not listing.estimated and f"Total number of records: {count}" in text
+
+
+@pytest.mark.parametrize("sort", ["last_name", "-first_name", "email", "-date_of_birth"])
+def test_a_common_surname_pages_its_namesakes_in_order_ties_by_id(alice_client, demo_clinic, sort):
+    # 40 people with one name (ties on both name orders), and others who share the surname.
+    _people(demo_clinic, 40, first_name="John", last_name="Smith")
+    _people(demo_clinic, 15, first_name="Ann", last_name="Goldsmith")
+    _people(demo_clinic, 20, first_name="Jo", last_name="Ray")
+    order = {"last_name": ["name_last_first", "id"], "-first_name": ["-name_first_last", "-id"]}
+    order |= {"email": ["email", "id"], "-date_of_birth": ["-date_of_birth", "-id"]}
+    for query in ("smith", "j s", "SMITH john"):
+        pages = 0
+        while (expected := _expected(demo_clinic, query, order[sort], pages + 1))[0]:
+            pages += 1
+            shown, listing, _ = _page(alice_client, q=query, sort=sort, page=pages)
+            count = expected[1]
+            assert shown == expected[0], (query, sort, pages)
+            assert listing.page.paginator.count == count
+        assert pages == -(-count // 25) > 1
+    assert count == 40  # "SMITH john": the Johns Smith, not Ann Goldsmith
+
+
+def test_a_search_shows_each_recipients_own_columns(alice_client, demo_clinic):
+    person = make_recipient(
+        demo_clinic,
+        first_name="Zoë",
+        last_name="O'Brien",
+        date_of_birth=dt.date(1955, 12, 2),
+        email="zoe@example.com",
+    )
+    response = alice_client.get("/recipients/", {"q": "z o"})
+    (shown,) = response.context["listing"].page.object_list
+    assert (shown.pk, shown.first_name, shown.last_name) == (person.pk, "Zoë", "O'Brien")
+    assert (shown.date_of_birth, shown.email) == (dt.date(1955, 12, 2), "zoe@example.com")
+    assert shown.created_at == person.created_at
+    text = response.content.decode()
+    assert "Dec 2, 1955" in text and "zoe@example.com" in text
+    assert timezone.localtime(person.created_at).strftime("%b %-d, %Y") in text
