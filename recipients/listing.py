@@ -17,7 +17,7 @@ from providers.models import Location
 from .counts import active_recipients
 from .models import Recipient
 from .names import search_key
-from .search import SHOWN, FewMatches, ManyMatches, Search
+from .search import SHOWN, FewMatches, ManyMatches, Search, WholeList
 
 PAGE_SIZE = 25
 
@@ -93,8 +93,10 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
     recipients = Recipient.objects.active().filter(location=location)
     estimated = False
     if not query:
-        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
         count = active_recipients(location)
+        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
+        if connection.vendor == "postgresql":
+            rows = WholeList(location, order, count)
     elif connection.vendor == "postgresql":
         rows, count, estimated = _search_postgresql(location, query, order)
     else:

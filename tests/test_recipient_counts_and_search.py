@@ -181,3 +181,28 @@ def test_a_search_shows_each_recipients_own_columns(alice_client, demo_clinic):
     text = response.content.decode()
     assert "Dec 2, 1955" in text and "zoe@example.com" in text
     assert timezone.localtime(person.created_at).strftime("%b %-d, %Y") in text
+
+
+@pytest.mark.parametrize(
+    "sort", ["last_name", "-last_name", "first_name", "-email", "date_of_birth"]
+)
+def test_every_page_of_the_whole_list_holds_its_rows_in_order_from_either_end(
+    alice_client, demo_clinic, sort
+):
+    # Ties on every column but the id: pages past the middle are counted from the end.
+    _people(demo_clinic, 60, first_name="John", last_name="Smith")
+    _people(demo_clinic, 43, first_name="Ann", last_name="Ray")
+    order = {
+        "last_name": ["name_last_first", "id"],
+        "-last_name": ["-name_last_first", "-id"],
+        "first_name": ["name_first_last", "id"],
+        "-email": ["-email", "-id"],
+        "date_of_birth": ["date_of_birth", "id"],
+    }[sort]
+    every = list(
+        Recipient.objects.filter(location=demo_clinic).order_by(*order).values_list("pk", flat=True)
+    )
+    for page in range(1, 6):  # 103 people: the last page holds 3
+        shown, listing, _ = _page(alice_client, sort=sort, page=page)
+        assert shown == every[(page - 1) * 25 : page * 25], (sort, page)
+        assert listing.page.paginator.count == 103
