@@ -48,12 +48,22 @@ WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may r
 _NAME_COLUMNS = ("name_last_first", "name_first_last")
 
 
-def _likes(word: str) -> list[str]:
-    """The LIKE patterns of one search word, any of which matches (RecipientQuerySet.search)."""
+def _contains(word: str) -> str:
+    """A word anywhere in the name, as a LIKE pattern (RecipientQuerySet.search)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if len(word) >= SHORT_WORD:
-        return [f"%{escaped}%"]
-    return [f"{escaped}%", *(f"%{before}{escaped}%" for before in WORD_STARTS)]
+    return f"%{escaped}%"
+
+
+def _word_start(word: str) -> str:
+    """A short word as one regular expression: at the start of the name or of a word of it
+    (RecipientQuerySet.search: the name starting with it, or containing it after a space or
+    a hyphen). One condition per word, so the trigram
+    index takes every word of a search in one scan and reads only the rows that have them all:
+    "j s" at a million recipients read the 65,000 rows with a word in j (193 ms) and kept 3,400;
+    as two conditions the index hands over the 3,800 with both (42 ms)."""
+    literal = "".join(char if char.isalnum() else f"\\{char}" for char in word)
+    starts = "".join(f"\\{before}" for before in WORD_STARTS)
+    return f"(^|[{starts}]){literal}"
 
 
 class Search:
@@ -62,14 +72,16 @@ class Search:
     def __init__(self, location: Location, words: Sequence[str]) -> None:
         self.location = location
         self.location_id = location.pk
-        self.words = [_likes(word) for word in words]
-        self.patterns = [pattern for likes in self.words for pattern in likes]
+        # (operator, pattern) per word: one condition each (_word_start says why).
+        self.words = [
+            ("LIKE", _contains(word)) if len(word) >= SHORT_WORD else ("~", _word_start(word))
+            for word in words
+        ]
+        self.patterns = [pattern for _, pattern in self.words]
 
     def _matches(self, column: str) -> str:
         """Every word in `column`; the patterns (self.patterns) as its parameters."""
-        return " AND ".join(
-            "(" + " OR ".join(f"{column} LIKE %s" for _ in likes) + ")" for likes in self.words
-        )
+        return " AND ".join(f"{column} {operator} %s" for operator, _ in self.words)
 
     def _where(self, name_column: str = "name_first_last", location: str = "location_id") -> str:
         return f"{location} = %s AND removed_at IS NULL AND {self._matches(name_column)}"
