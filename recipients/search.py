@@ -136,6 +136,18 @@ class Search:
             cursor.execute(sql, [self.location_id, budget, *self.patterns, wanted, window.start])
             return [row[0] for row in cursor.fetchall()]
 
+    def counted_page(self, order: list[str], window: slice) -> tuple[list[int], int]:
+        """The window's ids among the matches sorted, and how many match: one pass through
+        the trigram index (its matches read once, counted as they are sorted)."""
+        sql = (
+            f"SELECT id, COUNT(*) OVER () FROM {TABLE} "  # noqa: S608
+            f"WHERE {self._where(location='location_id + 0')} "
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+        )
+        params = [*self._params(), window.stop - window.start, window.start]
+        rows = self._by_trigrams(sql, params)
+        return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
     def sorted_page(self, order: list[str], window: slice) -> list[int]:
         sql = (
             f"SELECT id FROM {TABLE} WHERE {self._where(location='location_id + 0')} "  # noqa: S608
@@ -207,6 +219,28 @@ class WholeList:
         params = [self.location_id, max(size, 0), offset]
         ids = [row[0] for row in _with_scans_off(("seqscan", "bitmapscan", "sort"), sql, params)]
         return shown_rows(ids, self.order)
+
+
+class CountedMatches:
+    """A search's matches, neither few nor very many (a common surname: "smith" is about 1 in
+    120 people), as the paginator pages them: the page asked for and the exact count from one
+    pass through the trigram index (Search.counted_page), where finding out that they are
+    not few (the first FEW_MATCHES ids), walking the sort order and then sorting them anyway
+    read them twice or three times. Exact, so the page says the count without "about"."""
+
+    def __init__(self, search: Search, order: list[str], page_size: int, page: int) -> None:
+        self.search, self.order, self.page_size = search, order, page_size
+        self.window = slice((page - 1) * page_size, page * page_size)
+        self.ids, self.count = search.counted_page(order, self.window)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice) -> list[Recipient]:
+        if window.start != self.window.start:  # a page past the last: the paginator's last
+            self.window = slice(window.start, window.start + self.page_size)
+            self.ids, _ = self.search.counted_page(self.order, self.window)
+        return shown_rows(self.ids, self.order)
 
 
 class FewMatches:

@@ -82,7 +82,15 @@ def _expected(location, query, order, page):
     ],
 )
 @pytest.mark.parametrize(
-    "way", ["few", "walk", "sorted through the trigram index", "sorted without a walk", "short"]
+    "way",
+    [
+        "few",
+        "counted",
+        "walk",
+        "sorted through the trigram index",
+        "sorted without a walk",
+        "short",
+    ],
 )
 def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
     alice_client, demo_clinic, monkeypatch, sort, order, way
@@ -93,6 +101,13 @@ def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
     query = "an" if way == "short" else "ann"
     if way != "few":
         monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+    if way != "counted":
+        monkeypatch.setattr("recipients.listing.COUNTED_MATCHES", 10)
+
+        def no_counting(*args):
+            raise AssertionError("counted in one pass")
+
+        monkeypatch.setattr("recipients.search.Search.counted_page", no_counting)
     if way == "sorted through the trigram index":
         monkeypatch.setattr("recipients.search.WALK_MIN", 1)
         monkeypatch.setattr("recipients.search.WALK_MAX", 1)
@@ -118,6 +133,7 @@ def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
 def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_clinic, monkeypatch):
     _people(demo_clinic, 300)
     monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+    monkeypatch.setattr("recipients.listing.COUNTED_MATCHES", 10)
     monkeypatch.setattr("recipients.search.SAMPLE_PAGES", 1)  # the table has more pages
     shown, listing, text = _page(alice_client, q="ann")
     assert listing.estimated
