@@ -16,11 +16,21 @@ The statements here leave it no such choice:
   what a common name needs when its matches are spread through the order;
 - `sorted_page`: the matches through the trigram index, sorted; what a common name needs when
   its matches sit together at one end of the order ("smith" by Last Name);
+- `counted_page`: the same, with the exact count from the same pass (CountedMatches): a
+  common surname, read once instead of three times;
+- a short word is one regular expression (`_word_start`), so the trigram index takes every
+  word of a search in one scan;
+- `WholeList`: the unfiltered list's page ids from the sort's own index alone;
 - `shown_rows`: a page's rows from their ids, through the primary key only. Left to the
   planner with statistics from an empty table, the same statement read all 400,000 rows of
   the table (a sequential scan: 47 ms for 3,000 ids) or walked a sort index filtering ids;
   by the primary key it reads the pages of those ids alone, whatever the statistics say.
-Measured at a million recipients at one location in `make bench` (bench/scale.py).
+Measured at a million recipients at one location in `make bench` (bench/scale.py) and, with
+realistic names and shared addresses, in `make bench-state` (bench/state.py).
+
+What none of this buys: a match is still read from the table once per page asked for (the
+trigram index holds no columns), so a word's cost follows its matches in the whole table,
+every location's: at 10 million recipients "smith" has some 80,000 (see bench/README.md).
 """
 
 from __future__ import annotations
