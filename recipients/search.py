@@ -242,6 +242,9 @@ class CountedMatches:
         self.search, self.order, self.page_size = search, order, page_size
         self.window = slice((page - 1) * page_size, page * page_size)
         self.ids, self.count = search.counted_page(order, self.window)
+        if not self.ids and page > 1:  # past the last page, which says no count: the first
+            self.window = slice(0, page_size)
+            self.ids, self.count = search.counted_page(order, self.window)
 
     def __len__(self) -> int:
         return self.count

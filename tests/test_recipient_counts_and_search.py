@@ -127,6 +127,9 @@ def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
         assert shown == expected, (way, sort, page)
     assert count == 100
     assert listing.page.paginator.count == 100  # a small table is sampled whole: exact
+    shown, listing, _ = _page(alice_client, q=query, sort=sort, page=99)  # past the last
+    assert (listing.page.number, listing.page.paginator.count) == (4, 100)
+    assert shown == _expected(demo_clinic, query, order, 4)[0]
 
 
 @on_postgresql
