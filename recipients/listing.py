@@ -17,7 +17,7 @@ from providers.models import Location
 from .counts import active_recipients
 from .models import Recipient
 from .names import search_key
-from .search import SHOWN, ManyMatches, Search
+from .search import SHOWN, CountedMatches, FewMatches, ManyMatches, Search, WholeList
 
 PAGE_SIZE = 25
 
@@ -38,10 +38,12 @@ DEFAULT_SORT = "last_name"
 MAX_QUERY_LENGTH = 100
 # A search with at most this many matches is paged from the list of its matches' ids.
 FEW_MATCHES = 5000
-# A sampled estimate below this may well be few (the sample is a few hundred pages): the
-# matches are looked up to know. Above it they are many, and counting them would cost more
-# than the page.
-LIKELY_FEW = 3 * FEW_MATCHES
+# A sampled estimate below half of FEW_MATCHES may well be few (the sample is a few hundred
+# pages): the matches are looked up to know.
+# Up to this many (estimated), a search's matches are sorted and counted in one pass through
+# the trigram index (search.CountedMatches): a common surname at a million recipients. Past
+# it, pages are walked and the count is "about" (search.ManyMatches).
+COUNTED_MATCHES = 25_000
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,12 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
         recipients = recipients.filter(welcome_problem_email__isnull=False)
     estimated = False
     if not query:
-        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
         count = recipients.count() if welcome_bounced else active_recipients(location)
+        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
+        if connection.vendor == "postgresql" and not welcome_bounced:
+            rows = WholeList(location, order, count)
     elif connection.vendor == "postgresql" and not welcome_bounced:
-        rows, count, estimated = _search_postgresql(location, query, order)
+        rows, count, estimated = _search_postgresql(location, query, order, params.get("page"))
     else:
         rows, count = _search(recipients.search(query), order)
 
@@ -140,15 +144,24 @@ def _search(
     return _shown(matches.order_by(*order)), None
 
 
+def _page_number(value: str | None) -> int:
+    """The page asked for, as the paginator reads it (anything else: the first)."""
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
 def _search_postgresql(
-    location: Location, query: str, order: list[str]
+    location: Location, query: str, order: list[str], page: str | None
 ) -> tuple[Sequence[Recipient] | QuerySet[Recipient], int, bool]:
     """The matches of a search: (rows to page, count, whether the count is estimated).
 
     Every statement is planned the same whatever the planner's statistics say
     (recipients/search.py). A sample of the table says first whether the matches are many.
     Few (at most FEW_MATCHES) are counted exactly and sorted from their ids, found through the
-    trigram index. Many are counted from the sample ("about") and fetched page by page
+    trigram index. Up to COUNTED_MATCHES, the page and the exact count come from one pass
+    (CountedMatches). Very many are counted from the sample ("about") and fetched page by page
     (ManyMatches). Every word is found through the trigram index: a word under three letters
     matches the start of a word of the name (recipients.names.SHORT_WORD), which the index
     finds, where one or two letters anywhere in a name would have to be looked for in every
@@ -156,9 +169,12 @@ def _search_postgresql(
     """
     search = Search(location, search_key(query).split())
     count, exact = search.estimated_count()
-    if count <= (FEW_MATCHES if exact else LIKELY_FEW):
+    if count <= (FEW_MATCHES if exact else FEW_MATCHES // 2):
         ids = search.matching_ids(limit=FEW_MATCHES + 1)
         if len(ids) <= FEW_MATCHES:
-            return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids), False
+            return FewMatches(ids, order), len(ids), False
         count = max(count, FEW_MATCHES + 1)
+    if count <= COUNTED_MATCHES:
+        counted = CountedMatches(search, order, PAGE_SIZE, _page_number(page))
+        return counted, counted.count, False
     return ManyMatches(search, order, count, PAGE_SIZE), count, not exact

@@ -15,8 +15,22 @@ The statements here leave it no such choice:
   the name columns: both name columns hold the same words), with a bound on how far it walks;
   what a common name needs when its matches are spread through the order;
 - `sorted_page`: the matches through the trigram index, sorted; what a common name needs when
-  its matches sit together at one end of the order ("smith" by Last Name).
-Measured at a million recipients at one location in `make bench` (bench/scale.py).
+  its matches sit together at one end of the order ("smith" by Last Name);
+- `counted_page`: the same, with the exact count from the same pass (CountedMatches): a
+  common surname, read once instead of three times;
+- a short word is one regular expression (`_word_start`), so the trigram index takes every
+  word of a search in one scan;
+- `WholeList`: the unfiltered list's page ids from the sort's own index alone;
+- `shown_rows`: a page's rows from their ids, through the primary key only. Left to the
+  planner with statistics from an empty table, the same statement read all 400,000 rows of
+  the table (a sequential scan: 47 ms for 3,000 ids) or walked a sort index filtering ids;
+  by the primary key it reads the pages of those ids alone, whatever the statistics say.
+Measured at a million recipients at one location in `make bench` (bench/scale.py) and, with
+realistic names and shared addresses, in `make bench-state` (bench/state.py).
+
+What none of this buys: a match is still read from the table once per page asked for (the
+trigram index holds no columns), so a word's cost follows its matches in the whole table,
+every location's: at 10 million recipients "smith" has some 80,000 (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -53,12 +67,22 @@ WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may r
 _NAME_COLUMNS = ("name_last_first", "name_first_last")
 
 
-def _likes(word: str) -> list[str]:
-    """The LIKE patterns of one search word, any of which matches (RecipientQuerySet.search)."""
+def _contains(word: str) -> str:
+    """A word anywhere in the name, as a LIKE pattern (RecipientQuerySet.search)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if len(word) >= SHORT_WORD:
-        return [f"%{escaped}%"]
-    return [f"{escaped}%", *(f"%{before}{escaped}%" for before in WORD_STARTS)]
+    return f"%{escaped}%"
+
+
+def _word_start(word: str) -> str:
+    """A short word as one regular expression: at the start of the name or of a word of it
+    (RecipientQuerySet.search: the name starting with it, or containing it after a space or
+    a hyphen). One condition per word, so the trigram
+    index takes every word of a search in one scan and reads only the rows that have them all:
+    "j s" at a million recipients read the 65,000 rows with a word in j (193 ms) and kept 3,400;
+    as two conditions the index hands over the 3,800 with both (42 ms)."""
+    literal = "".join(char if char.isalnum() else f"\\{char}" for char in word)
+    starts = "".join(f"\\{before}" for before in WORD_STARTS)
+    return f"(^|[{starts}]){literal}"
 
 
 class Search:
@@ -67,14 +91,16 @@ class Search:
     def __init__(self, location: Location, words: Sequence[str]) -> None:
         self.location = location
         self.location_id = location.pk
-        self.words = [_likes(word) for word in words]
-        self.patterns = [pattern for likes in self.words for pattern in likes]
+        # (operator, pattern) per word: one condition each (_word_start says why).
+        self.words = [
+            ("LIKE", _contains(word)) if len(word) >= SHORT_WORD else ("~", _word_start(word))
+            for word in words
+        ]
+        self.patterns = [pattern for _, pattern in self.words]
 
     def _matches(self, column: str) -> str:
         """Every word in `column`; the patterns (self.patterns) as its parameters."""
-        return " AND ".join(
-            "(" + " OR ".join(f"{column} LIKE %s" for _ in likes) + ")" for likes in self.words
-        )
+        return " AND ".join(f"{column} {operator} %s" for operator, _ in self.words)
 
     def _where(self, name_column: str = "name_first_last", location: str = "location_id") -> str:
         return f"{location} = %s AND removed_at IS NULL AND {self._matches(name_column)}"
@@ -84,11 +110,7 @@ class Search:
 
     def _by_trigrams(self, sql: str, params: list[object]) -> list[tuple]:
         """Run `sql` with the trigram index as its only way in (see the module's docstring)."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            for scan in ("seqscan", "indexscan", "indexonlyscan"):
-                cursor.execute(f"SET LOCAL enable_{scan} = off")
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return _bitmap_only(sql, params)
 
     def matching_ids(self, limit: int) -> list[int]:
         # "location_id + 0": no index serves it, so the location's indexes are never chosen.
@@ -133,6 +155,18 @@ class Search:
             cursor.execute(sql, [self.location_id, budget, *self.patterns, wanted, window.start])
             return [row[0] for row in cursor.fetchall()]
 
+    def counted_page(self, order: list[str], window: slice) -> tuple[list[int], int]:
+        """The window's ids among the matches sorted, and how many match: one pass through
+        the trigram index (its matches read once, counted as they are sorted)."""
+        sql = (
+            f"SELECT id, COUNT(*) OVER () FROM {TABLE} "  # noqa: S608
+            f"WHERE {self._where(location='location_id + 0')} "
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+        )
+        params = [*self._params(), window.stop - window.start, window.start]
+        rows = self._by_trigrams(sql, params)
+        return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
     def sorted_page(self, order: list[str], window: slice) -> list[int]:
         sql = (
             f"SELECT id FROM {TABLE} WHERE {self._where(location='location_id + 0')} "  # noqa: S608
@@ -140,6 +174,109 @@ class Search:
         )
         params = [*self._params(), window.stop - window.start, window.start]
         return [row[0] for row in self._by_trigrams(sql, params)]
+
+
+def _bitmap_only(sql: str, params: Sequence[object]) -> list[tuple]:
+    """Run `sql` with bitmap scans as the only way in: an index matching its conditions (the
+    trigram index, the primary key), never a walk of the table or of a sort index."""
+    return _with_scans_off(("seqscan", "indexscan", "indexonlyscan"), sql, params)
+
+
+def _with_scans_off(scans: Sequence[str], sql: str, params: Sequence[object]) -> list[tuple]:
+    """Run `sql` in a transaction of its own with the planner's `scans` switched off."""
+    switches = ", ".join(f"set_config('enable_{scan}', 'off', true)" for scan in scans)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT {switches}")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def shown_rows(ids: Sequence[int], order: list[str], window: slice | None = None) -> list:
+    """The recipients of `ids` in the list's order (the window of them: all if None), with
+    what the list shows, looked up through the primary key alone (see the module's
+    docstring)."""
+    limit = "" if window is None else " LIMIT %s OFFSET %s"
+    sql = (
+        f"SELECT {', '.join(SHOWN)} FROM {TABLE} WHERE id = ANY(%s) "  # noqa: S608
+        f"ORDER BY {_order(order)}{limit}"
+    )
+    params: list[object] = [list(ids)]
+    if window is not None:
+        params += [window.stop - window.start, window.start]
+    return [Recipient(**dict(zip(SHOWN, row, strict=True))) for row in _bitmap_only(sql, params)]
+
+
+class WholeList:
+    """A location's active recipients (no search) as the paginator pages them, PostgreSQL.
+
+    A page's ids come from the sort's own index alone (an index-only scan: with the
+    visibility map set, as autovacuum sets it, skipping 100,000 rows for page 4,000 reads
+    index pages only), then its 25 rows through the primary key (shown_rows), instead of
+    every skipped row read whole from the table. A page past the middle is counted from the
+    other end, walking the index backwards. Scans other than the index are switched off for
+    the statement: with statistics from an empty table the planner would sort the location.
+    What it guarantees: the same rows, in the same order, as OFFSET over the whole order.
+    """
+
+    def __init__(self, location: Location, order: list[str], count: int) -> None:
+        self.location_id, self.order, self.count = location.pk, order, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice) -> list[Recipient]:
+        size = window.stop - window.start
+        order, offset = self.order, window.start
+        if window.start > self.count // 2:
+            offset = max(self.count - window.stop, 0)
+            size = min(size, self.count - window.start)
+            order = [field[1:] if field.startswith("-") else f"-{field}" for field in order]
+        sql = (
+            f"SELECT id FROM {TABLE} WHERE location_id = %s AND removed_at IS NULL "  # noqa: S608
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+        )
+        params = [self.location_id, max(size, 0), offset]
+        ids = [row[0] for row in _with_scans_off(("seqscan", "bitmapscan", "sort"), sql, params)]
+        return shown_rows(ids, self.order)
+
+
+class CountedMatches:
+    """A search's matches, neither few nor very many (a common surname: "smith" is about 1 in
+    120 people), as the paginator pages them: the page asked for and the exact count from one
+    pass through the trigram index (Search.counted_page), where finding out that they are
+    not few (the first FEW_MATCHES ids), walking the sort order and then sorting them anyway
+    read them twice or three times. Exact, so the page says the count without "about"."""
+
+    def __init__(self, search: Search, order: list[str], page_size: int, page: int) -> None:
+        self.search, self.order, self.page_size = search, order, page_size
+        self.window = slice((page - 1) * page_size, page * page_size)
+        self.ids, self.count = search.counted_page(order, self.window)
+        if not self.ids and page > 1:  # past the last page, which says no count: the first
+            self.window = slice(0, page_size)
+            self.ids, self.count = search.counted_page(order, self.window)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice) -> list[Recipient]:
+        if window.start != self.window.start:  # a page past the last: the paginator's last
+            self.window = slice(window.start, window.start + self.page_size)
+            self.ids, _ = self.search.counted_page(self.order, self.window)
+        return shown_rows(self.ids, self.order)
+
+
+class FewMatches:
+    """A search's few matches (their ids known) as the paginator pages them: each page's
+    rows through the primary key (shown_rows)."""
+
+    def __init__(self, ids: Sequence[int], order: list[str]) -> None:
+        self.ids, self.order = ids, order
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, window: slice) -> list[Recipient]:
+        return shown_rows(self.ids, self.order, window)
 
 
 def _order(order: list[str]) -> str:
@@ -184,8 +321,7 @@ class ManyMatches:
         ids = self._walked(window, budget)
         if ids is None:
             ids = self.search.sorted_page(self.order, window)
-        rows = Recipient.objects.filter(pk__in=ids).order_by(*self.order)
-        return list(rows.only(*SHOWN))
+        return shown_rows(ids, self.order)
 
     def _walked(self, window: slice, budget: int) -> list[int] | None:
         """The window's ids by walks of the sort order, or None where sorting the matches

@@ -149,7 +149,10 @@ def test_the_list_costs_a_fixed_number_of_queries(alice_client, demo_clinic):
     with CaptureQueriesContext(connection) as many:
         alice_client.get("/recipients/")
     assert len(many) == len(few)
-    assert len(few) <= 8
+    # On PostgreSQL the page's ids and its rows are each read with some of the planner's
+    # scans switched off (recipients/search.py): a transaction (here a savepoint) and one
+    # statement more each.
+    assert len(few) <= (13 if connection.vendor == "postgresql" else 8)
 
 
 @pytest.mark.parametrize("few_matches", [0, 2, 5000])

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from recipients.counts import active_recipients
 from recipients.models import Recipient, RecipientCount
@@ -81,7 +82,15 @@ def _expected(location, query, order, page):
     ],
 )
 @pytest.mark.parametrize(
-    "way", ["few", "walk", "sorted through the trigram index", "sorted without a walk", "short"]
+    "way",
+    [
+        "few",
+        "counted",
+        "walk",
+        "sorted through the trigram index",
+        "sorted without a walk",
+        "short",
+    ],
 )
 def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
     alice_client, demo_clinic, monkeypatch, sort, order, way
@@ -92,6 +101,13 @@ def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
     query = "an" if way == "short" else "ann"
     if way != "few":
         monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+    if way != "counted":
+        monkeypatch.setattr("recipients.listing.COUNTED_MATCHES", 10)
+
+        def no_counting(*args):
+            raise AssertionError("counted in one pass")
+
+        monkeypatch.setattr("recipients.search.Search.counted_page", no_counting)
     if way == "sorted through the trigram index":
         monkeypatch.setattr("recipients.search.WALK_MIN", 1)
         monkeypatch.setattr("recipients.search.WALK_MAX", 1)
@@ -111,12 +127,16 @@ def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
         assert shown == expected, (way, sort, page)
     assert count == 100
     assert listing.page.paginator.count == 100  # a small table is sampled whole: exact
+    shown, listing, _ = _page(alice_client, q=query, sort=sort, page=99)  # past the last
+    assert (listing.page.number, listing.page.paginator.count) == (4, 100)
+    assert shown == _expected(demo_clinic, query, order, 4)[0]
 
 
 @on_postgresql
 def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_clinic, monkeypatch):
     _people(demo_clinic, 300)
     monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+    monkeypatch.setattr("recipients.listing.COUNTED_MATCHES", 10)
     monkeypatch.setattr("recipients.search.SAMPLE_PAGES", 1)  # the table has more pages
     shown, listing, text = _page(alice_client, q="ann")
     assert listing.estimated
@@ -142,3 +162,66 @@ def test_a_rare_search_of_a_large_table_finds_its_matches_through_the_index(
     expected, count = _expected(demo_clinic, query, ["name_last_first", "id"], 1)
     assert shown == expected and count > 0
     assert not listing.estimated and f"Total number of records: {count}" in text
+
+
+@pytest.mark.parametrize("sort", ["last_name", "-first_name", "email", "-date_of_birth"])
+def test_a_common_surname_pages_its_namesakes_in_order_ties_by_id(alice_client, demo_clinic, sort):
+    # 40 people with one name (ties on both name orders), and others who share the surname.
+    _people(demo_clinic, 40, first_name="John", last_name="Smith")
+    _people(demo_clinic, 15, first_name="Ann", last_name="Goldsmith")
+    _people(demo_clinic, 20, first_name="Jo", last_name="Ray")
+    order = {"last_name": ["name_last_first", "id"], "-first_name": ["-name_first_last", "-id"]}
+    order |= {"email": ["email", "id"], "-date_of_birth": ["-date_of_birth", "-id"]}
+    for query in ("smith", "j s", "SMITH john"):
+        pages = 0
+        while (expected := _expected(demo_clinic, query, order[sort], pages + 1))[0]:
+            pages += 1
+            shown, listing, _ = _page(alice_client, q=query, sort=sort, page=pages)
+            count = expected[1]
+            assert shown == expected[0], (query, sort, pages)
+            assert listing.page.paginator.count == count
+        assert pages == -(-count // 25) > 1
+    assert count == 40  # "SMITH john": the Johns Smith, not Ann Goldsmith
+
+
+def test_a_search_shows_each_recipients_own_columns(alice_client, demo_clinic):
+    person = make_recipient(
+        demo_clinic,
+        first_name="Zoë",
+        last_name="O'Brien",
+        date_of_birth=dt.date(1955, 12, 2),
+        email="zoe@example.com",
+    )
+    response = alice_client.get("/recipients/", {"q": "z o"})
+    (shown,) = response.context["listing"].page.object_list
+    assert (shown.pk, shown.first_name, shown.last_name) == (person.pk, "Zoë", "O'Brien")
+    assert (shown.date_of_birth, shown.email) == (dt.date(1955, 12, 2), "zoe@example.com")
+    assert shown.created_at == person.created_at
+    text = response.content.decode()
+    assert "Dec 2, 1955" in text and "zoe@example.com" in text
+    assert timezone.localtime(person.created_at).strftime("%b %-d, %Y") in text
+
+
+@pytest.mark.parametrize(
+    "sort", ["last_name", "-last_name", "first_name", "-email", "date_of_birth"]
+)
+def test_every_page_of_the_whole_list_holds_its_rows_in_order_from_either_end(
+    alice_client, demo_clinic, sort
+):
+    # Ties on every column but the id: pages past the middle are counted from the end.
+    _people(demo_clinic, 60, first_name="John", last_name="Smith")
+    _people(demo_clinic, 43, first_name="Ann", last_name="Ray")
+    order = {
+        "last_name": ["name_last_first", "id"],
+        "-last_name": ["-name_last_first", "-id"],
+        "first_name": ["name_first_last", "id"],
+        "-email": ["-email", "-id"],
+        "date_of_birth": ["date_of_birth", "id"],
+    }[sort]
+    every = list(
+        Recipient.objects.filter(location=demo_clinic).order_by(*order).values_list("pk", flat=True)
+    )
+    for page in range(1, 6):  # 103 people: the last page holds 3
+        shown, listing, _ = _page(alice_client, sort=sort, page=page)
+        assert shown == every[(page - 1) * 25 : page * 25], (sort, page)
+        assert listing.page.paginator.count == 103
