@@ -32,6 +32,9 @@ class AuditEvent(models.Model):
         ACCESS_APPROVED = "access_approved", "Access request approved"
         ACCESS_DECLINED = "access_declined", "Access request declined"
         RECIPIENT_MOVED = "recipient_moved", "Recipient moved to another location"
+        # A recipient's welcome email bounced or was marked as spam (outbox's news, by the
+        # recipient's and the email's numbers: never the address or the receiver's words).
+        WELCOME_UNDELIVERED = "welcome_undelivered", "Recipient's welcome email did not arrive"
         # The vaccine record, whoever keeps it (help-desk staff in the admin, a location's
         # manager on the recipient's page), and its report to NCIR.
         DOSE_RECORDED = "dose_recorded", "Dose recorded"

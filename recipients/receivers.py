@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from audit.models import AuditEvent
+from audit.trail import record
 from outbox.delivery import Delivery
 from outbox.models import PROBLEMS, OutboundEmail
 from outbox.signals import delivery_changed
@@ -31,10 +33,16 @@ def _flag(email: Delivery, status: str) -> None:
     newer_went = OutboundEmail.objects.filter(
         user_id=email.user_id, kind__in=WELCOME_KINDS, pk__gt=email.pk, status__in=_THROUGH
     ).exists()
-    if not newer_went:
-        Recipient.objects.filter(account_id=email.user_id).update(
-            welcome_problem=status, welcome_problem_email_id=email.pk
+    if newer_went:
+        return
+    flagged = Recipient.objects.filter(account_id=email.user_id)
+    for pk in flagged.values_list("pk", flat=True):
+        record(
+            AuditEvent.Action.WELCOME_UNDELIVERED,
+            target=f"recipient #{pk}",
+            detail=f"welcome email #{email.pk}: {status}",
         )
+    flagged.update(welcome_problem=status, welcome_problem_email_id=email.pk)
 
 
 def _clear(emails: list[Delivery]) -> None:

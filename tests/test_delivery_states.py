@@ -14,6 +14,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from bulkupload.jobs import run_job, store_upload
 from devsupport import free_port
 from outbox import delivery, sending
@@ -155,6 +156,19 @@ def test_a_later_welcome_email_that_goes_through_clears_the_flag(relay, demo_cli
     sending.send_due_emails()
     assert _recipient("bo@deliver.example").welcome_problem == ""
     assert relay.messages[-1]["To"] == "bo@deliver.example"
+
+
+def test_a_welcome_email_that_did_not_arrive_is_in_the_audit_trail_without_the_address(
+    relay, demo_clinic, alice
+):
+    emails = _load(demo_clinic, alice, "bo@reject.example", "ann@deliver.example")
+    sending.send_due_emails()
+    recipient = _recipient("bo@reject.example")
+    entries = AuditEvent.objects.filter(action=AuditEvent.Action.WELCOME_UNDELIVERED)
+    assert [(e.target, e.detail) for e in entries] == [
+        (f"recipient #{recipient.pk}", f"welcome email #{emails['bo@reject.example'].pk}: bounced")
+    ]
+    assert "example" not in entries[0].detail
 
 
 def test_news_of_an_older_email_never_flags_a_recipient_a_newer_one_reached(
