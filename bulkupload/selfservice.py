@@ -19,10 +19,10 @@ Decisions, where the guide is silent:
   fresh link, to the address on file then.
 - A correction changes the recipient's and the account's email; the username becomes the next
   free one for the new address, by an import's rule (bulkupload.writer.username_for_email). The
-  old username is free again: the welcome email that named it went to the wrong address, whose
-  owner is the only person who could ever be loaded with it. The old address is told nothing:
-  it is probably nobody's, or a stranger's, and even a notice without a name would tell a
-  stranger that someone was preregistered for a vaccine with their address.
+  old username is not handed out again (numbers never are): the welcome email that named it
+  went to the wrong address. The old address is told nothing: it is probably nobody's, or a
+  stranger's, and even a notice without a name would tell a stranger that someone was
+  preregistered for a vaccine with their address.
 - The audit trail says who, when, which recipient (by number) and which fields changed, never
   the addresses: the trail holds no personal data (audit.models). The recipient row holds the new
   address; the old one is kept nowhere.

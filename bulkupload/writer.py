@@ -15,7 +15,9 @@ of the portal that is written by hand, and every difference between PostgreSQL a
   a batch whose location, upload or uploader was deleted meanwhile is refused whole. Those
   checks are planned as index look-ups whatever the statistics say
   (`plan_reference_checks_by_index`);
-- a username nobody has, never reused, for each account (`email.covid19vaccine`, then 2, 3...).
+- a username nobody has, never reused, for each account (`email.covid19vaccine`, then 2, 3...),
+  its number taken from the address's counter in one upsert per batch: the same cost for a
+  family of one as for 100,000 sharing an address, at any table size (`_free_usernames`).
 
 `loaded_people(people)` is the engine's "who is loaded already" for a dry run and the Low Volume
 review: one index probe per person, one statement per batch; `loaded_people_at(people,
@@ -36,7 +38,7 @@ import queue
 import secrets
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -48,7 +50,7 @@ from django.db import OperationalError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from providers.models import Location, User
+from providers.models import Location, PortalUsernameCounter, User
 from recipients.models import Recipient
 from recipients.names import search_key
 
@@ -90,7 +92,11 @@ def username_for_email(email: str, *, current: str = "") -> str:
     base = portal_username(email)
     if current and any(_bases_of(current, {base})) and _number(current, base) > 0:
         return current
-    return _free_usernames([email])[0]
+    username = _free_usernames([email])[0]
+    if _taken([username]):  # an account the counter did not number (see _catch_up)
+        _catch_up([email])
+        username = _free_usernames([email])[0]
+    return username
 
 
 def create_recipients(
@@ -310,41 +316,50 @@ def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> N
     rather than filling gaps, so an old welcome email does not name someone else's account
     (accounts are not deleted in normal operation: the help desk removes recipients, not
     accounts).
-    Two uploads that pick the same name at the same time are settled by the unique username:
-    the loser's insert does nothing and it picks again.
+    Numbers come from the address's counter (`_free_usernames`), which two uploads take in
+    turn. The unique username stays the judge: should a name the counter gave be taken by an
+    account it did not number (`_catch_up`), the batch's accounts are undone (a savepoint,
+    with the numbers taken), the counters catch up and the batch numbers again, so it gets
+    the names it would have got had the counter known.
     """
-    pending = list(accounts)
+    if not accounts:
+        return
     for _ in range(_USERNAME_ATTEMPTS):
-        if not pending:
+        savepoint = transaction.savepoint()
+        usernames = _free_usernames([row.email for row, _ in accounts])
+        if _insert_accounts(cursor, list(zip(usernames, accounts, strict=True)), now):
+            transaction.savepoint_commit(savepoint)
             return
-        usernames = _free_usernames([row.email for row, _ in pending])
-        # What make_password(None) stores, random per account, drawn in one call for speed.
-        noise = secrets.token_hex(16 * len(pending))
-        # Sorted by username, for the same reason recipients are sorted by person.
-        ordered = sorted(zip(usernames, pending, strict=True), key=lambda pair: pair[0])
-        inserted = _insert(
-            cursor,
-            User,
-            {
-                "id": [account_id for _, (_, account_id) in ordered],
-                "username": [username for username, _ in ordered],
-                "email": [row.email for _, (row, _) in ordered],
-                "first_name": [row.first_name for _, (row, _) in ordered],
-                "last_name": [row.last_name for _, (row, _) in ordered],
-                # Unusable until the recipient sets one through the welcome email's link.
-                "password": [
-                    UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32]
-                    for k in range(len(ordered))
-                ],
-            },
-            constants={"date_joined": now},
-            returning="id",
-            ignore_conflicts=True,
-        )
-        done = {account_id for (account_id,) in inserted}
-        pending = [(row, account_id) for row, account_id in pending if account_id not in done]
-    if pending:
-        raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
+        transaction.savepoint_rollback(savepoint)
+        _catch_up({row.email for row, _ in accounts})
+    raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
+
+
+def _insert_accounts(cursor, accounts: list[tuple[str, tuple[CleanRow, int]]], now) -> bool:
+    """Insert the accounts (username, (row, id)) unless a username is taken; whether all went in."""
+    # What make_password(None) stores, random per account, drawn in one call for speed.
+    noise = secrets.token_hex(16 * len(accounts))
+    # Sorted by username, for the same reason recipients are sorted by person.
+    ordered = sorted(accounts, key=lambda pair: pair[0])
+    inserted = _insert(
+        cursor,
+        User,
+        {
+            "id": [account_id for _, (_, account_id) in ordered],
+            "username": [username for username, _ in ordered],
+            "email": [row.email for _, (row, _) in ordered],
+            "first_name": [row.first_name for _, (row, _) in ordered],
+            "last_name": [row.last_name for _, (row, _) in ordered],
+            # Unusable until the recipient sets one through the welcome email's link.
+            "password": [
+                UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32] for k in range(len(ordered))
+            ],
+        },
+        constants={"date_joined": now},
+        returning="id",
+        ignore_conflicts=True,
+    )
+    return len(inserted) == len(ordered)
 
 
 def _taken(usernames: Collection[str]) -> set[str]:
@@ -359,23 +374,92 @@ def _taken(usernames: Collection[str]) -> set[str]:
 
 
 def _free_usernames(emails: Sequence[str]) -> list[str]:
-    """The next free username for each email; the same email twice gets two numbers."""
-    taken = _taken({portal_username(email) for email in emails})
-    highest: dict[str, int] = defaultdict(int)
-    if taken:
-        for username in _usernames_starting_with(taken):
-            for base in _bases_of(username, taken):
-                highest[base] = max(highest[base], _number(username, base))
+    """The next free username for each email; the same email twice gets two numbers.
+
+    Numbers come from the address's counter (providers.PortalUsernameCounter: the highest
+    number handed out), taken for the whole batch in one upsert (`_take_numbers`), so a
+    family of 100,000 costs what a family of one does, at any size of the accounts' table and
+    with any statistics. The counter row stays locked until the caller's transaction ends: two
+    imports numbering the same address take turns, and a batch that rolls back gives its
+    numbers back, so numbers run on from the highest without gaps, as they did when they were
+    read from the accounts (and are never reused: a deleted account's number stays counted).
+    """
+    wanted = Counter(email.lower() for email in emails)
+    highest = _take_numbers(wanted)
+    following = {address: highest[address] - count for address, count in wanted.items()}
     usernames = []
     for email in emails:
-        base = portal_username(email)
-        highest[base] += 1
-        usernames.append(portal_username(email, highest[base]))
+        address = email.lower()
+        following[address] += 1
+        usernames.append(portal_username(email, following[address]))
     return usernames
 
 
+def _take_numbers(wanted: dict[str, int]) -> dict[str, int]:
+    """Add `wanted[address]` numbers to each address's counter, creating those missing, and
+    return each counter's new highest: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING for
+    all of them. The conflict is found through the counters' primary key whatever the
+    planner's statistics say. Addresses go in one order, so two batches sharing several
+    addresses lock their counters in the same order instead of deadlocking."""
+    table = connection.ops.quote_name(PortalUsernameCounter._meta.db_table)
+    addresses = sorted(wanted)
+    update = f"ON CONFLICT (address) DO UPDATE SET highest = {table}.highest + excluded.highest"
+    if connection.vendor == "postgresql":
+        sql = (
+            f"INSERT INTO {table} (address, highest) "  # noqa: S608
+            "SELECT * FROM unnest(%b::varchar[], %b::integer[]) AS n(address, highest) "
+            f"ORDER BY address {update} RETURNING address, highest"
+        )
+        return dict(_execute_arrays(sql, [addresses, [wanted[a] for a in addresses]]))
+    return dict(_upsert_counters(addresses, [wanted[a] for a in addresses], update))
+
+
+def _catch_up(emails: Iterable[str]) -> None:
+    """Raise these addresses' counters to the highest number in use among the accounts.
+
+    Only needed when a username the counter handed out was taken already: by an account made
+    outside this module (a test's, the demo's, an import that ran while migration 0004 filled
+    the counters). It reads the usernames as the allocator did before the counters, so it
+    may scan the accounts' table once for a large family: rare, and never on the common path.
+    """
+    bases = {portal_username(email) for email in emails}
+    highest: dict[str, int] = defaultdict(int)
+    for username in _usernames_starting_with(bases):
+        for base in _bases_of(username, bases):
+            highest[base] = max(highest[base], _number(username, base))
+    addresses = sorted(base[: -len(PORTAL_USERNAME_SUFFIX)] for base in highest)
+    if not addresses:
+        return
+    numbers = [highest[portal_username(address)] for address in addresses]
+    table = connection.ops.quote_name(PortalUsernameCounter._meta.db_table)
+    larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    update = (
+        f"ON CONFLICT (address) DO UPDATE SET highest = {larger}({table}.highest, excluded.highest)"
+    )
+    _upsert_counters(addresses, numbers, update)
+
+
+def _upsert_counters(addresses: list[str], numbers: list[int], conflict: str) -> list[tuple]:
+    """INSERT the counters (address, highest) with this ON CONFLICT clause, through Django's
+    cursor (a few rows at a time: a batch's addresses, or a catch-up's)."""
+    table = connection.ops.quote_name(PortalUsernameCounter._meta.db_table)
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(addresses), _MAX_PARAMS // 2):
+            chunk = range(start, min(start + _MAX_PARAMS // 2, len(addresses)))
+            params = [value for k in chunk for value in (addresses[k], numbers[k])]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (address, highest) VALUES {values} "  # noqa: S608
+                f"{conflict} RETURNING address, highest",
+                params,
+            )
+            rows += cursor.fetchall()
+    return rows
+
+
 def _usernames_starting_with(bases: Iterable[str]) -> list[str]:
-    """The numbered usernames in use for these bases.
+    """The usernames in use for these bases (for `_catch_up` only).
 
     Exact look-ups of the first numbers (an IN list, which the planner answers from the
     unique index, or a hashed scan, whatever its statistics say), and a prefix search only for
@@ -385,7 +469,7 @@ def _usernames_starting_with(bases: Iterable[str]) -> list[str]:
     """
     bases = sorted(bases)
     first = range(2, _NUMBERS_LOOKED_UP + 2)
-    found = _taken([f"{base}{number}" for base in bases for number in first])
+    found = _taken([*bases, *(f"{base}{number}" for base in bases for number in first)])
     usernames = list(found)
     crowded = [base for base in bases if f"{base}{_NUMBERS_LOOKED_UP + 1}" in found]
     for start in range(0, len(crowded), 100):
@@ -393,7 +477,7 @@ def _usernames_starting_with(bases: Iterable[str]) -> list[str]:
         for base in crowded[start : start + 100]:
             query |= Q(username__startswith=base)
         usernames += User.objects.filter(query).values_list("username", flat=True)
-    return [*bases, *usernames]
+    return usernames
 
 
 def _bases_of(username: str, bases: set[str]) -> Iterable[str]:
