@@ -2,9 +2,10 @@
 of the portal that is written by hand, and every difference between PostgreSQL and SQLite.
 
 `create_recipients(rows, ...) -> WriteOutcome` guarantees, for one batch of checked rows:
-- all or nothing: the batch's recipients, accounts and queued welcome emails are written in one
-  transaction (retried whole if the database picks it as a deadlock's victim), so a recipient
-  never exists without its account and its email, and a failure leaves nothing of it behind;
+- all or nothing: the batch's recipients, accounts and queued welcome emails (none for a
+  placeholder address: recipients.placeholders) are written in one transaction (retried whole
+  if the database picks it as a deadlock's victim), so a recipient never exists without its
+  account and its email, and a failure leaves nothing of it behind;
 - one person once: the database's unique constraint on the person is the one judge of
   duplicates against the system. Recipients are inserted with ON CONFLICT DO NOTHING and the
   rows actually inserted are read back from RETURNING; a person already loaded, by an earlier
@@ -53,6 +54,7 @@ from django.utils import timezone
 from providers.models import Location, PortalUsernameCounter, User
 from recipients.models import Recipient
 from recipients.names import search_key
+from recipients.placeholders import is_placeholder_email
 
 from .engine import Person
 from .engine.cleaning import PORTAL_USERNAME_SUFFIX, CleanRow
@@ -74,6 +76,7 @@ _search_key = functools.lru_cache(maxsize=65536)(search_key)
 class WriteOutcome:
     created: list[CleanRow]
     duplicates: list[CleanRow]  # already loaded (by an earlier upload, or one running now)
+    not_emailed: int = 0  # created with a placeholder address: no welcome email queued
 
 
 def portal_username(email: str, number: int = 1) -> str:
@@ -172,10 +175,15 @@ def _write(
             else:
                 duplicates.append(row)
         _create_accounts(cursor, new_accounts, now)
+        # Nobody reads a placeholder's mailbox (recipients.placeholders): the account is made,
+        # for a manager's later correction of the address to send the welcome email to.
+        welcomed = [
+            account_id for row, account_id in new_accounts if not is_placeholder_email(row.email)
+        ]
         _insert(
             cursor,
             OutboundEmail,
-            {"user": [account_id for _, account_id in new_accounts]},
+            {"user": welcomed},
             constants={
                 # No upload: nothing reads it on a welcome email (the recipient has it), and
                 # a NULL reference costs no check at commit.
@@ -187,7 +195,7 @@ def _write(
         )
     created.sort(key=lambda row: row.line)
     duplicates.sort(key=lambda row: row.line)
-    return WriteOutcome(created, duplicates)
+    return WriteOutcome(created, duplicates, not_emailed=len(new_accounts) - len(welcomed))
 
 
 class BatchWriter:
