@@ -17,6 +17,7 @@ from providers.models import Location
 from .counts import active_recipients
 from .models import Recipient
 from .names import search_key
+from .placeholders import placeholder_email_q
 from .search import SHOWN, ManyMatches, Search
 
 PAGE_SIZE = 25
@@ -35,6 +36,7 @@ COLUMNS = [
     ("email", "Email"),
 ]
 DEFAULT_SORT = "last_name"
+PLACEHOLDERS_ONLY = "none"  # ?email=none: only the recipients with no real email address
 MAX_QUERY_LENGTH = 100
 # A search with at most this many matches is paged from the list of its matches' ids.
 FEW_MATCHES = 5000
@@ -59,6 +61,7 @@ class Listing:
     sort: str
     columns: list[Column]
     estimated: bool = False  # the count is "about": too many matches to count for the page
+    placeholders_only: bool = False  # only recipients with a placeholder address (?email=none)
 
 
 class _Paginator(Paginator):
@@ -92,7 +95,10 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
 
     recipients = Recipient.objects.active().filter(location=location)
     estimated = False
-    if not query:
+    placeholders_only = params.get("email") == PLACEHOLDERS_ONLY
+    if placeholders_only:
+        rows, count = _with_placeholder_emails(recipients, query, order)
+    elif not query:
         rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
         count = active_recipients(location)
     elif connection.vendor == "postgresql":
@@ -111,7 +117,26 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
             Column(key, label, f"-{key}" if active and not descending else key, direction)
         )
     current_sort = f"-{sort_key}" if descending else sort_key
-    return Listing(page=page, query=query, sort=current_sort, columns=columns, estimated=estimated)
+    return Listing(
+        page=page,
+        query=query,
+        sort=current_sort,
+        columns=columns,
+        estimated=estimated,
+        placeholders_only=placeholders_only,
+    )
+
+
+def _with_placeholder_emails(
+    recipients: QuerySet[Recipient], query: str, order: list[str]
+) -> tuple[QuerySet[Recipient], int]:
+    """The recipients whose address is a placeholder (recipients.placeholders), searched as
+    asked. No index finds them by their address's pattern: the location's rows are read, which
+    a filter a manager asks for now and then can afford, and they are few, so counted exactly."""
+    matches = recipients.filter(placeholder_email_q())
+    if query:
+        matches = matches.search(query)
+    return _shown(matches.order_by(*order)), matches.count()
 
 
 def _shown(recipients: QuerySet[Recipient]) -> QuerySet[Recipient]:
