@@ -19,8 +19,9 @@ MODELS = sorted(
     if model._meta.app_label in APPS
 )
 
-# Bookkeeping the database writes itself (recipients/counts.py): nothing for a person to edit.
-INTERNAL = {("recipients", "recipientcount")}
+# Bookkeeping the database writes itself (recipients/counts.py; the portal usernames' counters,
+# bulkupload.writer): nothing for a person to edit.
+INTERNAL = {("recipients", "recipientcount"), ("providers", "portalusernamecounter")}
 
 # Accounts are a superuser's business: staff get 403 there (tests/test_helpdesk_staff.py). So
 # are the system's records (helpdesk migration 0007; tests/test_help_desk_workspace.py).
