@@ -395,12 +395,12 @@ def _free_usernames(emails: Sequence[str]) -> list[str]:
     What it costs and buys (bench/shared_addresses.py, PostgreSQL, 5,000-row imports): the
     upsert is 0.03-0.07 s of an import's 0.5-0.6 s, near-empty (a row inserted per new
     address) as at a million recipients (a row updated per known one); 5,000 rows sharing one
-    address import in 0.39-0.45 s with 100,000 accounts on it against 0.39-0.49 s when it was
-    new. The prefix scan it replaces took 1-2 s per statement at a million accounts. A LIKE
-    index on usernames was the other way: every account would pay its entry (0.1-0.2 s of a
-    5,000-row import at a million, measured for issue 15), and the highest number of a family
-    would still mean reading the family's every entry (numbers do not sort as text), so it is
-    not the same cost for 100,000 as for 10.
+    address import in 0.31-0.45 s with 100,000 accounts on it against 0.36-0.49 s when it was
+    new (three runs). The prefix scan it replaces took 1-2 s per statement at a million
+    accounts. A LIKE index on usernames was the other way: every account would pay its entry
+    (0.1-0.2 s of a 5,000-row import at a million, measured for issue 15), and the highest
+    number of a family would still mean reading the family's every entry (numbers do not sort
+    as text), so it is not the same cost for 100,000 as for 10.
     """
     wanted = Counter(email.lower() for email in emails)
     highest = _take_numbers(wanted)
