@@ -24,8 +24,9 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Speed and memory figures (bench/README.md); uses DATABASE_URL like the portal.
-## Takes about 10 minutes on PostgreSQL: the scale bench fills one location with a million
-## recipients, and the outbox bench now also stops a worker mid-mailing three times.
+## Takes about 20 minutes on PostgreSQL: the scale and shared-address benches each fill one
+## location with a million recipients, and the outbox bench also stops a worker mid-mailing
+## three times.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/low_volume.py
@@ -33,6 +34,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/outbox.py
 	$(PY) bench/relay.py
 	$(PY) bench/scale.py
+	$(PY) bench/shared_addresses.py
 	$(PY) bench/hostile.py
 	$(PY) bench/hostile_web.py
 

@@ -41,7 +41,7 @@ from devsupport.throwaway import (  # noqa: E402
     throwaway_database,
 )
 from outbox.models import OutboundEmail  # noqa: E402
-from providers.models import User  # noqa: E402
+from providers.models import PortalUsernameCounter, User  # noqa: E402
 from recipients.models import Recipient  # noqa: E402
 
 # The engine is timed with the welcome-email outbox rows written, as an import writes them;
@@ -58,7 +58,8 @@ def clean_slate(keep_user_ids: list[int]) -> None:
     On PostgreSQL the tables are truncated and vacuumed: DELETE alone would leave every earlier
     run's dead rows in the indexes, and each run would be slower than a real import is.
     """
-    tables = [model._meta.db_table for model in (OutboundEmail, Recipient)]
+    # The username counters too: each run numbers its families from the start, as the first did.
+    tables = [model._meta.db_table for model in (OutboundEmail, Recipient, PortalUsernameCounter)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # CASCADE: the tables that point at these (doses, cases...) are empty in the bench.

@@ -18,11 +18,11 @@ from django.test.utils import setup_test_environment
 from population import Population, location_sizes
 
 from bulkupload.engine.cleaning import CleanRow
-from bulkupload.models import OutboundEmail
 from bulkupload.pipeline import import_file
 from bulkupload.writer import BatchWriter
 from devsupport.recipientfiles import make_file
 from devsupport.throwaway import bench_upload, send_no_tasks
+from outbox.models import OutboundEmail
 from providers.models import Location, LocationManager, Organization, User
 from recipients.counts import active_recipients
 from recipients.models import Recipient, RecipientCount

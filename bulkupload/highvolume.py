@@ -94,6 +94,7 @@ def job_status(upload: Upload) -> dict:
         "processed": upload.processed,
         "created": upload.created_count,
         "failed": upload.failed_count,
+        "placeholder_summary": upload.placeholder_summary,
         "percent": percent,
         "eta_seconds": eta,
         "problem": upload.problem,

@@ -108,7 +108,9 @@ def process_upload(upload: Upload) -> ImportResult | None:
         for result in import_batches(
             bytes(upload.content), location=upload.location, user=upload.uploaded_by, upload=upload
         ):
-            upload.record_progress(result.rows, result.created, result.failed)
+            upload.record_progress(
+                result.rows, result.created, result.failed, placeholders=result.placeholder_emails
+            )
     except FileRejected as rejection:
         upload.finish(Upload.Status.REJECTED, problem=rejection.message)
         logger.info("Upload %s rejected as a whole", upload.pk)

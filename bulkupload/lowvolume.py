@@ -20,6 +20,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.trail import record
 from providers.models import Location, User
+from recipients.placeholders import is_placeholder_email
 
 from .elsewhere import allow_finding_elsewhere, record_found_elsewhere
 from .engine import (
@@ -33,12 +34,17 @@ from .engine import (
     scan_table,
     validate_file,
 )
+from .engine.cleaning import CleanRow
 from .engine.warnings import RowWarning, row_warnings
 from .jobs import run_job, store_upload
 from .models import Upload
 from .writer import loaded_people, loaded_people_at
 
 SOURCE = Upload.Source.LOW_VOLUME
+PLACEHOLDER_WARNING = (
+    "This email address is a placeholder that nobody reads: the record will be created, but no "
+    "welcome email will be sent. Enter the recipient's own address if you have it."
+)
 
 # Where the same person was found, for a duplicate row (PreviewRow.duplicate).
 HERE, ELSEWHERE, IN_FILE = "here", "elsewhere", "in_file"
@@ -137,12 +143,21 @@ def preview_file(data: bytes, location: Location) -> Preview:
     result = dry_run_report(validation, keep_rows=True)
     valid, errors = result.valid_rows, result.errors
     warnings = row_warnings(valid, loaded_people)
+    _warn_of_placeholders(valid, warnings)
     here = loaded_people_at(_loaded_found(errors, warnings), location)
     columns = [validation.header.columns[field] for field in FIELDS]
     rows = [_valid_row(row.line, _cells(row.cells, columns), warnings, here) for row in valid]
     rows += [_failed_row(error, _cells(error.cells, columns), here, today) for error in errors]
     rows.sort(key=lambda row: row.line)
     return Preview(rows)
+
+
+def _warn_of_placeholders(rows: list[CleanRow], warnings: dict[int, list[RowWarning]]) -> None:
+    """A row with a placeholder address is created, but not emailed: the review says so while
+    the manager can still type the real address (here, not in the engine: it is a setting)."""
+    for row in rows:
+        if is_placeholder_email(row.email):
+            warnings.setdefault(row.line, []).append(RowWarning(PLACEHOLDER_WARNING))
 
 
 def _loaded_found(errors: list[RowError], warnings: dict[int, list[RowWarning]]) -> set[Person]:

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from providers.models import Location, User
+from recipients.placeholders import placeholder_sentence
 
 # A Low Volume file uploaded for review and neither created nor cancelled is dropped after this.
 PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
@@ -84,6 +85,8 @@ class Upload(models.Model):
     processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
+    # Of created_count, those with a placeholder address (recipients.placeholders): not emailed.
+    placeholder_count = models.PositiveIntegerField(default=0)
     error_file = models.BinaryField(null=True, blank=True, editable=False)
     problem = models.TextField(
         blank=True, help_text="Why the whole file was rejected or why processing failed."
@@ -165,6 +168,11 @@ class Upload(models.Model):
         return ""
 
     @property
+    def placeholder_summary(self) -> str:
+        """What the upload's counts say of its placeholder addresses, or nothing."""
+        return placeholder_sentence(self.placeholder_count)
+
+    @property
     def has_error_file(self) -> bool:
         """Whether the failed records can be downloaded (and were emailed)."""
         return (
@@ -197,16 +205,18 @@ class Upload(models.Model):
         self.started_at = self.started_at or now
         self._update(status=self.status, started_at=self.started_at, heartbeat_at=now)
 
-    def record_progress(self, rows: int, created: int, failed: int) -> None:
+    def record_progress(self, rows: int, created: int, failed: int, placeholders: int = 0) -> None:
         """After each batch: the counts so far, and the heartbeat that says the worker lives."""
         self.rows, self.processed = rows, created + failed
         self.created_count, self.failed_count = created, failed
+        self.placeholder_count = placeholders
         self.heartbeat_at = timezone.now()
         self._update(
             rows=rows,
             processed=self.processed,
             created_count=created,
             failed_count=failed,
+            placeholder_count=placeholders,
             heartbeat_at=self.heartbeat_at,
         )
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from providers.models import Location, User
 from recipients.models import Recipient
+from recipients.placeholders import is_placeholder_email
 
 from .engine import (
     BATCH_SIZE,
@@ -34,6 +35,7 @@ from .engine import (
     nobody,
     validate_file,
 )
+from .engine.cleaning import CleanRow
 from .models import Upload
 from .writer import BatchWriter, loaded_people
 
@@ -81,7 +83,7 @@ def import_batches(
     yield tally.result
     if dry_run:
         for batch in validation.batches:
-            yield tally.add(batch.rows, batch.errors)
+            yield tally.add(batch.rows, batch.errors, placeholder_emails=_placeholders(batch.rows))
         yield tally.close()
         return
     assert location is not None, "only a dry run needs no location"
@@ -116,9 +118,18 @@ def _tallied(
     """The running result with one more batch: its rows created, its failures and the people
     loaded already (duplicates)."""
     outcome = written.result()
-    created = outcome.created + [row for row in batch.rows if row.person in mine]
+    earlier = [row for row in batch.rows if row.person in mine]
     duplicates = [duplicate_error(row, header) for row in outcome.duplicates]
-    return tally.add(created, batch.errors + duplicates)
+    return tally.add(
+        outcome.created + earlier,
+        batch.errors + duplicates,
+        placeholder_emails=outcome.not_emailed + _placeholders(earlier),
+    )
+
+
+def _placeholders(rows: list[CleanRow]) -> int:
+    """How many of these rows have a placeholder address (sent no welcome email)."""
+    return sum(1 for row in rows if is_placeholder_email(row.email))
 
 
 def _created_by(upload: Upload | None) -> set[Person]:

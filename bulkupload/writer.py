@@ -2,9 +2,10 @@
 of the portal that is written by hand, and every difference between PostgreSQL and SQLite.
 
 `create_recipients(rows, ...) -> WriteOutcome` guarantees, for one batch of checked rows:
-- all or nothing: the batch's recipients, accounts and queued welcome emails are written in one
-  transaction (retried whole if the database picks it as a deadlock's victim), so a recipient
-  never exists without its account and its email, and a failure leaves nothing of it behind;
+- all or nothing: the batch's recipients, accounts and queued welcome emails (none for a
+  placeholder address: recipients.placeholders) are written in one transaction (retried whole
+  if the database picks it as a deadlock's victim), so a recipient never exists without its
+  account and its email, and a failure leaves nothing of it behind;
 - one person once: the database's unique constraint on the person is the one judge of
   duplicates against the system. Recipients are inserted with ON CONFLICT DO NOTHING and the
   rows actually inserted are read back from RETURNING; a person already loaded, by an earlier
@@ -15,7 +16,10 @@ of the portal that is written by hand, and every difference between PostgreSQL a
   a batch whose location, upload or uploader was deleted meanwhile is refused whole. Those
   checks are planned as index look-ups whatever the statistics say
   (`plan_reference_checks_by_index`);
-- a username nobody has, never reused, for each account (`email.covid19vaccine`, then 2, 3...).
+- a username nobody has, never reused, for each account (`email.covid19vaccine`, then 2, 3...),
+  its number taken from the address's counter in one upsert per batch: the same cost for a
+  family of one as for 100,000 sharing an address, at any table size
+  (`recipients.usernames.free_usernames`).
 
 `loaded_people(people)` is the engine's "who is loaded already" for a dry run and the Low Volume
 review: one index probe per person, one statement per batch; `loaded_people_at(people,
@@ -48,8 +52,9 @@ from outbox.models import OutboundEmail
 from providers.models import Location, User
 from recipients.models import Recipient
 from recipients.names import search_key
+from recipients.placeholders import is_placeholder_email
 from recipients.sql import execute_arrays
-from recipients.usernames import free_usernames
+from recipients.usernames import catch_up, free_usernames
 
 from .engine import Person
 from .engine.cleaning import CleanRow
@@ -70,6 +75,7 @@ _search_key = functools.lru_cache(maxsize=65536)(search_key)
 class WriteOutcome:
     created: list[CleanRow]
     duplicates: list[CleanRow]  # already loaded (by an earlier upload, or one running now)
+    not_emailed: int = 0  # created with a placeholder address: no welcome email queued
 
 
 def create_recipients(
@@ -145,10 +151,15 @@ def _write(
             else:
                 duplicates.append(row)
         _create_accounts(cursor, new_accounts, now)
+        # Nobody reads a placeholder's mailbox (recipients.placeholders): the account is made,
+        # for a manager's later correction of the address to send the welcome email to.
+        welcomed = [
+            account_id for row, account_id in new_accounts if not is_placeholder_email(row.email)
+        ]
         _insert(
             cursor,
             OutboundEmail,
-            {"user": [account_id for _, account_id in new_accounts]},
+            {"user": welcomed},
             constants={
                 # No upload: nothing reads it on a welcome email (the recipient has it), and
                 # a NULL reference costs no check at commit.
@@ -160,7 +171,7 @@ def _write(
         )
     created.sort(key=lambda row: row.line)
     duplicates.sort(key=lambda row: row.line)
-    return WriteOutcome(created, duplicates)
+    return WriteOutcome(created, duplicates, not_emailed=len(new_accounts) - len(welcomed))
 
 
 class BatchWriter:
@@ -289,41 +300,50 @@ def _create_accounts(cursor, accounts: Sequence[tuple[CleanRow, int]], now) -> N
     rather than filling gaps, so an old welcome email does not name someone else's account
     (accounts are not deleted in normal operation: the help desk removes recipients, not
     accounts).
-    Two uploads that pick the same name at the same time are settled by the unique username:
-    the loser's insert does nothing and it picks again.
+    Numbers come from the address's counter (recipients.usernames.free_usernames), which two
+    uploads take in turn. The unique username stays the judge: should a name the counter gave
+    be taken by an account it did not number (recipients.usernames.catch_up), the batch's
+    accounts are undone (a savepoint, with the numbers taken), the counters catch up and the
+    batch numbers again, so it gets the names it would have got had the counter known.
     """
-    pending = list(accounts)
+    if not accounts:
+        return
     for _ in range(_USERNAME_ATTEMPTS):
-        if not pending:
+        savepoint = transaction.savepoint()
+        usernames = free_usernames([row.email for row, _ in accounts])
+        if _insert_accounts(cursor, list(zip(usernames, accounts, strict=True)), now):
+            transaction.savepoint_commit(savepoint)
             return
-        usernames = free_usernames([row.email for row, _ in pending])
-        # What make_password(None) stores, random per account, drawn in one call for speed.
-        noise = secrets.token_hex(16 * len(pending))
-        # Sorted by username, for the same reason recipients are sorted by person.
-        ordered = sorted(zip(usernames, pending, strict=True), key=lambda pair: pair[0])
-        inserted = _insert(
-            cursor,
-            User,
-            {
-                "id": [account_id for _, (_, account_id) in ordered],
-                "username": [username for username, _ in ordered],
-                "email": [row.email for _, (row, _) in ordered],
-                "first_name": [row.first_name for _, (row, _) in ordered],
-                "last_name": [row.last_name for _, (row, _) in ordered],
-                # Unusable until the recipient sets one through the welcome email's link.
-                "password": [
-                    UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32]
-                    for k in range(len(ordered))
-                ],
-            },
-            constants={"date_joined": now},
-            returning="id",
-            ignore_conflicts=True,
-        )
-        done = {account_id for (account_id,) in inserted}
-        pending = [(row, account_id) for row, account_id in pending if account_id not in done]
-    if pending:
-        raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
+        transaction.savepoint_rollback(savepoint)
+        catch_up({row.email for row, _ in accounts})
+    raise RuntimeError("Could not find free portal usernames; another upload kept taking them.")
+
+
+def _insert_accounts(cursor, accounts: list[tuple[str, tuple[CleanRow, int]]], now) -> bool:
+    """Insert the accounts (username, (row, id)) unless a username is taken; whether all went in."""
+    # What make_password(None) stores, random per account, drawn in one call for speed.
+    noise = secrets.token_hex(16 * len(accounts))
+    # Sorted by username, for the same reason recipients are sorted by person.
+    ordered = sorted(accounts, key=lambda pair: pair[0])
+    inserted = _insert(
+        cursor,
+        User,
+        {
+            "id": [account_id for _, (_, account_id) in ordered],
+            "username": [username for username, _ in ordered],
+            "email": [row.email for _, (row, _) in ordered],
+            "first_name": [row.first_name for _, (row, _) in ordered],
+            "last_name": [row.last_name for _, (row, _) in ordered],
+            # Unusable until the recipient sets one through the welcome email's link.
+            "password": [
+                UNUSABLE_PASSWORD_PREFIX + noise[k * 32 : (k + 1) * 32] for k in range(len(ordered))
+            ],
+        },
+        constants={"date_joined": now},
+        returning="id",
+        ignore_conflicts=True,
+    )
+    return len(inserted) == len(ordered)
 
 
 def _insert(

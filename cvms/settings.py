@@ -430,6 +430,18 @@ HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # On PostgreSQL an import writes this many batches at once, each over a connection of its own,
 # while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
 IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
+# Addresses providers type for people who have none (recipients.placeholders): their recipients
+# are loaded but sent no welcome email. Comma-separated; `name@*` is that name at any domain,
+# `*@domain` any name at that domain, anything else one exact address (case ignored).
+PLACEHOLDER_EMAILS = env.list(
+    "PLACEHOLDER_EMAILS",
+    default=[
+        "noemail@*", "no.email@*", "no-email@*", "no_email@*", "nomail@*", "none@*",
+        "noone@*", "na@na.com", "n.a@na.com", "no@email.com", "no@no.com", "no@none.com",
+        "email@email.com", "noreply@*", "donotreply@*", "unknown@unknown.com",
+        "*@noemail.com", "*@none.com", "*@nomail.com",
+    ],
+)  # fmt: skip
 # Files that find people loaded at other locations, per person, on every door that reports them
 # (bulkupload.elsewhere; django-ratelimit): "Duplicated" tells whether a person is registered
 # somewhere. Past the rate such a file is refused whole; each one is in the audit trail.

@@ -30,7 +30,7 @@ from recipients.names import PORTAL_USERNAME_SUFFIX
 from .cases import open_case
 from .models import Case
 
-# `email.covid19vaccine`, `email.covid19vaccine2`, ... (bulkupload.writer.portal_username)
+# `email.covid19vaccine`, `email.covid19vaccine2`, ... (recipients.usernames.portal_username)
 _USERNAME = re.compile(rf"{re.escape(PORTAL_USERNAME_SUFFIX)}[0-9]*\Z", re.IGNORECASE)
 
 

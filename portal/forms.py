@@ -24,7 +24,7 @@ USERNAME_HELP = _("Your email address followed by .covid19vaccine, as in your we
 
 
 def normalize_username(value: str) -> str:
-    """Usernames are stored lower-cased (bulkupload.writer.portal_username)."""
+    """Usernames are stored lower-cased (recipients.usernames.portal_username)."""
     return value.strip().lower()
 
 

@@ -53,8 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Unique through Meta.constraints rather than unique=True, which on PostgreSQL also builds a
     # second, varchar_pattern_ops index for LIKE: one more entry per account that an import
     # writes at a random place. At a million accounts that index cost a 5,000-row import about
-    # 0.1-0.2 s of its 0.7 s (bench/scale.py), and the one prefix search it served (a family
-    # of ten or more sharing an email, bulkupload.writer) is rare enough to scan for.
+    # 0.1-0.2 s of its 0.7 s (bench/scale.py). The next number for a shared address comes
+    # from PortalUsernameCounter; a prefix scan is left only for the rare catch-up with
+    # accounts the counter did not number (recipients.usernames.catch_up).
     username = models.CharField(
         max_length=254, error_messages={"unique": "A user with that username already exists."}
     )
@@ -92,6 +93,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Sign-in lower-cases what people type, so usernames are stored lower-cased too.
         self.username = normalize_login_email(self.username)
         self.email = type(self).objects.normalize_email(self.email)
+
+
+class PortalUsernameCounter(models.Model):
+    """The highest number handed out so far in the portal usernames of one email address
+    (`address.covid19vaccine` is 1, then 2, 3...): how bulkupload.writer picks the next free
+    username in one upsert of this row, however many accounts share the address and however
+    large the accounts' table. Every recipient account is numbered through it (migration 0004
+    filled it from the usernames there were), so a missing row means no account uses the
+    address yet. One row per address ever loaded: the key is the lower-cased address.
+    """
+
+    address = models.CharField(max_length=254, primary_key=True)
+    highest = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.highest} portal usernames handed out"
 
 
 class Organization(models.Model):

@@ -17,6 +17,7 @@ from providers.models import Location
 from .counts import active_recipients
 from .models import Recipient
 from .names import search_key
+from .placeholders import placeholder_email_q
 from .search import SHOWN, CountedMatches, FewMatches, ManyMatches, Search, WholeList
 
 PAGE_SIZE = 25
@@ -35,6 +36,7 @@ COLUMNS = [
     ("email", "Email"),
 ]
 DEFAULT_SORT = "last_name"
+PLACEHOLDERS_ONLY = "none"  # ?email=none: only the recipients with no real email address
 MAX_QUERY_LENGTH = 100
 # A search with at most this many matches is paged from the list of its matches' ids.
 FEW_MATCHES = 5000
@@ -62,6 +64,7 @@ class Listing:
     columns: list[Column]
     estimated: bool = False  # the count is "about": too many matches to count for the page
     welcome_bounced: bool = False  # only those whose welcome email bounced or was marked spam
+    placeholders_only: bool = False  # only recipients with a placeholder address (?email=none)
 
 
 class _Paginator(Paginator):
@@ -99,7 +102,10 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
     if welcome_bounced:
         recipients = recipients.filter(welcome_problem_email__isnull=False)
     estimated = False
-    if not query:
+    placeholders_only = params.get("email") == PLACEHOLDERS_ONLY
+    if placeholders_only:
+        rows, count = _with_placeholder_emails(recipients, query, order)
+    elif not query:
         count = recipients.count() if welcome_bounced else active_recipients(location)
         rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
         if connection.vendor == "postgresql" and not welcome_bounced:
@@ -127,7 +133,20 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
         columns=columns,
         estimated=estimated,
         welcome_bounced=welcome_bounced,
+        placeholders_only=placeholders_only,
     )
+
+
+def _with_placeholder_emails(
+    recipients: QuerySet[Recipient], query: str, order: list[str]
+) -> tuple[QuerySet[Recipient], int]:
+    """The recipients whose address is a placeholder (recipients.placeholders), searched as
+    asked. No index finds them by their address's pattern: the location's rows are read, which
+    a filter a manager asks for now and then can afford, and they are few, so counted exactly."""
+    matches = recipients.filter(placeholder_email_q())
+    if query:
+        matches = matches.search(query)
+    return _shown(matches.order_by(*order)), matches.count()
 
 
 def _shown(recipients: QuerySet[Recipient]) -> QuerySet[Recipient]:

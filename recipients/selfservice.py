@@ -18,11 +18,7 @@ Decisions, where the guide is silent:
   queued (a double click, a second manager); the one waiting is composed when it goes, with a
   fresh link, to the address on file then.
 - A correction changes the recipient's and the account's email; the username becomes the next
-  free one for the new address, by an import's rule (recipients.usernames.username_for_email). The
-  old username is free again: the welcome email that named it went to the wrong address, whose
-  owner is the only person who could ever be loaded with it. The old address is told nothing:
-  it is probably nobody's, or a stranger's, and even a notice without a name would tell a
-  stranger that someone was preregistered for a vaccine with their address.
+from .placeholders import is_placeholder_email
 - The audit trail says who, when, which recipient (by number) and which fields changed, never
   the addresses: the trail holds no personal data (audit.models). The recipient row holds the new
   address; the old one is kept nowhere.
@@ -41,6 +37,7 @@ from outbox.queue import queue_email
 from providers.models import User
 
 from .models import Recipient
+from .placeholders import is_placeholder_email
 from .usernames import username_for_email
 
 logger = logging.getLogger(__name__)
@@ -58,6 +55,15 @@ NOT_CORRECTED_SET_UP = (
     "must change."
 )
 NO_ACCOUNT = "This recipient has no portal account, so there is no welcome email to send."
+NOT_RESENT_PLACEHOLDER = (
+    "This recipient's email address is a placeholder that nobody reads, so no welcome email is "
+    "sent to it. Correct the email address when you have their real one: the welcome email "
+    "goes then."
+)
+NOT_CORRECTED_PLACEHOLDER = (
+    "This is a placeholder address that nobody reads, not a real one: enter the recipient's "
+    "own email address."
+)
 SAME_EMAIL = "This is already the recipient's email address. Enter the corrected address."
 REMOVED = "This recipient was removed by the help desk."
 
@@ -77,6 +83,8 @@ def resend_welcome(recipient: Recipient, *, by: User) -> bool:
         account = _account_not_set_up(recipient, refusal=NOT_RESENT_SET_UP)
         if account is None:
             raise SelfServiceRefused(NO_ACCOUNT)
+        if is_placeholder_email(recipient.email):
+            raise SelfServiceRefused(NOT_RESENT_PLACEHOLDER)
         if _welcome_waiting(account):
             return False
         _expire_setup_links(account)
@@ -104,6 +112,9 @@ def correct_email(recipient: Recipient, email: str, *, by: User) -> bool:
         _lock(recipient)
         if email == recipient.email:
             raise SelfServiceRefused(SAME_EMAIL)
+        if is_placeholder_email(email):
+            # A correction is for reaching the recipient; a placeholder reaches nobody.
+            raise SelfServiceRefused(NOT_CORRECTED_PLACEHOLDER)
         account = _account_not_set_up(recipient, refusal=NOT_CORRECTED_SET_UP)
         recipient.email = email
         recipient.save(update_fields=["email"])

@@ -19,10 +19,12 @@ MODELS = sorted(
     if model._meta.app_label in APPS
 )
 
-# Bookkeeping the database writes itself (recipients/counts.py): nothing for a person to edit.
+# Bookkeeping the database writes itself (recipients/counts.py; the portal usernames' counters,
+# recipients.usernames): nothing for a person to edit.
 # Links between rows, shown where they point (an upload's summary is an email in the outbox).
 INTERNAL = {
     ("recipients", "recipientcount"),
+    ("providers", "portalusernamecounter"),
     ("bulkupload", "uploadsummaryemail"),
     ("bulkupload", "uploadbouncedigest"),
     ("outbox", "deliveryevent"),  # shown on its email's page

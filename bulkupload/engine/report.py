@@ -30,6 +30,9 @@ class ImportResult:
     error_file: bytes | None = None
     dry_run: bool = False
     valid_rows: list[CleanRow] | None = None  # only when asked for (a review of every row)
+    # Of `created`, those whose address is a known placeholder (recipients.placeholders): loaded,
+    # but sent no welcome email. Counted by the pipeline, which knows the settings.
+    placeholder_emails: int = 0
 
     def as_dict(self) -> dict:
         """The command line's JSON (DESIGN.md, "Outside contract")."""
@@ -37,6 +40,7 @@ class ImportResult:
             "rows": self.rows,
             "created": self.created,
             "failed": self.failed,
+            "placeholder_emails": self.placeholder_emails,
             "errors": [{"line": error.line, "message": error.message} for error in self.errors],
         }
 
@@ -50,11 +54,15 @@ class Tally:
         self.result = ImportResult(rows=rows, dry_run=dry_run, valid_rows=[] if keep_rows else None)
         self._error_file = ErrorFile(header)
 
-    def add(self, created: list[CleanRow], errors: Iterable[RowError]) -> ImportResult:
-        """Count a batch: the rows created (or, in a dry run, that would be) and those failed."""
+    def add(
+        self, created: list[CleanRow], errors: Iterable[RowError], *, placeholder_emails: int = 0
+    ) -> ImportResult:
+        """Count a batch: the rows created (or, in a dry run, that would be) and those failed;
+        `placeholder_emails` of those created have a placeholder address and are not emailed."""
         result = self.result
         errors = sorted(errors, key=lambda error: error.line)
         result.created += len(created)
+        result.placeholder_emails += placeholder_emails
         result.failed += len(errors)
         result.errors += errors
         for error in errors:

@@ -2,7 +2,9 @@
 [--error-file OUT] [--json]
 
 The High Volume pipeline, synchronously, for operators and scripts (DESIGN.md, "Outside
-contract"). A whole-file rejection exits with status 1; failed rows do not.
+contract"). A whole-file rejection exits with status 1; failed rows do not. `--json` also
+says `"placeholder_emails": N`: how many of the recipients created have a known placeholder
+address (settings.PLACEHOLDER_EMAILS) and were sent no welcome email.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bulkupload.jobs import run_job, store_upload
 from bulkupload.models import Upload
 from bulkupload.pipeline import import_file
 from providers.models import Location, User, normalize_login_email
+from recipients.placeholders import placeholder_sentence
 
 
 class Command(BaseCommand):
@@ -94,6 +97,8 @@ class Command(BaseCommand):
     def _report(self, result: ImportResult, options) -> None:
         verb = "would be created" if result.dry_run else "created"
         self.stdout.write(f"{result.rows} rows: {result.created} {verb}, {result.failed} failed.")
+        if result.placeholder_emails and not result.dry_run:
+            self.stdout.write(placeholder_sentence(result.placeholder_emails))
         for error in result.errors:
             self.stdout.write(error.message)
         if options["error_file"] and result.error_file is not None:
