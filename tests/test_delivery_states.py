@@ -155,7 +155,8 @@ def test_a_later_welcome_email_that_goes_through_clears_the_flag(relay, demo_cli
     assert _recipient("bo@deliver.example").welcome_problem == "bounced"  # until it goes
     sending.send_due_emails()
     assert _recipient("bo@deliver.example").welcome_problem == ""
-    assert relay.messages[-1]["To"] == "bo@deliver.example"
+    # The uploader's summary and bounce digest may go in the same run, in any order.
+    assert [m["To"] for m in relay.messages if m["To"] != alice.email] == ["bo@deliver.example"]
 
 
 def test_a_welcome_email_that_did_not_arrive_is_in_the_audit_trail_without_the_address(
