@@ -42,6 +42,7 @@ from devsupport.smtpsink import counting_smtp_server  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
     bench_manager,
     bench_upload,
+    health_card_key_file,
     start_worker_process,
     stop_worker_process,
     throwaway_database,
@@ -67,6 +68,7 @@ def main() -> None:
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="testserver",
             SINGLE_MACHINE="true",
+            SHC_PRIVATE_KEY_FILE=health_card_key_file(),  # a worker with DEBUG off needs one
         )
         manager = bench_manager("NCA659995")
         name = f"bench-{uuid.uuid4().hex}"
