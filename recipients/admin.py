@@ -15,6 +15,7 @@ from .models import Recipient
 from .names import SHORT_WORD, search_key
 from .receivers import WELCOME_KINDS
 from .removal import RemovalRefused, remove_recipient
+from .usernames import portal_username
 
 
 class RemovalForm(forms.Form):
@@ -33,10 +34,9 @@ def recipient_label(recipient: Recipient) -> str:
 
 
 def _email_usernames(email: str) -> list[str]:
-    # A recipient's portal username is the email + ".covid19vaccine" (+ 2, 3... for family
-    # members sharing it, bulkupload.writer): exact look-ups in the username's unique index.
-    base = email.lower() + ".covid19vaccine"
-    return [base, *(f"{base}{number}" for number in range(2, FAMILY_SEARCHED + 1))]
+    # The portal usernames of an email's first family members (recipients.usernames): exact
+    # look-ups in the username's unique index.
+    return [portal_username(email, number) for number in range(1, FAMILY_SEARCHED + 1)]
 
 
 FAMILY_SEARCHED = 9
