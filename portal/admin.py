@@ -102,8 +102,20 @@ class RecordFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DoseColumns:
+    """What the dose list and a vaccine record's dose rows both show of a dose."""
+
+    @admin.display(description="record")
+    def full_record(self, dose: Dose) -> str:
+        return "Incomplete" if dose.is_incomplete else "Complete"
+
+    @admin.display(description="NCIR")
+    def ncir_status(self, dose: Dose) -> str:
+        return ncir.status_of(dose)
+
+
 @admin.register(Dose)
-class DoseAdmin(admin.ModelAdmin):
+class DoseAdmin(DoseColumns, admin.ModelAdmin):
     """The vaccine record: staff record each dose given with its full record (pickers for the
     recipient, product, location and dates; the rules are Dose.clean()'s); who recorded it is
     kept, and each save is audited and reported to NCIR (portal.doses)."""
@@ -153,14 +165,6 @@ class DoseAdmin(admin.ModelAdmin):
         # by intramuscular injection.
         return {"route": Dose.Route.INTRAMUSCULAR, **super().get_changeform_initial_data(request)}
 
-    @admin.display(description="record")
-    def full_record(self, dose: Dose) -> str:
-        return "Incomplete" if dose.is_incomplete else "Complete"
-
-    @admin.display(description="NCIR")
-    def ncir_status(self, dose: Dose) -> str:
-        return ncir.status_of(dose)
-
     @admin.display(description="recipient's record")
     def vaccine_record(self, dose: Dose) -> str:
         return format_html(
@@ -185,7 +189,7 @@ class DoseAdmin(admin.ModelAdmin):
             doses.delete_dose(dose, by=request.user)
 
 
-class DoseInline(admin.TabularInline):
+class DoseInline(DoseColumns, admin.TabularInline):
     """A recipient's doses on their vaccine record, each a link to its own form (where the
     rules, the audit and the report to NCIR apply)."""
 
@@ -213,14 +217,6 @@ class DoseInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
-
-    @admin.display(description="record")
-    def full_record(self, dose: Dose) -> str:
-        return "Incomplete" if dose.is_incomplete else "Complete"
-
-    @admin.display(description="NCIR")
-    def ncir_status(self, dose: Dose) -> str:
-        return ncir.status_of(dose)
 
 
 @admin.register(VaccineRecord)
