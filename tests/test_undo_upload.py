@@ -310,3 +310,20 @@ def test_it_requires_the_csrf_token(alice, uploaded):
     assert _undo(client, uploaded).status_code == 403
     assert _send_now(client, uploaded).status_code == 403
     assert Recipient.objects.active().count() == 3
+
+
+def test_the_high_volume_summary_email_says_until_when_the_upload_can_be_undone(
+    demo_clinic, alice, clock
+):
+    upload = store_upload(
+        recipient_csv(*PEOPLE),
+        file_name="hv.csv",
+        location=demo_clinic,
+        user=alice,
+        source="high_volume",
+    )
+    run_job(upload.pk)
+    send_due_emails()
+    (summary,) = mail.outbox
+    assert "Their welcome emails go out at 2:15 PM EST: until then you can undo" in summary.body
+    assert f"https://portal.example/reports/{upload.pk}/" in summary.body
