@@ -61,6 +61,16 @@ def _low_volume(client: Client, rows=PEOPLE) -> Upload:
     return upload
 
 
+def _high_volume(location, user, source: str = "high_volume") -> Upload:
+    """A High Volume job (or another door's) of PEOPLE, run to its end."""
+    upload = store_upload(
+        recipient_csv(*PEOPLE), file_name="hv.csv", location=location, user=user, source=source
+    )
+    run_job(upload.pk)
+    upload.refresh_from_db()
+    return upload
+
+
 @pytest.fixture
 def uploaded(alice_client, clock) -> Upload:
     return _low_volume(alice_client)
@@ -99,12 +109,7 @@ def test_the_sender_sends_them_once_the_window_closes_without_a_click(uploaded, 
 
 
 def test_a_high_volume_job_holds_its_welcome_emails_too(demo_clinic, alice, clock):
-    data = recipient_csv(*PEOPLE)
-    upload = store_upload(
-        data, file_name="hv.csv", location=demo_clinic, user=alice, source="high_volume"
-    )
-    run_job(upload.pk)
-    upload.refresh_from_db()
+    upload = _high_volume(demo_clinic, alice)
     assert upload.welcome_at == UPLOADED + dt.timedelta(minutes=10)
     send_due_emails()  # the manager's summary goes; the welcome emails wait
     assert set(_welcome_emails(upload).values_list("status", flat=True)) == {"queued"}
@@ -113,10 +118,7 @@ def test_a_high_volume_job_holds_its_welcome_emails_too(demo_clinic, alice, cloc
 
 @pytest.mark.parametrize("source", ["command_line", "help_desk"])
 def test_the_command_line_and_the_help_desk_send_at_once(demo_clinic, alice, clock, source):
-    data = recipient_csv(*PEOPLE)
-    upload = store_upload(data, file_name="f.csv", location=demo_clinic, user=alice, source=source)
-    run_job(upload.pk)
-    upload.refresh_from_db()
+    upload = _high_volume(demo_clinic, alice, source)
     assert upload.welcome_at is None
     assert send_due_emails() == 3
 
@@ -145,14 +147,7 @@ def test_the_low_volume_alert_says_when_the_emails_go_with_undo_and_send_now(
 
 
 def test_the_high_volume_banner_says_it_too(alice_client, demo_clinic, alice, clock):
-    upload = store_upload(
-        recipient_csv(*PEOPLE),
-        file_name="hv.csv",
-        location=demo_clinic,
-        user=alice,
-        source="high_volume",
-    )
-    run_job(upload.pk)
+    upload = _high_volume(demo_clinic, alice)
     page = alice_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content.decode()
     assert SENTENCE in page
     assert 'id="undo-upload"' in page
@@ -315,14 +310,7 @@ def test_it_requires_the_csrf_token(alice, uploaded):
 def test_the_high_volume_summary_email_says_until_when_the_upload_can_be_undone(
     demo_clinic, alice, clock
 ):
-    upload = store_upload(
-        recipient_csv(*PEOPLE),
-        file_name="hv.csv",
-        location=demo_clinic,
-        user=alice,
-        source="high_volume",
-    )
-    run_job(upload.pk)
+    upload = _high_volume(demo_clinic, alice)
     send_due_emails()
     (summary,) = mail.outbox
     assert "Their welcome emails go out at 2:15 PM EST: until then you can undo" in summary.body
