@@ -17,3 +17,18 @@ def get_upload_or_404(user: User, upload_id: int) -> Upload:
         return uploads_visible_to(user).select_related("location", "uploaded_by").get(pk=upload_id)
     except Upload.DoesNotExist:
         raise Http404("No such upload.") from None
+
+
+def get_own_upload_or_404(user: User, upload_id: int) -> Upload:
+    """This user's own upload, at one of their locations; 404 otherwise (another manager's
+    upload included: only its uploader may take it back, bulkupload.undo)."""
+    try:
+        return (
+            uploads_visible_to(user)
+            .filter(uploaded_by=user)
+            .without_files()
+            .select_related("location", "uploaded_by")
+            .get(pk=upload_id)
+        )
+    except Upload.DoesNotExist:
+        raise Http404("No such upload.") from None

@@ -5,7 +5,7 @@ manager sees how far it got and how long is left).
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -74,9 +74,10 @@ def dismiss_job(user: User, location: Location, upload_id: int) -> Upload:
     return upload
 
 
-def job_status(upload: Upload) -> dict:
+def job_status(upload: Upload, request: HttpRequest | None = None) -> dict:
     """What the progress panel shows, from the job row alone. `banner_html` is the banner
-    the page shows once the job ends, rendered here for the page and its script alike."""
+    the page shows once the job ends, rendered here for the page and its script alike (with
+    the `request` it is shown for: its undo form needs the CSRF token and who is asking)."""
     rows = upload.rows or 0
     percent = 100 if upload.is_finished else (100 * upload.processed // rows if rows else 0)
     eta = None
@@ -106,5 +107,7 @@ def job_status(upload: Upload) -> dict:
         if upload.has_error_file
         else "",
     }
-    status["banner_html"] = render_to_string("bulkupload/_job_banner.html", {"job": status})
+    status["banner_html"] = render_to_string(
+        "bulkupload/_job_banner.html", {"job": status, "upload": upload}, request=request
+    )
     return status

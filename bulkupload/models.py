@@ -103,10 +103,25 @@ class Upload(models.Model):
     files_deleted_at = models.DateTimeField(null=True, blank=True)
     # The uploader clicked DONE on the High Volume tab's finished job: the tab stops showing it.
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # When the welcome emails of a manager's upload go out (UNDO_WINDOW_MINUTES after it was
+    # processed): until then its uploader may undo it (bulkupload.undo). Empty: they went at
+    # once (no window; the command line and the help desk).
+    welcome_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = UploadQuerySet.as_manager()
 
     FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
+    # The doors of a manager in the portal, who can take an upload back: the others send at once
+    # (the command line's operator and the help desk have no undo to offer).
+    UNDOABLE_SOURCES = (Source.LOW_VOLUME, Source.HIGH_VOLUME)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -172,6 +187,20 @@ class Upload(models.Model):
         """What the upload's counts say of its placeholder addresses, or nothing."""
         return placeholder_sentence(self.placeholder_count)
 
+    def welcome_waits(self, now: dt.datetime | None = None) -> bool:
+        """Whether the welcome emails still wait for the window to close: the upload can be
+        undone, or its emails sent now."""
+        return (
+            self.welcome_at is not None
+            and self.undone_at is None
+            and self.welcome_at > (now or timezone.now())
+        )
+
+    @property
+    def can_be_undone(self) -> bool:
+        """Undo is offered: the upload is finished, created someone, and its window is open."""
+        return self.is_finished and self.created_count > 0 and self.welcome_waits()
+
     @property
     def has_error_file(self) -> bool:
         """Whether the failed records can be downloaded (and were emailed)."""
@@ -199,11 +228,21 @@ class Upload(models.Model):
         return cls.objects.select_related("location", "uploaded_by").get(pk=upload_id)
 
     def start(self) -> None:
-        """Processing begins; a job taken over after its worker died keeps its first start."""
+        """Processing begins; a job taken over after its worker died keeps its first start,
+        and the time its welcome emails go out (held UNDO_WINDOW_MINUTES for a manager's
+        upload: the writer queues them due then)."""
         now = timezone.now()
         self.status, self.heartbeat_at = self.Status.RUNNING, now
         self.started_at = self.started_at or now
-        self._update(status=self.status, started_at=self.started_at, heartbeat_at=now)
+        window = dt.timedelta(minutes=settings.UNDO_WINDOW_MINUTES)
+        if self.welcome_at is None and window and self.source in self.UNDOABLE_SOURCES:
+            self.welcome_at = now + window
+        self._update(
+            status=self.status,
+            started_at=self.started_at,
+            heartbeat_at=now,
+            welcome_at=self.welcome_at,
+        )
 
     def record_progress(self, rows: int, created: int, failed: int, placeholders: int = 0) -> None:
         """After each batch: the counts so far, and the heartbeat that says the worker lives."""

@@ -53,4 +53,6 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<int:upload_id>/", views.upload_detail, name="upload_detail"),
     path("reports/<int:upload_id>/failed-records.csv", views.error_file, name="error_file"),
+    path("reports/<int:upload_id>/undo/", views.upload_undo, name="upload_undo"),
+    path("reports/<int:upload_id>/send-now/", views.upload_send_now, name="upload_send_now"),
 ]

@@ -15,8 +15,8 @@ from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
-from . import highvolume, lowvolume, welcome
-from .access import get_upload_or_404, uploads_visible_to
+from . import highvolume, lowvolume, undo, welcome
+from .access import get_own_upload_or_404, get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
 from .engine import FileRejected, TooManyRows, template
 from .forms import RecipientFileForm
@@ -192,7 +192,8 @@ def high_volume(request: HttpRequest) -> HttpResponse:
     else:
         job = _job_for(request, upload_id)
     if job is not None:
-        context["job"] = highvolume.job_status(job)
+        context["job"] = highvolume.job_status(job, request)
+        context["upload"] = job  # the banner's undo (bulkupload/_undo.html)
         context["dismissable"] = job.uploaded_by_id == request.user.pk
     return render(request, "bulkupload/high_volume.html", context)
 
@@ -231,7 +232,7 @@ def high_volume_status(request: HttpRequest, upload_id: int) -> JsonResponse:
     job = _job_for(request, upload_id)
     if job is None:
         raise Http404("No such upload.")
-    return JsonResponse(highvolume.job_status(job))
+    return JsonResponse(highvolume.job_status(job, request))
 
 
 def _template_response(data: bytes, content_type: str, extension: str) -> HttpResponse:
@@ -310,3 +311,45 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         ],
     }
     return render(request, "bulkupload/upload_detail.html", context)
+
+
+def _back_to(request: HttpRequest, upload: Upload) -> str:
+    """Where an undo or a Send now returns: the page it was clicked on (named, never a URL
+    taken from the request)."""
+    pages = {
+        "low_volume": reverse("bulkupload:low_volume") + f"?result={upload.pk}",
+        "high_volume": reverse("bulkupload:high_volume") + f"?upload={upload.pk}",
+    }
+    return pages.get(
+        request.POST.get("back", ""), reverse("bulkupload:upload_detail", args=[upload.pk])
+    )
+
+
+@require_POST
+@manager_required
+def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Undo this upload: its recipients removed, no welcome email sent (the uploader only)."""
+    upload = get_own_upload_or_404(request.user, upload_id)
+    try:
+        removed = undo.undo_upload(upload, by=request.user)
+    except undo.TooLateToUndo as late:
+        messages.error(request, late.message)
+    else:
+        messages.success(
+            request,
+            f"{upload.file_name} was undone: {removed:,} recipient{'s' if removed != 1 else ''} "
+            "removed, and no welcome email was sent.",
+        )
+    return redirect(_back_to(request, upload))
+
+
+@require_POST
+@manager_required
+def upload_send_now(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Send now: the welcome emails go at once instead of when the window closes."""
+    upload = get_own_upload_or_404(request.user, upload_id)
+    if undo.send_now(upload):
+        messages.success(request, "The welcome emails are being sent now.")
+    else:
+        messages.info(request, "The welcome emails were no longer waiting.")
+    return redirect(_back_to(request, upload))

@@ -33,6 +33,7 @@ class WelcomeCounts:
     complained: int = 0
     waiting: int = 0  # not sent yet (or being tried again)
     failed: int = 0
+    cancelled: int = 0  # never sent: the upload was undone (bulkupload.undo)
 
     @property
     def any(self) -> bool:
@@ -51,6 +52,7 @@ def welcome_counts(upload: Upload) -> WelcomeCounts:
         complained=Count("id", filter=Q(status=Status.COMPLAINED)),
         waiting=Count("id", filter=Q(status__in=[Status.QUEUED, Status.SENDING])),
         failed=Count("id", filter=Q(status=Status.FAILED)),
+        cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
     )
     return WelcomeCounts(**counts)
 

@@ -166,6 +166,8 @@ def _write(
                 "kind": OutboundEmail.Kind.WELCOME,
                 "status": OutboundEmail.Status.QUEUED,
                 "created_at": now,
+                # Held while its uploader may undo the upload (Upload.start); else due now.
+                "next_attempt_at": (upload.welcome_at if upload else None) or now,
             },
             ignore_conflicts=True,
         )

@@ -425,6 +425,12 @@ FILE_UPLOAD_HANDLERS = [
 SUMMARY_ATTACHMENT_MAX_BYTES = env.int("SUMMARY_ATTACHMENT_MAX_BYTES", default=3 * 1024 * 1024)
 # Uploaded files and their failed records are deleted this many days after the upload ended.
 UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
+# A manager's upload (Low Volume, High Volume) holds its welcome emails this many minutes after
+# it is processed, and its uploader may undo it meanwhile (bulkupload.undo); 0 sends them at
+# once, with no undo. The command line and the help desk always send at once.
+UNDO_WINDOW_MINUTES = env.int("UNDO_WINDOW_MINUTES", default=10)
+if UNDO_WINDOW_MINUTES < 0:
+    raise ImproperlyConfigured(f"UNDO_WINDOW_MINUTES cannot be negative: {UNDO_WINDOW_MINUTES}")
 LOW_VOLUME_MAX_ROWS = env.int("LOW_VOLUME_MAX_ROWS", default=100)
 HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # On PostgreSQL an import writes this many batches at once, each over a connection of its own,

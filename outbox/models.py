@@ -42,7 +42,8 @@ class OutboundEmail(models.Model):
         reports it) / deferred (the receiving side is still trying) / bounced (refused for
         good, with the receiver's reason) / complained (marked as spam). A temporary refusal
         at send time is retried (queued again) until EMAIL_DEFERRED_GIVE_UP, then failed;
-        failed too: an error of ours retried MAX_ATTEMPTS times."""
+        failed too: an error of ours retried MAX_ATTEMPTS times. cancelled: taken back while
+        it still waited (an upload undone within its window: outbox.queue.cancel_waiting)."""
 
         QUEUED = "queued", "Queued"
         SENDING = "sending", "Sending"
@@ -52,6 +53,7 @@ class OutboundEmail(models.Model):
         BOUNCED = "bounced", "Bounced"
         COMPLAINED = "complained", "Marked as spam"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled before it was sent"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Who it goes to: the welcome email's recipient account, the manager an upload summary

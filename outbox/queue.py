@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Collection
 
 from celery import current_app
 from django.db import IntegrityError, transaction
@@ -85,6 +86,40 @@ def send_emails_after_commit() -> None:
     bare partial lacks.)"""
     send = functools.update_wrapper(functools.partial(_send_task, SEND_EMAILS_TASK), _send_task)
     transaction.on_commit(send, robust=True)
+
+
+def cancel_waiting(email_ids: Collection[int], *, reason: str) -> int:
+    """Take back these emails if they still wait; returns how many were.
+
+    Race-free with the sender: the sender claims a row (queued -> sending) under a row lock,
+    and this update changes only rows still queued, so for every email exactly one of the two
+    wins. Run inside a transaction, a caller that needs all or none compares the figure with
+    len(email_ids) and rolls back: the rows it cancelled stay locked until then, so the sender
+    cannot take them in between."""
+    now = timezone.now()
+    fields = {"status": OutboundEmail.Status.CANCELLED, "reason": reason, "status_changed_at": now}
+    return sum(_waiting_among(chunk).update(**fields) for chunk in _chunks(email_ids))
+
+
+def send_waiting_now(email_ids: Collection[int]) -> int:
+    """Make these emails, held until later, due now, and start sending once committed."""
+    now = timezone.now()
+    due = sum(_waiting_among(chunk).update(next_attempt_at=now) for chunk in _chunks(email_ids))
+    if due:
+        send_emails_after_commit()
+    return due
+
+
+def _waiting_among(email_ids: list[int]):
+    # The ids themselves, not a join: PostgreSQL re-checks `status` on the row it waited for
+    # only when the condition is on the row, not inside a subquery.
+    return OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED)
+
+
+def _chunks(email_ids: Collection[int], size: int = 10000) -> list[list[int]]:
+    """Within any database's limit of bound parameters."""
+    ids = sorted(email_ids)  # one lock order for every caller
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _waiting(kind: str, user: User) -> bool:

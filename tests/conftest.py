@@ -61,6 +61,9 @@ def _fast_tests(settings, tmp_path, _shc_key_file):
     # Rate-limit counters live in the cache (Redis in CI, shared by runs): each test counts
     # afresh under its own prefix, and nothing else in the cache is touched.
     settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+    # Welcome emails go at once, as the tests of sending expect; the tests of undoing an
+    # upload (test_undo_upload*.py) open the window themselves.
+    settings.UNDO_WINDOW_MINUTES = 0
 
 
 @pytest.fixture

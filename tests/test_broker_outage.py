@@ -98,6 +98,7 @@ def _start_worker(redis: RedisServer, email_url: str, gate: Path, log: Path) -> 
         "EMAIL_URL": email_url,
         "JOB_GATE": str(gate),
         "LOG_LEVEL": "WARNING",
+        "UNDO_WINDOW_MINUTES": "0",  # the welcome emails go as the job ends
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     with log.open("wb") as output:
