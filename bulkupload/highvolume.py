@@ -74,6 +74,27 @@ def dismiss_job(user: User, location: Location, upload_id: int) -> Upload:
     return upload
 
 
+RUNNING_HELP = (
+    "You can leave this page: processing goes on, and the Reports tab shows where it is. You "
+    "will receive an email when it is done."
+)
+DONE_HELP = (
+    "Processing is done. The recipients created are in Loaded Recipients below, and the upload "
+    "stays on the Reports tab."
+)
+STOPPED_HELP = "Processing has stopped. The upload stays on the Reports tab."
+
+
+def _heading_and_help(upload: Upload) -> tuple[str, str]:
+    """The panel's heading and its line of help: running while it runs, done once done (a
+    finished job kept saying "Uploading…" and "processing goes on")."""
+    if not upload.is_finished:
+        return f"Uploading {upload.file_name}", RUNNING_HELP
+    if upload.status == Upload.Status.DONE:
+        return f"{upload.file_name} is processed", DONE_HELP
+    return f"{upload.file_name} could not be processed", STOPPED_HELP
+
+
 def job_status(upload: Upload) -> dict:
     """What the progress panel shows, from the job row alone. `banner_html` is the banner
     the page shows once the job ends, rendered here for the page and its script alike."""
@@ -84,9 +105,12 @@ def job_status(upload: Upload) -> dict:
         started = upload.started_at or upload.heartbeat_at
         elapsed = max((upload.heartbeat_at - started).total_seconds(), 0.001)
         eta = round(elapsed / upload.processed * (rows - upload.processed))
+    heading, help_text = _heading_and_help(upload)
     status = {
         "id": upload.pk,
         "file_name": upload.file_name,
+        "heading": heading,
+        "help": help_text,
         "status": upload.status,
         "status_label": upload.get_status_display(),
         "finished": upload.is_finished,

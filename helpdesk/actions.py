@@ -99,10 +99,11 @@ def job_finished(upload: Upload) -> None:
 def job_summary(upload: Upload) -> str:
     """ "312 created, 4 failed", or why nothing was."""
     if upload.status == Upload.Status.DONE:
-        return f"{upload.created_count} created, {upload.failed_count} failed"
+        return f"{upload.created_count:,} created, {upload.failed_count:,} failed"
     if upload.is_finished:
         return f"{upload.get_status_display()}: {upload.problem}"
-    return f"{upload.get_status_display()}: {upload.processed} of {upload.rows or '?'} rows so far"
+    rows = f"{upload.rows:,}" if upload.rows else "?"
+    return f"{upload.get_status_display()}: {upload.processed:,} of {rows} rows so far"
 
 
 def remove_case_recipient(case: Case, *, by: User) -> Outcome:

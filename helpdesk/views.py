@@ -193,8 +193,8 @@ def bulk_request(request: HttpRequest) -> HttpResponse:
     if attachment is not None and attachment.failed_rows:
         messages.warning(
             request,
-            f"{attachment.failed_rows} of {attachment.rows} rows in {attachment.file_name} have "
-            "errors: they are listed on this page. The help desk will create the others; "
+            f"{attachment.failed_rows:,} of {attachment.rows:,} rows in {attachment.file_name} "
+            "have errors: they are listed on this page. The help desk will create the others; "
             "you may also correct the file and send a new request.",
         )
     return _submitted(request, case)

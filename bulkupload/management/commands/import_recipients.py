@@ -96,7 +96,9 @@ class Command(BaseCommand):
 
     def _report(self, result: ImportResult, options) -> None:
         verb = "would be created" if result.dry_run else "created"
-        self.stdout.write(f"{result.rows} rows: {result.created} {verb}, {result.failed} failed.")
+        self.stdout.write(
+            f"{result.rows:,} rows: {result.created:,} {verb}, {result.failed:,} failed."
+        )
         if result.placeholder_emails and not result.dry_run:
             self.stdout.write(placeholder_sentence(result.placeholder_emails))
         for error in result.errors:
