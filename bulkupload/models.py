@@ -25,12 +25,16 @@ class UploadQuerySet(models.QuerySet):
         """Uploads past review: every file but those awaiting review on the Low Volume tab."""
         return self.exclude(status=Upload.Status.PREVIEW)
 
-    def awaiting_review_by(self, user: User, location: Location) -> UploadQuerySet:
+    def awaiting_review_by(
+        self, user: User, location: Location, source: str = "low_volume"
+    ) -> UploadQuerySet:
         """This manager's files uploaded here for review, not created or cancelled yet, and
-        still fresh."""
+        still fresh: Low Volume files being reviewed, or (source "high_volume") a file too
+        large for Low Volume kept for the High Volume tab until the manager sends it there."""
         return self.filter(
             location=location,
             uploaded_by=user,
+            source=source,
             status=Upload.Status.PREVIEW,
             created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
         )

@@ -29,7 +29,12 @@ ONLY_THE_EXAMPLE = (
 
 
 class TooManyRows(FileRejected):
-    """More rows than the door the file came in by takes (the Low Volume tab: 100)."""
+    """More rows than the door the file came in by takes (the Low Volume tab: 100); `rows`
+    is how many the file has, so a door can offer one that takes them."""
+
+    def __init__(self, message: str, *, rows: int) -> None:
+        super().__init__(message)
+        self.rows = rows
 
 
 @dataclass
@@ -79,7 +84,8 @@ def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
     if count > max_rows:
         raise TooManyRows(
             f"The file has {count:,} recipients; at most {max_rows:,} can be uploaded at a "
-            "time here. Split it into smaller files."
+            "time here. Split it into smaller files.",
+            rows=count,
         )
     return header, count
 
