@@ -178,6 +178,7 @@ def job_status(upload: Upload) -> dict:
         "created": upload.created_count,
         "failed": upload.failed_count,
         "placeholder_summary": upload.placeholder_summary,
+        "example_notice": upload.example_notice,
         "percent": percent,
         "eta_seconds": eta,
         "problem": upload.problem,

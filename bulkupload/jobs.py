@@ -120,7 +120,9 @@ def process_upload(upload: Upload) -> ImportResult | None:
         upload.finish(Upload.Status.FAILED, problem=CRASH_PROBLEM)
         logger.exception("Upload %s failed", upload.pk)
         raise
-    upload.finish(Upload.Status.DONE, error_file=result.error_file)
+    upload.finish(
+        Upload.Status.DONE, error_file=result.error_file, example_lines=list(result.examples)
+    )
     if result.created:
         record(
             AuditEvent.Action.RECIPIENTS_CREATED,

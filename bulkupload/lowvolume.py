@@ -35,6 +35,7 @@ from .engine import (
     validate_file,
 )
 from .engine.cleaning import CleanRow
+from .engine.report import example_notice
 from .engine.warnings import RowWarning, row_warnings
 from .jobs import run_job, store_upload
 from .models import Upload
@@ -92,6 +93,11 @@ class PreviewRow:
 @dataclass(frozen=True)
 class Preview:
     rows: list[PreviewRow]
+    examples: tuple[int, ...] = ()  # lines of the template's example row, skipped
+
+    @property
+    def example_notice(self) -> str:
+        return example_notice(self.examples)
 
     @property
     def valid(self) -> int:
@@ -149,7 +155,7 @@ def preview_file(data: bytes, location: Location) -> Preview:
     rows = [_valid_row(row.line, _cells(row.cells, columns), warnings, here) for row in valid]
     rows += [_failed_row(error, _cells(error.cells, columns), here, today) for error in errors]
     rows.sort(key=lambda row: row.line)
-    return Preview(rows)
+    return Preview(rows, validation.examples)
 
 
 def _warn_of_placeholders(rows: list[CleanRow], warnings: dict[int, list[RowWarning]]) -> None:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from providers.models import Location, User
 from recipients.placeholders import placeholder_sentence
 
+from .engine.report import example_notice
+
 # A Low Volume file uploaded for review and neither created nor cancelled is dropped after this.
 PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
 
@@ -91,6 +93,8 @@ class Upload(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     # Of created_count, those with a placeholder address (recipients.placeholders): not emailed.
     placeholder_count = models.PositiveIntegerField(default=0)
+    # Lines of the template's example row (Jane Example), skipped: not counted in rows.
+    example_lines = models.JSONField(default=list, blank=True, editable=False)
     error_file = models.BinaryField(null=True, blank=True, editable=False)
     problem = models.TextField(
         blank=True, help_text="Why the whole file was rejected or why processing failed."
@@ -175,6 +179,11 @@ class Upload(models.Model):
     def placeholder_summary(self) -> str:
         """What the upload's counts say of its placeholder addresses, or nothing."""
         return placeholder_sentence(self.placeholder_count)
+
+    @property
+    def example_notice(self) -> str:
+        """ "Line 2 is the template's example and was skipped.", or nothing."""
+        return example_notice(self.example_lines or ())
 
     @property
     def has_error_file(self) -> bool:

@@ -101,6 +101,8 @@ class Command(BaseCommand):
         )
         if result.placeholder_emails and not result.dry_run:
             self.stdout.write(placeholder_sentence(result.placeholder_emails))
+        if result.example_notice:
+            self.stdout.write(result.example_notice)
         for error in result.errors:
             self.stdout.write(error.message)
         if options["error_file"] and result.error_file is not None:
