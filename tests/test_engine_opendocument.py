@@ -3,6 +3,7 @@ template; Apple Numbers files are refused by name, with how to export them as CS
 .ods files are bounded by what they hold, as workbooks are (test_engine_hostile_workbooks)."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -81,3 +82,10 @@ def test_nested_entities_are_refused_not_expanded():
     with pytest.raises(FileRejected) as rejected:
         read_table(opendocument.entity_expansion())
     assert rejected.value.message == reading.NOT_A_TABLE
+
+
+def test_a_manager_uploads_an_ods_file_on_the_low_volume_tab(alice_client):
+    file = io.BytesIO(opendocument.spreadsheet(ANN, person("Bob")))
+    file.name = "staff.ods"
+    response = alice_client.post("/bulk-registration/upload/", {"file": file}, follow=True)
+    assert '<strong id="ready-count">2</strong>' in response.content.decode()
