@@ -19,7 +19,7 @@ from .elsewhere import (
     record_found_elsewhere,
 )
 from .engine import FileRejected
-from .jobs import queue_job, store_upload
+from .jobs import keep_for_uploader, queue_job, store_upload
 from .models import Upload, UploadQuerySet
 
 SOURCE = Upload.Source.HIGH_VOLUME
@@ -66,14 +66,8 @@ def keep_for_high_volume(
     for High Volume too."""
     if rows > Upload.max_rows_for(SOURCE):
         return None
-    return store_upload(
-        data,
-        file_name=file_name,
-        location=location,
-        user=user,
-        source=SOURCE,
-        status=Upload.Status.PREVIEW,
-        rows=rows,
+    return keep_for_uploader(
+        data, file_name=file_name, location=location, user=user, source=SOURCE, rows=rows
     )
 
 

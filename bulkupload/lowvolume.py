@@ -37,7 +37,7 @@ from .engine import (
 from .engine.cleaning import CleanRow
 from .engine.report import example_notice
 from .engine.warnings import RowWarning, row_warnings
-from .jobs import run_job, store_upload
+from .jobs import keep_for_uploader, run_job
 from .models import Upload
 from .writer import loaded_people, loaded_people_at
 
@@ -221,13 +221,12 @@ def start_preview(data: bytes, file_name: str, *, location: Location, user: User
     allow_finding_elsewhere(
         user, found, target=f"location {location.pin}", note=" The file was not kept."
     )
-    upload = store_upload(
+    upload = keep_for_uploader(
         data,
         file_name=file_name,
         location=location,
         user=user,
         source=SOURCE,
-        status=Upload.Status.PREVIEW,
         rows=len(preview.rows),
     )
     record_found_elsewhere(user, found, target=f"upload {upload.pk}")

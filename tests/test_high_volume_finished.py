@@ -2,25 +2,18 @@
 "processing goes on"), says its outcome once, and every count a manager reads, on a page or
 in an email, has thousands separators: "2,992 successful"."""
 
-from django.utils import timezone
-
 from bulkupload.emails import upload_summary_message
 from bulkupload.models import Upload
-from tests.helpers import make_upload
+from tests.helpers import make_finished_upload
 
 TAB = "/bulk-registration/high-volume/"
 
 
 def _job(location, user, **fields):
-    fields.setdefault("status", Upload.Status.DONE)
-    fields.setdefault("rows", 3000)
-    fields.setdefault("processed", 3000)
     fields.setdefault("created_count", 2992)
-    fields.setdefault("failed_count", 8)
-    fields.setdefault("error_file", b"FirstName,LastName,Date of birth,Email,Error\r\n")
-    if fields["status"] in Upload.FINISHED:
-        fields.setdefault("finished_at", timezone.now())
-    return make_upload(location, user, file_name="hv-3000.csv", **fields)
+    if fields.get("status") not in (None, *Upload.FINISHED):
+        fields["finished_at"] = None
+    return make_finished_upload(location, user, file_name="hv-3000.csv", rows=3000, **fields)
 
 
 def _panel(client) -> str:
@@ -37,7 +30,7 @@ def test_a_finished_job_s_heading_and_help_say_it_is_done(alice_client, alice, d
 
 
 def test_a_running_job_s_heading_and_help_say_it_is_running(alice_client, alice, demo_clinic):
-    _job(demo_clinic, alice, status=Upload.Status.RUNNING, processed=1000, created_count=1000)
+    _job(demo_clinic, alice, status="running", processed=1000, created_count=1000, failed_count=0)
     panel = _panel(alice_client)
     assert '<h2 id="job-title">Uploading hv-3000.csv</h2>' in panel
     assert "processing goes on" in panel and "Processing is done." not in panel

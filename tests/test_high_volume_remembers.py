@@ -8,19 +8,14 @@ from django.test import Client
 from django.utils import timezone
 
 from bulkupload.models import Upload
-from tests.helpers import make_manager, make_recipient, make_upload
+from tests.helpers import make_finished_upload, make_manager, make_recipient, make_upload
 
 TAB = "/bulk-registration/high-volume/"
 
 
 def _finished(location, user, name="staff.csv", ago=dt.timedelta(minutes=5), **fields):
-    fields.setdefault("status", Upload.Status.DONE)
-    fields.setdefault("rows", 150)
-    fields.setdefault("processed", 150)
-    fields.setdefault("created_count", 149)
-    fields.setdefault("failed_count", 1)
-    fields.setdefault("error_file", b"FirstName,LastName,Date of birth,Email,Error\r\n")
-    return make_upload(location, user, file_name=name, finished_at=timezone.now() - ago, **fields)
+    finished_at = timezone.now() - ago
+    return make_finished_upload(location, user, file_name=name, finished_at=finished_at, **fields)
 
 
 def _done(client, upload):
