@@ -12,7 +12,8 @@ class RecipientFileForm(forms.Form):
 
     file = forms.FileField(
         label="Recipient Bulk Upload file",
-        help_text="A .csv saved from the Recipient Bulk Upload Template (or the .xlsx itself).",
+        help_text="A .csv saved from the Recipient Bulk Upload Template, the .xlsx itself, or "
+        "the template saved by LibreOffice (.ods).",
         error_messages={
             "required": "Choose a file to upload.",
             "empty": "The file is empty. Add your recipients to the template and save it again.",

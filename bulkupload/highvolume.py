@@ -8,12 +8,32 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from providers.models import Location, User
 
-from .elsewhere import allow_finding_elsewhere, check_file_for_elsewhere, record_found_elsewhere
-from .jobs import queue_job, store_upload
+from .elsewhere import (
+    FileCheck,
+    allow_finding_elsewhere,
+    check_file_for_elsewhere,
+    record_found_elsewhere,
+)
+from .engine import FileRejected
+from .jobs import keep_for_uploader, queue_job, store_upload
 from .models import Upload, UploadQuerySet
+
+SOURCE = Upload.Source.HIGH_VOLUME
+
+
+def _allowed(data: bytes, location: Location, user: User) -> FileCheck:
+    checked = check_file_for_elsewhere(data, location, source=SOURCE)
+    allow_finding_elsewhere(
+        user,
+        checked.found_elsewhere,
+        target=f"location {location.pin}",
+        note=" The file was not processed: nobody in it was created. Upload it again then.",
+    )
+    return checked
 
 
 def start_job(data: bytes, file_name: str, *, location: Location, user: User) -> Upload:
@@ -27,19 +47,52 @@ def start_job(data: bytes, file_name: str, *, location: Location, user: User) ->
     unexplained: nothing is created, so nothing is lost silently, and the manager is told when
     to upload it again.
     """
-    source = Upload.Source.HIGH_VOLUME
-    checked = check_file_for_elsewhere(data, location, source=source)
-    allow_finding_elsewhere(
-        user,
-        checked.found_elsewhere,
-        target=f"location {location.pin}",
-        note=" The file was not processed: nobody in it was created. Upload it again then.",
-    )
+    checked = _allowed(data, location, user)
     upload = store_upload(
-        data, file_name=file_name, location=location, user=user, source=source, rows=checked.rows
+        data, file_name=file_name, location=location, user=user, source=SOURCE, rows=checked.rows
     )
     record_found_elsewhere(user, checked.found_elsewhere, target=f"upload {upload.pk}")
     queue_job(upload)
+    return upload
+
+
+def keep_for_high_volume(
+    data: bytes, file_name: str, *, location: Location, user: User, rows: int
+) -> Upload | None:
+    """A file refused by the Low Volume tab for its number of rows, kept (in the database,
+    like every upload; for this manager and location only) so that one click sends it to the
+    High Volume tab without choosing it again. Nothing is checked or counted until then; an
+    unsent file expires as an unreviewed Low Volume file does. None when the file is too large
+    for High Volume too."""
+    if rows > Upload.max_rows_for(SOURCE):
+        return None
+    return keep_for_uploader(
+        data, file_name=file_name, location=location, user=user, source=SOURCE, rows=rows
+    )
+
+
+def start_kept_job(user: User, location: Location, upload_id: int) -> Upload:
+    """ "Upload it on the High Volume tab": the kept file goes through the same checks as one
+    uploaded there (start_job), and is queued. A second click finds it queued already and
+    changes nothing. A refused file is not kept (FileRejected, as at the tab's own door);
+    anyone else's file, or an expired one, is not found (404)."""
+    upload = _own_jobs(user, location).filter(pk=upload_id).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    if upload.status != Upload.Status.PREVIEW:
+        return upload  # sent already: the tab shows it
+    kept = Upload.objects.awaiting_review_by(user, location, source=SOURCE).filter(pk=upload_id)
+    content = kept.values_list("content", flat=True).first()
+    if content is None:
+        raise Http404("The file is no longer kept.")
+    try:
+        checked = _allowed(bytes(content), location, user)
+    except FileRejected:
+        kept.delete()
+        raise
+    if kept.update(status=Upload.Status.QUEUED, created_at=timezone.now()):
+        record_found_elsewhere(user, checked.found_elsewhere, target=f"upload {upload.pk}")
+        queue_job(upload)
     return upload
 
 
@@ -74,6 +127,27 @@ def dismiss_job(user: User, location: Location, upload_id: int) -> Upload:
     return upload
 
 
+RUNNING_HELP = (
+    "You can leave this page: processing goes on, and the Reports tab shows where it is. You "
+    "will receive an email when it is done."
+)
+DONE_HELP = (
+    "Processing is done. The recipients created are in Loaded Recipients below, and the upload "
+    "stays on the Reports tab."
+)
+STOPPED_HELP = "Processing has stopped. The upload stays on the Reports tab."
+
+
+def _heading_and_help(upload: Upload) -> tuple[str, str]:
+    """The panel's heading and its line of help: running while it runs, done once done (a
+    finished job kept saying "Uploading…" and "processing goes on")."""
+    if not upload.is_finished:
+        return f"Uploading {upload.file_name}", RUNNING_HELP
+    if upload.status == Upload.Status.DONE:
+        return f"{upload.file_name} is processed", DONE_HELP
+    return f"{upload.file_name} could not be processed", STOPPED_HELP
+
+
 def job_status(upload: Upload, request: HttpRequest | None = None) -> dict:
     """What the progress panel shows, from the job row alone. `banner_html` is the banner
     the page shows once the job ends, rendered here for the page and its script alike (with
@@ -85,9 +159,12 @@ def job_status(upload: Upload, request: HttpRequest | None = None) -> dict:
         started = upload.started_at or upload.heartbeat_at
         elapsed = max((upload.heartbeat_at - started).total_seconds(), 0.001)
         eta = round(elapsed / upload.processed * (rows - upload.processed))
+    heading, help_text = _heading_and_help(upload)
     status = {
         "id": upload.pk,
         "file_name": upload.file_name,
+        "heading": heading,
+        "help": help_text,
         "status": upload.status,
         "status_label": upload.get_status_display(),
         "finished": upload.is_finished,
@@ -96,6 +173,7 @@ def job_status(upload: Upload, request: HttpRequest | None = None) -> dict:
         "created": upload.created_count,
         "failed": upload.failed_count,
         "placeholder_summary": upload.placeholder_summary,
+        "example_notice": upload.example_notice,
         "percent": percent,
         "eta_seconds": eta,
         "problem": upload.problem,

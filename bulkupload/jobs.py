@@ -67,6 +67,22 @@ def store_upload(
     )
 
 
+def keep_for_uploader(
+    data: bytes, *, file_name: str, location: Location, user: User, source: str, rows: int
+) -> Upload:
+    """Keep a file for its uploader to act on (a Low Volume review; a file sent on to High
+    Volume by a click): status preview, until they act or it expires (awaiting_review_by)."""
+    return store_upload(
+        data,
+        file_name=file_name,
+        location=location,
+        user=user,
+        source=source,
+        status=Upload.Status.PREVIEW,
+        rows=rows,
+    )
+
+
 def queue_job(upload: Upload) -> None:
     """Have a worker run the job once the upload is committed."""
     _send_after_commit(PROCESS_TASK, upload.pk)
@@ -120,7 +136,9 @@ def process_upload(upload: Upload) -> ImportResult | None:
         upload.finish(Upload.Status.FAILED, problem=CRASH_PROBLEM)
         logger.exception("Upload %s failed", upload.pk)
         raise
-    upload.finish(Upload.Status.DONE, error_file=result.error_file)
+    upload.finish(
+        Upload.Status.DONE, error_file=result.error_file, example_lines=list(result.examples)
+    )
     if result.created:
         record(
             AuditEvent.Action.RECIPIENTS_CREATED,

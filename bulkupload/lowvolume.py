@@ -35,8 +35,9 @@ from .engine import (
     validate_file,
 )
 from .engine.cleaning import CleanRow
+from .engine.report import example_notice
 from .engine.warnings import RowWarning, row_warnings
-from .jobs import run_job, store_upload
+from .jobs import keep_for_uploader, run_job
 from .models import Upload
 from .writer import loaded_people, loaded_people_at
 
@@ -92,6 +93,11 @@ class PreviewRow:
 @dataclass(frozen=True)
 class Preview:
     rows: list[PreviewRow]
+    examples: tuple[int, ...] = ()  # lines of the template's example row, skipped
+
+    @property
+    def example_notice(self) -> str:
+        return example_notice(self.examples)
 
     @property
     def valid(self) -> int:
@@ -149,7 +155,7 @@ def preview_file(data: bytes, location: Location) -> Preview:
     rows = [_valid_row(row.line, _cells(row.cells, columns), warnings, here) for row in valid]
     rows += [_failed_row(error, _cells(error.cells, columns), here, today) for error in errors]
     rows.sort(key=lambda row: row.line)
-    return Preview(rows)
+    return Preview(rows, validation.examples)
 
 
 def _warn_of_placeholders(rows: list[CleanRow], warnings: dict[int, list[RowWarning]]) -> None:
@@ -215,13 +221,12 @@ def start_preview(data: bytes, file_name: str, *, location: Location, user: User
     allow_finding_elsewhere(
         user, found, target=f"location {location.pin}", note=" The file was not kept."
     )
-    upload = store_upload(
+    upload = keep_for_uploader(
         data,
         file_name=file_name,
         location=location,
         user=user,
         source=SOURCE,
-        status=Upload.Status.PREVIEW,
         rows=len(preview.rows),
     )
     record_found_elsewhere(user, found, target=f"upload {upload.pk}")

@@ -9,6 +9,8 @@ from django.utils import timezone
 from providers.models import Location, User
 from recipients.placeholders import placeholder_sentence
 
+from .engine.report import example_notice
+
 # A Low Volume file uploaded for review and neither created nor cancelled is dropped after this.
 PREVIEW_EXPIRES_AFTER = dt.timedelta(hours=1)
 
@@ -25,12 +27,16 @@ class UploadQuerySet(models.QuerySet):
         """Uploads past review: every file but those awaiting review on the Low Volume tab."""
         return self.exclude(status=Upload.Status.PREVIEW)
 
-    def awaiting_review_by(self, user: User, location: Location) -> UploadQuerySet:
+    def awaiting_review_by(
+        self, user: User, location: Location, source: str = "low_volume"
+    ) -> UploadQuerySet:
         """This manager's files uploaded here for review, not created or cancelled yet, and
-        still fresh."""
+        still fresh: Low Volume files being reviewed, or (source "high_volume") a file too
+        large for Low Volume kept for the High Volume tab until the manager sends it there."""
         return self.filter(
             location=location,
             uploaded_by=user,
+            source=source,
             status=Upload.Status.PREVIEW,
             created_at__gte=timezone.now() - PREVIEW_EXPIRES_AFTER,
         )
@@ -87,6 +93,8 @@ class Upload(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     # Of created_count, those with a placeholder address (recipients.placeholders): not emailed.
     placeholder_count = models.PositiveIntegerField(default=0)
+    # Lines of the template's example row (Jane Example), skipped: not counted in rows.
+    example_lines = models.JSONField(default=list, blank=True, editable=False)
     error_file = models.BinaryField(null=True, blank=True, editable=False)
     problem = models.TextField(
         blank=True, help_text="Why the whole file was rejected or why processing failed."
@@ -200,6 +208,11 @@ class Upload(models.Model):
     def can_be_undone(self) -> bool:
         """Undo is offered: the upload is finished, created someone, and its window is open."""
         return self.is_finished and self.created_count > 0 and self.welcome_waits()
+
+    @property
+    def example_notice(self) -> str:
+        """ "Line 2 is the template's example and was skipped.", or nothing."""
+        return example_notice(self.example_lines or ())
 
     @property
     def has_error_file(self) -> bool:

@@ -79,7 +79,7 @@ def import_batches(
         # own inserts (writer.py), so it asks nobody first.
         existing=loaded_people if dry_run else nobody,
     )
-    tally = Tally(validation.header, validation.rows, dry_run=dry_run)
+    tally = Tally(validation.header, validation.rows, dry_run=dry_run, examples=validation.examples)
     yield tally.result
     if dry_run:
         for batch in validation.batches:

@@ -34,6 +34,11 @@ urlpatterns = [
         name="high_volume_upload",
     ),
     path(
+        "bulk-registration/high-volume/<int:upload_id>/start/",
+        views.high_volume_start_kept,
+        name="high_volume_start_kept",
+    ),
+    path(
         "bulk-registration/high-volume/<int:upload_id>/status/",
         views.high_volume_status,
         name="high_volume_status",

@@ -64,17 +64,23 @@ def _take_file(
     form = RecipientFileForm(
         request.POST, files, too_large=getattr(request, "upload_too_large", False)
     )
-    problem = None
+    problem = kept = None
     if form.is_valid():
         file = form.cleaned_data["file"]
+        data = file.read()
         try:
-            upload = start(file.read(), file.name, location=request.location, user=request.user)
+            upload = start(data, file.name, location=request.location, user=request.user)
         except FileRejected as rejection:
             problem = rejection
         else:
             return upload, None
+        if isinstance(problem, TooManyRows) and subpage == "low_volume":
+            # Too many rows for Low Volume: keep it, so one click sends it to High Volume.
+            kept = highvolume.keep_for_high_volume(
+                data, file.name, location=request.location, user=request.user, rows=problem.rows
+            )
     context = _bulk_registration_context(request, subpage)
-    context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows))
+    context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows), kept=kept)
     return None, render(request, f"bulkupload/{subpage}.html", context, status=400)
 
 
@@ -177,6 +183,7 @@ def _job_for(request: HttpRequest, upload_id: str | int) -> Upload | None:
         uploads_visible_to(request.user)
         .for_location(request.location)
         .without_files()
+        .submitted()  # a file kept for the tab is not a job until it is sent
         .filter(source=Upload.Source.HIGH_VOLUME, pk=upload_id)
         .first()
     )
@@ -222,6 +229,19 @@ def high_volume_upload(request: HttpRequest) -> HttpResponse:
     upload, refusal = _take_file(request, "high_volume", highvolume.start_job)
     if upload is None:
         return refusal
+    return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
+
+
+@require_POST
+@manager_required
+def high_volume_start_kept(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """ "Upload it on the High Volume tab", offered for a file too large for Low Volume."""
+    try:
+        upload = highvolume.start_kept_job(request.user, request.location, upload_id)
+    except FileRejected as rejection:
+        context = _bulk_registration_context(request, "high_volume")
+        context.update(form=RecipientFileForm(), problem=rejection)
+        return render(request, "bulkupload/high_volume.html", context, status=400)
     return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # |intcomma: counts with thousands separators (2,992)
     "django.contrib.postgres",
     "sequences",  # gapless help-desk case numbers
     "django_object_actions",  # the help desk's buttons on a case in the admin
@@ -98,6 +99,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "providers.context_processors.portal",
             ],
+            # Every count a page or an email shows reads "2,992", never "2992": |intcomma
+            # everywhere without a {% load %} in each template. (USE_THOUSAND_SEPARATOR would
+            # also group ids and years printed into URLs and forms.)
+            "builtins": ["django.contrib.humanize.templatetags.humanize"],
         },
     },
 ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -32,7 +34,7 @@ from recipients.removal import remove_recipient
 
 from .cases import CaseRefused, bump, change_status, notify_requester, record
 from .models import Case, CaseEvent, Verification
-from .verification import requester_is_trusted
+from .verification import manages, requester_is_trusted
 
 
 @dataclass
@@ -93,16 +95,20 @@ def job_finished(upload: Upload) -> None:
             # The failed records say who is loaded already ("Duplicated <email>"): only
             # someone trusted with the location is pointed at them.
             counts_only=not requester_is_trusted(case.requester, case.location),
+            # A help-desk-only requester has no Bulk Registration tab to upload on.
+            can_upload=manages(case.requester, case.location),
+            new_request_url=settings.SITE_URL + reverse("helpdesk:bulk_request"),
         )
 
 
 def job_summary(upload: Upload) -> str:
     """ "312 created, 4 failed", or why nothing was."""
     if upload.status == Upload.Status.DONE:
-        return f"{upload.created_count} created, {upload.failed_count} failed"
+        return f"{upload.created_count:,} created, {upload.failed_count:,} failed"
     if upload.is_finished:
         return f"{upload.get_status_display()}: {upload.problem}"
-    return f"{upload.get_status_display()}: {upload.processed} of {upload.rows or '?'} rows so far"
+    rows = f"{upload.rows:,}" if upload.rows else "?"
+    return f"{upload.get_status_display()}: {upload.processed:,} of {rows} rows so far"
 
 
 def remove_case_recipient(case: Case, *, by: User) -> Outcome:
@@ -283,18 +289,37 @@ def _onboard(person: dict, case: Case) -> bool:
             first_name=person.get("first_name", "")[:80],
             last_name=person.get("last_name", "")[:80],
         )
+    managed_before = set(user.location_roles.values_list("location_id", flat=True))
     LocationManager.objects.get_or_create(user=user, location=case.location)
     if new:
         queue_email(OutboundEmail.Kind.ACCOUNT_SETUP, user=user)
-    else:
-        queue_message(
-            user,
-            subject="You are a Healthcare Location Manager of another location",
-            body=f"The CVMS Help Desk made you a Healthcare Location Manager of {case.location} "
-            f"(case {case.number}). Log in to the CVMS Provider Portal with your account and "
-            "choose the location at the top of the page.\n",
-        )
+    elif case.location_id not in managed_before:
+        queue_message(user, **_manager_of(user, case, first=not managed_before))
     return new
+
+
+def _manager_of(user: User, case: Case, *, first: bool) -> dict[str, str]:
+    """The email to an existing account made a manager of the case's location. A first-time
+    manager (a help-desk account until now) was told of "another location" and to "choose the
+    location at the top of the page", which they had never seen."""
+    login = settings.SITE_URL + reverse("providers:login")
+    hello = f"Hello {user.first_name}," if user.first_name else "Hello,"
+    made = (
+        f"The CVMS Help Desk made you a Healthcare Location Manager of {case.location} "
+        f"(case {case.number})."
+    )
+    if first:
+        return {
+            "subject": f"You are a Healthcare Location Manager of {case.location}",
+            "body": f"{hello}\n\n{made} Log in to the CVMS Provider Portal at {login} with "
+            "the email and password of your CVMS account: the Bulk Registration and "
+            "Recipients tabs are now open to you.\n",
+        }
+    return {
+        "subject": "You are a Healthcare Location Manager of another location",
+        "body": f"{hello}\n\n{made} Log in to the CVMS Provider Portal at {login} with your "
+        "account and choose the location at the top of the page.\n",
+    }
 
 
 def _found_elsewhere(case: Case) -> int:

@@ -576,8 +576,8 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
     def process_file(self, request, case: Case):
         attachment = CaseFile.objects.filter(case=case).defer("content").first()
         details = [
-            f"The attached file {attachment.file_name} ({attachment.rows} row(s), "
-            f"{attachment.failed_rows} failed when checked) is processed as a job of "
+            f"The attached file {attachment.file_name} ({attachment.rows:,} row(s), "
+            f"{attachment.failed_rows:,} failed when checked) is processed as a job of "
             f"{case.location or 'the case’s location (none set yet)'}."
             if attachment
             else "The case has no attached file.",

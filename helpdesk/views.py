@@ -38,7 +38,12 @@ from .forms import (
     RemovalIntakeForm,
 )
 from .models import Case, CaseEvent, Requester
-from .verification import location_has_managers, viewer_is_trusted, waiting_for_verification
+from .verification import (
+    location_has_managers,
+    manages,
+    viewer_is_trusted,
+    waiting_for_verification,
+)
 
 CASES_PER_PAGE = 25
 RATE_LIMITED = "Too many registration attempts from your network. Try again in an hour."
@@ -193,8 +198,8 @@ def bulk_request(request: HttpRequest) -> HttpResponse:
     if attachment is not None and attachment.failed_rows:
         messages.warning(
             request,
-            f"{attachment.failed_rows} of {attachment.rows} rows in {attachment.file_name} have "
-            "errors: they are listed on this page. The help desk will create the others; "
+            f"{attachment.failed_rows:,} of {attachment.rows:,} rows in {attachment.file_name} "
+            "have errors: they are listed on this page. The help desk will create the others; "
             "you may also correct the file and send a new request.",
         )
     return _submitted(request, case)
@@ -274,6 +279,8 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         "failed_records_withheld": not trusted and _error_file(found) is not None,
         "waiting_for_verification": waiting_for_verification(found),
         "location_has_managers": location_has_managers(found.location),
+        # Only a manager of the location has a Bulk Registration tab to upload corrections on.
+        "can_upload": manages(request.user, found.location),
     }
     return render(request, "helpdesk/case.html", context)
 

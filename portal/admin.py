@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -348,7 +349,9 @@ class SecondDoseReminderAdmin(ReadOnlyAdmin):
     @admin.display(description="email", ordering="email__status")
     def email_status(self, reminder: SecondDoseReminder) -> str:
         email = reminder.email
-        sent = f" on {email.sent_at:%b %-d, %Y %-I:%M %p}" if email.sent_at else ""
+        # In the portal's time zone, and saying which (cvms/formats): the value is UTC.
+        when = email.sent_at and date_format(timezone.localtime(email.sent_at), "DATETIME_FORMAT")
+        sent = f" on {when}" if when else ""
         return f"{email.get_status_display()}{sent}"
 
 

@@ -15,8 +15,10 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Please enter a correct email and password. Both fields may be "
-        "case-sensitive.",
+        # The email is matched whatever its case (normalize_login_email); only the password
+        # is case-sensitive, and saying "both" sent managers retyping a correct address.
+        "invalid_login": "Please enter a correct email and password. The password is "
+        "case-sensitive; the email is not.",
     }
 
     def clean_username(self) -> str:

@@ -18,6 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import RequestFactory
+from django.utils import timezone
 
 from bulkupload import engine
 from bulkupload.models import Upload
@@ -116,6 +117,18 @@ def make_upload(location: Location, uploaded_by: User, **fields):
     fields.setdefault("content", b"FirstName,LastName,Date of birth,Email\r\n")
     fields.setdefault("content_sha256", hashlib.sha256(fields["content"]).hexdigest())
     return Upload.objects.create(location=location, uploaded_by=uploaded_by, **fields)
+
+
+def make_finished_upload(location: Location, uploaded_by: User, **fields):
+    """A High Volume job that ended (done, some rows failed, its failed records kept)."""
+    fields.setdefault("status", Upload.Status.DONE)
+    fields.setdefault("rows", 150)
+    fields.setdefault("processed", fields["rows"])
+    fields.setdefault("created_count", fields["rows"] - 1)
+    fields.setdefault("failed_count", fields["rows"] - fields["created_count"])
+    fields.setdefault("error_file", b"FirstName,LastName,Date of birth,Email,Error\r\n")
+    fields.setdefault("finished_at", timezone.now())
+    return make_upload(location, uploaded_by, **fields)
 
 
 def make_recipient(location: Location, **fields) -> Recipient:

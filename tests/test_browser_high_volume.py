@@ -58,7 +58,10 @@ def test_a_manager_uploads_a_large_file_and_watches_it_finish(
         banner = page.locator("#job-banner")
         banner.wait_for(state="visible", timeout=60_000)
     assert page.locator("#job-progress").get_attribute("value") == "100"
-    assert page.locator("#job-processed").inner_text() == "1000"
+    assert page.locator("#job-processed").inner_text() == "1,000"
+    # The script turns the panel's heading and help to done, without a reload.
+    assert page.get_by_role("heading", name="staff.csv is processed").is_visible()
+    assert "Processing is done." in page.locator("#job-help").inner_text()
     assert "996 successful, 4 failed recipient uploads" in banner.inner_text()
     assert page.get_by_role("link", name="Download the failed records of staff.csv").is_visible()
     screenshot(page, "3-done")

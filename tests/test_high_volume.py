@@ -88,7 +88,7 @@ def test_the_page_shows_progress_and_then_the_banner(
     # The script shows the same banner, rendered by the server, when it sees the job end.
     status = alice_client.get(f"/bulk-registration/high-volume/{upload.pk}/status/").json()
     assert "Your file staff.csv was uploaded.</strong>" in status["banner_html"]
-    assert "All 150 recipients were created." in status["banner_html"]
+    assert '<span id="banner-created">150</span> successful' in status["banner_html"]
     assert 'class="banner success"' in status["banner_html"]
     assert status["outcome"] == "success"
 

@@ -8,19 +8,14 @@ from django.test import Client
 from django.utils import timezone
 
 from bulkupload.models import Upload
-from tests.helpers import make_manager, make_recipient, make_upload
+from tests.helpers import make_finished_upload, make_manager, make_recipient, make_upload
 
 TAB = "/bulk-registration/high-volume/"
 
 
 def _finished(location, user, name="staff.csv", ago=dt.timedelta(minutes=5), **fields):
-    fields.setdefault("status", Upload.Status.DONE)
-    fields.setdefault("rows", 150)
-    fields.setdefault("processed", 150)
-    fields.setdefault("created_count", 149)
-    fields.setdefault("failed_count", 1)
-    fields.setdefault("error_file", b"FirstName,LastName,Date of birth,Email,Error\r\n")
-    return make_upload(location, user, file_name=name, finished_at=timezone.now() - ago, **fields)
+    finished_at = timezone.now() - ago
+    return make_finished_upload(location, user, file_name=name, finished_at=finished_at, **fields)
 
 
 def _done(client, upload):
@@ -41,7 +36,7 @@ def test_coming_back_shows_the_finished_job_with_its_failed_records(
 ):
     upload = _finished(demo_clinic, alice)
     page = alice_client.get(TAB).content.decode()
-    assert "Uploading staff.csv" in page
+    assert "staff.csv is processed" in page
     assert 'id="job-banner" hidden' not in page
     assert f'href="/reports/{upload.pk}/failed-records.csv" id="job-error-file">' in page
     assert 'id="job-done-form">' in page
@@ -62,7 +57,7 @@ def test_done_forgets_the_job_and_shows_its_banner_once(alice_client, alice, dem
 
     later = alice_client.get(TAB).content.decode()
     assert 'id="job-banner"' not in later
-    assert "Uploading staff.csv" not in later
+    assert "staff.csv is processed" not in later
 
 
 def test_a_second_done_changes_nothing(alice_client, alice, demo_clinic):
@@ -76,7 +71,7 @@ def test_a_second_done_changes_nothing(alice_client, alice, demo_clinic):
 def test_only_the_latest_finished_job_is_remembered(alice_client, alice, demo_clinic):
     older = _finished(demo_clinic, alice, name="older.csv", ago=dt.timedelta(hours=2))
     newer = _finished(demo_clinic, alice, name="newer.csv")
-    assert "Uploading newer.csv" in alice_client.get(TAB).content.decode()
+    assert "newer.csv is processed" in alice_client.get(TAB).content.decode()
     _done(alice_client, newer)
     page = alice_client.get(TAB).content.decode()
     assert "older.csv" not in page  # dismissing the newer one does not bring it back
@@ -102,7 +97,7 @@ def test_the_tab_remembers_only_the_managers_own_jobs_at_this_location(client, a
     carol = make_manager("carol@demo.example", demo_clinic)
     _finished(demo_clinic, alice)
     client.force_login(carol)
-    assert "Uploading staff.csv" not in client.get(TAB).content.decode()
+    assert "staff.csv is processed" not in client.get(TAB).content.decode()
 
 
 def test_done_of_another_managers_job_is_not_found(alice, demo_clinic, bob_client):
@@ -114,7 +109,7 @@ def test_done_of_another_managers_job_is_not_found(alice, demo_clinic, bob_clien
     assert Upload.objects.get().dismissed_at is None
     # Following it by its address, she is not offered DONE either.
     page = carol.get(f"{TAB}?upload={upload.pk}").content.decode()
-    assert "Uploading staff.csv" in page and 'id="job-done-form"' not in page
+    assert "staff.csv is processed" in page and 'id="job-done-form"' not in page
 
 
 def test_done_is_post_only(alice_client, alice, demo_clinic):

@@ -40,6 +40,18 @@ def test_it_rejects_a_wrong_password_with_a_clear_message(client, alice):
     assert "_auth_user_id" not in client.session
 
 
+def test_its_error_says_only_the_password_is_case_sensitive(client, alice):
+    response = client.post(LOGIN, {"username": "alice@demo.example", "password": "nope"})
+    assert b"Both fields may be case-sensitive" not in response.content
+    assert b"The password is case-sensitive; the email is not." in response.content
+
+
+def test_it_signs_in_with_the_email_in_capitals(client, alice, password):
+    response = client.post(LOGIN, {"username": "ALICE@Demo.Example", "password": password})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
 def test_it_rejects_an_inactive_manager(client, alice, password):
     alice.is_active = False
     alice.save()

@@ -133,8 +133,9 @@ def test_a_file_of_more_than_100_rows_points_to_high_volume(alice_client):
     page = response.content.decode()
     assert response.status_code == 400
     assert "at most 100 can be uploaded at a time here" in page
-    assert 'href="/bulk-registration/high-volume/"' in page
-    assert not Upload.objects.exists()
+    assert "Upload it on the High Volume tab" in page  # test_low_volume_to_high_volume
+    assert not Upload.objects.submitted().exists()
+    assert Recipient.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_high_volume_some_failed_is_a_warning_banner(alice_client, alice, demo_c
     status = _status(alice_client, upload)
     assert status["outcome"] == "warning"
     assert 'class="banner warning"' in status["banner_html"]
-    assert "3 of 5 recipients could not be created." in status["banner_html"]
+    assert '<span id="banner-failed">3</span> failed recipient uploads.' in status["banner_html"]
     page = alice_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content
     assert b'class="banner warning"' in page and b"banner success" not in page
 
@@ -124,7 +124,7 @@ def test_high_volume_all_failed_shows_no_success_banner(alice_client, alice, dem
     assert status["outcome"] == "error"
     assert 'class="banner error"' in status["banner_html"]
     assert "no recipient was created" in status["banner_html"]
-    assert "None of the 150 recipients could be created." in status["banner_html"]
+    assert '<span id="banner-failed">150</span> failed recipient uploads.' in status["banner_html"]
     assert "banner success" not in status["banner_html"]
     page = alice_client.get(f"/bulk-registration/high-volume/?upload={upload.pk}").content
     assert b"banner success" not in page

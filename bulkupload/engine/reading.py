@@ -2,8 +2,9 @@
 
 Providers upload whatever their Excel produced: CSV in UTF-8 (with or without BOM), Windows-1252,
 UTF-16 ("Unicode Text"), with CRLF, LF or CR-only line endings, comma- or semicolon-delimited; or
-the .xlsx template itself. Everything is turned into rows of strings here, so the later steps
-never care where a cell came from.
+the .xlsx template itself; or the OpenDocument spreadsheet (.ods) LibreOffice saves by default.
+Everything is turned into rows of strings here, so the later steps never care where a cell came
+from.
 
 Rows are streamed: the file is never turned into one big list of rows, and a table can be read
 more than once (a first pass finds whole-file problems before anything else happens).
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import openpyxl
+from defusedxml.ElementTree import iterparse
+from python_calamine import CalamineWorkbook
 
 from .columns import FIELDS, header_field
 
@@ -78,13 +81,15 @@ class Table:
     """
 
     data: bytes
-    kind: str  # "csv" or "xlsx"
+    kind: str  # "csv", "xlsx" or "ods"
     encoding: str = ""
     delimiter: str = ","
 
     def rows(self) -> Iterator[Row]:
         if self.kind == "xlsx":
             return _xlsx_rows(self.data)
+        if self.kind == "ods":
+            return _ods_rows(self.data)
         return _csv_rows(self.data, self.encoding, self.delimiter)
 
 
@@ -95,8 +100,7 @@ def read_table(data: bytes, *, max_bytes: int | None = None) -> Table:
     if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE):
         raise FileRejected(EMPTY)
     if data.startswith(_XLSX_MAGIC):
-        _check_xlsx(data)
-        return Table(data, "xlsx")
+        return Table(data, _check_package(data))
     if data.startswith(_OLE_MAGIC):
         raise FileRejected(OLD_EXCEL)
     if data.startswith(_NOT_TABLE_MAGIC) or (data.startswith(b"BM") and b"\x00" in data[:64]):
@@ -244,26 +248,136 @@ XLSX_TOO_MANY_CELLS = (
 )
 
 
-def _check_xlsx(data: bytes) -> None:
+NUMBERS = (
+    "The file is an Apple Numbers spreadsheet, which the portal cannot read. In Numbers, choose "
+    "File > Export To > CSV, save, and upload the .csv file."
+)
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _check_package(data: bytes) -> str:
+    """What kind of zip package the file is ("xlsx" or "ods"), once its size and cells are
+    known to be within bounds; FileRejected for anything else."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
-            if "xl/workbook.xml" not in names:
-                raise FileRejected(NOT_A_TABLE)  # a .docx, a .zip of something else
+            if _is_numbers(names):
+                raise FileRejected(NUMBERS)
+            kind = "xlsx" if "xl/workbook.xml" in names else _opendocument_kind(archive, names)
+            if kind is None:
+                raise FileRejected(NOT_A_TABLE)  # a .docx, an .odt, a .zip of something else
             if sum(entry.file_size for entry in entries) > MAX_XLSX_UNPACKED_BYTES:
                 raise FileRejected(XLSX_TOO_LARGE)
-            sheets = [name for name in names if name.startswith("xl/worksheets/")]
-            cells = sum(_count(archive, name, (b"<c ", b"<c>", b"<c/>")) for name in sheets)
-            strings = sum(
-                _count(archive, name, (b"<si>", b"<si ", b"<si/>"))
-                for name in names
-                if name.lower().startswith("xl/sharedstrings")
-            )
+            if kind == "xlsx":
+                _check_xlsx(archive, names)
+            else:
+                _check_ods(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as error:
         raise FileRejected(NOT_A_TABLE) from error
+    return kind
+
+
+def _is_numbers(names: set[str]) -> bool:
+    # Numbers '13 and later: a zip of Index/*.iwa (protobuf) parts, or Index.zip inside.
+    return "Index.zip" in names or any(name.endswith(".iwa") for name in names)
+
+
+def _opendocument_kind(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    # OpenDocument's first entry, "mimetype", names the kind: a text document is no table.
+    if "mimetype" not in names or "content.xml" not in names:
+        return None
+    return "ods" if archive.read("mimetype").strip() == _ODS_MIMETYPE else None
+
+
+def _check_xlsx(archive: zipfile.ZipFile, names: set[str]) -> None:
+    sheets = [name for name in names if name.startswith("xl/worksheets/")]
+    cells = sum(_count(archive, name, (b"<c ", b"<c>", b"<c/>")) for name in sheets)
+    strings = sum(
+        _count(archive, name, (b"<si>", b"<si ", b"<si/>"))
+        for name in names
+        if name.lower().startswith("xl/sharedstrings")
+    )
     if cells > MAX_XLSX_CELLS or strings > MAX_XLSX_STRINGS:
         raise FileRejected(XLSX_TOO_MANY_CELLS)
+
+
+# OpenDocument. calamine (Rust) reads the cells: it resolves no DTD and no external entity,
+# and is kept up (openpyxl's peer for .ods, odfpy, last released in 2020 and builds a whole
+# DOM; pyexcel-ods3 rests on ezodf, unmaintained since 2015). But it fills in what a sheet
+# declares: one cell marked "repeated 16,384 times" in a row "repeated 1,048,576 times" is
+# billions of cells, and the used range is a rectangle. So the sheets' extent is measured
+# first, streaming content.xml through defusedxml (no DTD, no entities: a billion-laughs file
+# is refused, not expanded), and a file whose cells with content span more than
+# MAX_XLSX_CELLS is refused as an .xlsx would be. LibreOffice's own trailing "repeated"
+# empty rows and columns hold no content and cost nothing.
+_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_TABLE, _ODS_ROW = f"{_TABLE_NS}table", f"{_TABLE_NS}table-row"
+_ODS_CELLS = (f"{_TABLE_NS}table-cell", f"{_TABLE_NS}covered-table-cell")
+_ODS_ROWS_REPEATED = f"{_TABLE_NS}number-rows-repeated"
+_ODS_COLUMNS_REPEATED = f"{_TABLE_NS}number-columns-repeated"
+_ODS_VALUE_TYPE = f"{_OFFICE_NS}value-type"
+
+
+def _check_ods(archive: zipfile.ZipFile) -> None:
+    try:
+        with archive.open("content.xml") as content:
+            extent = _ods_extent(content)
+    except FileRejected:
+        raise
+    except Exception as error:  # not XML, a DTD or entity (defusedxml), a bad number
+        raise FileRejected(NOT_A_TABLE) from error
+    if extent > MAX_XLSX_CELLS:
+        raise FileRejected(XLSX_TOO_MANY_CELLS)
+
+
+def _repeated(element, name: str) -> int:
+    return max(int(element.get(name, "1")), 1)
+
+
+def _ods_extent(content) -> int:
+    """The cells the sheets' used ranges span (rows x columns to the last cell with content,
+    summed over the sheets), as the file declares them."""
+    total, row, column, last_row, last_column = 0, 0, 0, 0, 0
+    for event, element in iterparse(content, events=("start", "end"), forbid_dtd=True):
+        tag = element.tag
+        if event == "start":
+            if tag == _ODS_TABLE:
+                row, last_row, last_column = 0, 0, 0
+            elif tag == _ODS_ROW:
+                column = 0
+            continue
+        if tag in _ODS_CELLS:
+            span = _repeated(element, _ODS_COLUMNS_REPEATED)
+            if element.get(_ODS_VALUE_TYPE) or len(element):
+                last_column = max(last_column, column + span)
+                last_row = row + 1
+            column += span
+        elif tag == _ODS_ROW:
+            repeated = _repeated(element, _ODS_ROWS_REPEATED)
+            if last_row == row + 1:  # the row has content: so do its repeats
+                last_row = row + repeated
+            row += repeated
+            element.clear()  # rows are done with: memory stays flat
+        elif tag == _ODS_TABLE:
+            total += last_row * last_column
+            if total > MAX_XLSX_CELLS:
+                return total  # no need to read on
+    return total
+
+
+def _ods_rows(data: bytes) -> Iterator[Row]:
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        # From A1, empty rows included: numbers stay physical, as for .xlsx.
+        for row in sheet.iter_rows():
+            yield _trimmed([_xlsx_text(value) for value in row[:MAX_XLSX_COLUMNS]])
+    except FileRejected:
+        raise
+    except Exception as error:  # calamine raises its own kinds for a damaged file
+        raise FileRejected(NOT_A_TABLE) from error
 
 
 def _count(

@@ -33,25 +33,55 @@ class ImportResult:
     # Of `created`, those whose address is a known placeholder (recipients.placeholders): loaded,
     # but sent no welcome email. Counted by the pipeline, which knows the settings.
     placeholder_emails: int = 0
+    # Lines of the template's example row, skipped: neither rows, created nor failed.
+    examples: tuple[int, ...] = ()
+
+    @property
+    def example_notice(self) -> str:
+        return example_notice(self.examples)
 
     def as_dict(self) -> dict:
-        """The command line's JSON (DESIGN.md, "Outside contract")."""
+        """The command line's JSON (DESIGN.md, "Outside contract"). `skipped` is new: the
+        lines left out that are no recipient (the template's example), each with why; the
+        other keys keep their meaning."""
         return {
             "rows": self.rows,
             "created": self.created,
             "failed": self.failed,
             "placeholder_emails": self.placeholder_emails,
             "errors": [{"line": error.line, "message": error.message} for error in self.errors],
+            "skipped": [
+                {"line": line, "message": example_notice((line,))} for line in self.examples
+            ],
         }
+
+
+def example_notice(lines: Iterable[int]) -> str:
+    """ "Line 2 is the template's example and was skipped", or "" for none."""
+    lines = list(lines)
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return f"Line {lines[0]} is the template's example and was skipped."
+    numbers = ", ".join(str(line) for line in lines[:-1]) + f" and {lines[-1]}"
+    return f"Lines {numbers} are the template's example and were skipped."
 
 
 class Tally:
     """The running result of a file, batch by batch; `close()` adds the error file."""
 
     def __init__(
-        self, header: Header, rows: int, *, dry_run: bool = False, keep_rows: bool = False
+        self,
+        header: Header,
+        rows: int,
+        *,
+        dry_run: bool = False,
+        keep_rows: bool = False,
+        examples: tuple[int, ...] = (),
     ) -> None:
-        self.result = ImportResult(rows=rows, dry_run=dry_run, valid_rows=[] if keep_rows else None)
+        self.result = ImportResult(
+            rows=rows, dry_run=dry_run, valid_rows=[] if keep_rows else None, examples=examples
+        )
         self._error_file = ErrorFile(header)
 
     def add(
@@ -99,7 +129,13 @@ def check_file(
 
 def dry_run_report(validation: Validation, *, keep_rows: bool = False) -> ImportResult:
     """Every batch of a checked file counted at once, as a dry run: nothing is written."""
-    tally = Tally(validation.header, validation.rows, dry_run=True, keep_rows=keep_rows)
+    tally = Tally(
+        validation.header,
+        validation.rows,
+        dry_run=True,
+        keep_rows=keep_rows,
+        examples=validation.examples,
+    )
     for batch in validation.batches:
         tally.add(batch.rows, batch.errors)
     return tally.close()

@@ -29,7 +29,12 @@ ONLY_THE_EXAMPLE = (
 
 
 class TooManyRows(FileRejected):
-    """More rows than the door the file came in by takes (the Low Volume tab: 100)."""
+    """More rows than the door the file came in by takes (the Low Volume tab: 100); `rows`
+    is how many the file has, so a door can offer one that takes them."""
+
+    def __init__(self, message: str, *, rows: int) -> None:
+        super().__init__(message)
+        self.rows = rows
 
 
 @dataclass
@@ -47,6 +52,9 @@ class Validation:
     header: Header
     rows: int  # non-blank rows below the header
     batches: Iterator[Batch]
+    # Lines that are the template's example row left in (skipped: not a recipient, not an
+    # error; the result says so, or a manager wonders where "Jane Example" went).
+    examples: tuple[int, ...] = ()
 
 
 def validate_file(
@@ -63,29 +71,35 @@ def validate_file(
     Birth dates after `today` are invalid; `existing` says which people are loaded already.
     """
     table = read_table(data, max_bytes=max_bytes)
-    header, count = scan_table(table, max_rows=max_rows)
-    return Validation(header, count, _batches(table, header, today, existing, batch_size))
+    examples: list[int] = []
+    header, count = scan_table(table, max_rows=max_rows, examples=examples)
+    batches = _batches(table, header, today, existing, batch_size)
+    return Validation(header, count, batches, tuple(examples))
 
 
-def scan_table(table: Table, *, max_rows: int) -> tuple[Header, int]:
-    """Find the header and count the rows: whole-file problems come out before any row does."""
+def scan_table(
+    table: Table, *, max_rows: int, examples: list[int] | None = None
+) -> tuple[Header, int]:
+    """Find the header and count the rows: whole-file problems come out before any row does.
+    The lines of the template's example row, skipped, are added to `examples`."""
     numbered = enumerate(table.rows(), start=1)
     top = [next(numbered, None) for _ in range(HEADER_SEARCH_ROWS)]
     header = find_header(row for row in top if row is not None)
-    count = sum(1 for _ in _data_rows(header, itertools.chain(top, numbered)))
+    count = sum(1 for _ in _data_rows(header, itertools.chain(top, numbered), examples))
     if count == 0:
         examples = any(is_example(cells, header) for cells in table.rows())
         raise FileRejected(ONLY_THE_EXAMPLE if examples else NO_RECIPIENTS)
     if count > max_rows:
         raise TooManyRows(
             f"The file has {count:,} recipients; at most {max_rows:,} can be uploaded at a "
-            "time here. Split it into smaller files."
+            "time here. Split it into smaller files.",
+            rows=count,
         )
     return header, count
 
 
 def _data_rows(
-    header: Header, numbered: Iterable[tuple[int, Row] | None]
+    header: Header, numbered: Iterable[tuple[int, Row] | None], examples: list[int] | None = None
 ) -> Iterator[tuple[int, Row]]:
     """The recipients' rows: below the header, showing anything, and not the template's example.
 
@@ -115,6 +129,8 @@ def _data_rows(
             and cells[email].strip() == example_email
             and is_example(cells, header)
         ):
+            if examples is not None:
+                examples.append(line)
             continue
         yield line, cells
 

@@ -11,6 +11,11 @@
   var announcer = document.getElementById("job-announcer");
   var announced = null;
 
+  function count(value) {
+    // "2,992", as the server renders the same figures (|intcomma).
+    return Number(value).toLocaleString("en-US");
+  }
+
   function text(id, value) {
     var element = document.getElementById(id);
     if (element) element.textContent = value;
@@ -30,7 +35,7 @@
     if (reached === "finished") message = banner.textContent;
     else if (reached === "queued") message = job.file_name + " is waiting to be processed.";
     else if (reached === "quarter-0") message = "Processing " + job.file_name + " started.";
-    else message = job.percent + "% processed: " + job.processed + " of " + job.rows + " rows.";
+    else message = job.percent + "% processed: " + count(job.processed) + " of " + count(job.rows) + " rows.";
     announcer.textContent = message.replace(/\s+/g, " ").trim();
   }
 
@@ -93,11 +98,13 @@
     var progress = document.getElementById("job-progress");
     progress.value = job.percent;
     progress.textContent = job.percent + "%";
+    text("job-title", job.heading);
+    text("job-help", job.help);
     text("job-status", job.status_label);
-    text("job-processed", job.processed);
-    text("job-rows", job.rows);
-    text("job-created", job.created);
-    text("job-failed", job.failed);
+    text("job-processed", count(job.processed));
+    text("job-rows", count(job.rows));
+    text("job-created", count(job.created));
+    text("job-failed", count(job.failed));
     text("job-eta", job.eta_seconds === null ? "" : "· about " + job.eta_seconds + " s left");
     if (!job.finished) {
       announce(job, null);

@@ -96,9 +96,13 @@ class Command(BaseCommand):
 
     def _report(self, result: ImportResult, options) -> None:
         verb = "would be created" if result.dry_run else "created"
-        self.stdout.write(f"{result.rows} rows: {result.created} {verb}, {result.failed} failed.")
+        self.stdout.write(
+            f"{result.rows:,} rows: {result.created:,} {verb}, {result.failed:,} failed."
+        )
         if result.placeholder_emails and not result.dry_run:
             self.stdout.write(placeholder_sentence(result.placeholder_emails))
+        if result.example_notice:
+            self.stdout.write(result.example_notice)
         for error in result.errors:
             self.stdout.write(error.message)
         if options["error_file"] and result.error_file is not None:
