@@ -32,6 +32,7 @@ def upload_summary_message(upload: Upload) -> EmailMessage:
         "reports_url": settings.SITE_URL + reverse("bulkupload:reports"),
         "attached": attach,
         "error_file_url": settings.SITE_URL + reverse("bulkupload:error_file", args=[upload.pk]),
+        "upload_url": settings.SITE_URL + reverse("bulkupload:upload_detail", args=[upload.pk]),
     }
     # Worded by the outcome, as the pages are: a partly or wholly failed upload never reads
     # like a success in the inbox.

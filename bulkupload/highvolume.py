@@ -95,6 +95,12 @@ def job_status(upload: Upload) -> dict:
         "created": upload.created_count,
         "failed": upload.failed_count,
         "placeholder_summary": upload.placeholder_summary,
+        # People loaded here already: neither created nor failed (engine/reconcile.py).
+        "already_loaded": upload.already_loaded_count,
+        "changes": upload.change_count,
+        "changes_url": reverse("bulkupload:upload_detail", args=[upload.pk]) + "#changes"
+        if upload.change_count
+        else "",
         "percent": percent,
         "eta_seconds": eta,
         "problem": upload.problem,

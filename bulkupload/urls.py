@@ -53,4 +53,5 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<int:upload_id>/", views.upload_detail, name="upload_detail"),
     path("reports/<int:upload_id>/failed-records.csv", views.error_file, name="error_file"),
+    path("reports/<int:upload_id>/changes/", views.accept_changes, name="accept_changes"),
 ]
