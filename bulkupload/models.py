@@ -339,3 +339,8 @@ class UploadEmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"Email change of upload {self.upload_id}, line {self.line}"
+
+    @property
+    def acceptable(self) -> bool:
+        """Whether a manager may still accept it (bulkupload.changes.pending_changes)."""
+        return not (self.registered or self.accepted_at or self.recipient.removed_at)

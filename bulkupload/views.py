@@ -308,6 +308,7 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = get_upload_or_404(request.user, upload_id)
     created = Recipient.objects.of_upload(upload.pk)
+    upload_changes = list(changes.changes_of(upload)) if upload.reconciled_count else []
     # Only the active ones, as on every list; those the help desk removed since are counted.
     recipients = Paginator(created.active(), RECIPIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -316,7 +317,8 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
         "recipients": recipients,
         "removed": created.exclude(removed_at=None).count(),
-        "changes": list(changes.changes_of(upload)) if upload.reconciled_count else [],
+        "changes": upload_changes,
+        "changes_pending": sum(1 for change in upload_changes if change.acceptable),
         "welcome": welcome.welcome_counts(upload),
         "not_reached": [
             (recipient, plain_reason(email.status, email.reason))
