@@ -38,6 +38,7 @@ SQLite and PostgreSQL. On PostgreSQL each column goes as one binary array parame
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import queue
 import secrets
@@ -458,7 +459,9 @@ def loaded_people(people: Collection[Person]) -> dict[Person, LoadedPerson]:
     LATERAL sub-select with LIMIT 1 is not turned into a join, so the planner does not hash
     every recipient against the batch, as it does for a semi-join or for IN lists once the
     table is large (100 ms a batch at a million rows). The people go as one array parameter
-    per column.
+    per column. On SQLite they go as one list of row values, which its planner looks up in
+    the same index (the former IN list per column matched every combination of the batch's
+    names and dates: a re-upload of 5,000 loaded people took 4x a fresh import).
 
     This is the engine's `existing` for a dry run and for the Low Volume review. An import
     does not ask: its INSERT ... ON CONFLICT finds the same people through the unique index
@@ -472,31 +475,33 @@ def loaded_people(people: Collection[Person]) -> dict[Person, LoadedPerson]:
         columns = [list(column) for column in zip(*people, strict=True)]
         found = execute_arrays(_EXISTING_SQL, [*_NOT_SET_UP, *columns])
         return {(first, last, born): LoadedPerson(*where) for first, last, born, *where in found}
-    firsts = sorted({first for first, _, _ in people})
-    lasts = sorted({last for _, last, _ in people})
-    births = sorted({born for _, _, born in people})
-    # SQLite: each column against its own list, and the exact triples picked out here.
-    candidates = (
-        Recipient.objects.active()
-        .filter(first_name_key__in=firsts, last_name_key__in=lasts, date_of_birth__in=births)
-        .values_list(
-            "first_name_key",
-            "last_name_key",
-            "date_of_birth",
-            "pk",
-            "location_id",
-            "email",
-            "account__password",
-        )
-    )
-    wanted = set(people)
-    return {
-        (first, last, born): LoadedPerson(
-            recipient, location, email, not (password or _NOT_SET_UP[0]).startswith(_NOT_SET_UP[0])
-        )
-        for first, last, born, recipient, location, email, password in candidates
-        if (first, last, born) in wanted
-    }
+    # SQLite: the people as one list of row values, each found through the unique index.
+    wanted = sorted(people)
+    found: dict[Person, LoadedPerson] = {}
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), _MAX_PARAMS // 3):
+            chunk = wanted[start : start + _MAX_PARAMS // 3]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                _EXISTING_SQLITE.format(values=values),
+                [value for first, last, born in chunk for value in (first, last, adapt(born))],
+            )
+            for first, last, born, recipient, location, email, password in cursor.fetchall():
+                born = born if isinstance(born, dt.date) else dt.date.fromisoformat(born)
+                set_up = not (password or _NOT_SET_UP[0]).startswith(_NOT_SET_UP[0])
+                found[(first, last, born)] = LoadedPerson(recipient, location, email, set_up)
+    return found
+
+
+_EXISTING_SQLITE = f"""
+    SELECT r.first_name_key, r.last_name_key, r.date_of_birth,
+        r.id, r.location_id, r.email, u.password
+    FROM {Recipient._meta.db_table} AS r
+    LEFT JOIN {User._meta.db_table} AS u ON u.id = r.account_id
+    WHERE r.removed_at IS NULL
+        AND (r.first_name_key, r.last_name_key, r.date_of_birth) IN (VALUES {{values}})
+"""  # noqa: S608 - the table names are the models' own; the values are placeholders
 
 
 def loaded_people_at(people: Collection[Person], location: Location) -> set[Person]:
