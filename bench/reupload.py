@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--base", default=default_base, help="the code to compare with")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per tree")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per round")
+    parser.add_argument("--verbose", action="store_true", help="print every round's figures")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder, throwaway_database("bench_reupload"):
@@ -96,6 +97,8 @@ def main() -> None:
             # Alternate which goes first: a noisy neighbour hurts both alike.
             for name in list(trees)[:: 1 if n % 2 == 0 else -1]:
                 figures = _round(trees[name], files, context, args.runs)
+                if args.verbose:
+                    print(name, json.dumps(figures))
                 for kind in ("fresh", "again"):
                     times[name][kind] += figures[kind]
         median = {

@@ -12,7 +12,6 @@ file, every run starting from the same state (no recipients but the bench's 50 l
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import json
 import sys
@@ -26,47 +25,15 @@ from devsupport import setup_django  # noqa: E402 - the measured tree's own
 setup_django()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from slate import clean_slate, seed_loaded  # noqa: E402 - bench/slate.py, this checkout's
 
 from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
-from outbox.models import OutboundEmail  # noqa: E402
-from providers.models import Location, PortalUsernameCounter, User  # noqa: E402
-from recipients.models import Recipient  # noqa: E402
+from providers.models import Location, User  # noqa: E402
 
 settings.DEBUG = False  # as the parent's throwaway database has it: no statement log
 settings.HIGH_VOLUME_MAX_ROWS = 10**6
 settings.UPLOAD_MAX_BYTES = 1 << 30
-
-
-def _clean_slate(keep: list[int], location: Location, loaded: list[list[str]]) -> None:
-    """What run.py's clean_slate does: truncated, analyzed tables, then the loaded people."""
-    tables = [model._meta.db_table for model in (OutboundEmail, Recipient, PortalUsernameCounter)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
-    User.objects.exclude(pk__in=keep)._raw_delete(connection.alias)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {User._meta.db_table}")
-            cursor.execute("ANALYZE")
-    people = []
-    for first, last, born, email in loaded:
-        month, day, year = map(int, born.split("/"))
-        person = Recipient(
-            location=location,
-            first_name=first,
-            last_name=last,
-            date_of_birth=dt.date(year, month, day),
-            email=email,
-        )
-        person.fill_keys()
-        people.append(person)
-    Recipient.objects.bulk_create(people)
-    gc.collect()
 
 
 def _timed(data: bytes, **where) -> float:
@@ -84,7 +51,9 @@ def main() -> None:
     where = {"location": location, "user": user, "upload": Upload.objects.get(pk=upload_id)}
     fresh, again = [], []
     for _ in range(int(runs)):
-        _clean_slate([user.pk], location, loaded)
+        clean_slate([user.pk])
+        seed_loaded(location, loaded)
+        gc.collect()
         fresh.append(_timed(data, **where))
         # The same file once more, every valid row's person now loaded (not analyzed since:
         # the statistics of a table filled minutes ago, as a manager's re-upload meets them).

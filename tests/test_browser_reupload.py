@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from recipients.models import Recipient
-from tests.helpers import accessible
+from tests.helpers import accessible, drop_file, sign_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,15 +30,7 @@ AGAIN = (
 
 
 def _drop(page, text: str, name: str) -> None:
-    dropped = page.evaluate_handle(
-        """([text, name]) => {
-            const transfer = new DataTransfer();
-            transfer.items.add(new File([text], name, {type: "text/csv"}));
-            return transfer;
-        }""",
-        [text, name],
-    )
-    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": dropped})
+    drop_file(page, text, name)
     page.get_by_role("heading", name=f"Review your data: {name}").wait_for()
 
 
@@ -53,10 +45,7 @@ def _screens(page, screenshot, name: str) -> None:
 def test_a_reupload_reconciles_and_an_accepted_change_welcomes_the_new_address_only(
     page, screenshot, alice, password, eager_tasks
 ):
-    page.goto("/accounts/login/?next=/bulk-registration/")
-    page.get_by_label("Email").fill("alice@demo.example")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_in_browser(page, "alice@demo.example", password, "/bulk-registration/")
     page.get_by_text("DRAG AND DROP CSV FILE HERE").wait_for()
     _drop(page, FIRST, "staff.csv")
     page.get_by_role("button", name="CREATE RECORDS").click()
