@@ -116,6 +116,7 @@ def process_upload(upload: Upload) -> ImportResult | None:
                 already_loaded=result.already_loaded,
                 changes=result.to_review,
             )
+        keep_changes(upload, result)
     except FileRejected as rejection:
         upload.finish(Upload.Status.REJECTED, problem=rejection.message)
         logger.info("Upload %s rejected as a whole", upload.pk)
@@ -125,7 +126,6 @@ def process_upload(upload: Upload) -> ImportResult | None:
         upload.finish(Upload.Status.FAILED, problem=CRASH_PROBLEM)
         logger.exception("Upload %s failed", upload.pk)
         raise
-    keep_changes(upload, result)
     upload.finish(Upload.Status.DONE, error_file=result.error_file)
     if result.created:
         record(
