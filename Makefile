@@ -29,6 +29,7 @@ test: $(VENV)/.installed
 ## three times.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/reupload.py
 	$(PY) bench/low_volume.py
 	$(PY) bench/high_volume.py
 	$(PY) bench/outbox.py

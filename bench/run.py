@@ -7,7 +7,6 @@ as the test runner does), so it never touches real data, and drops it at the end
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import json
 import os
@@ -30,6 +29,7 @@ setup_django()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from peer import peer_import  # noqa: E402 - bench/peer.py
+from slate import clean_slate, seed_loaded  # noqa: E402 - bench/slate.py
 
 from bulkupload.pipeline import import_file  # noqa: E402
 from devsupport.recipientfiles import make_file  # noqa: E402
@@ -40,9 +40,6 @@ from devsupport.throwaway import (  # noqa: E402
     send_no_tasks,
     throwaway_database,
 )
-from outbox.models import OutboundEmail  # noqa: E402
-from providers.models import PortalUsernameCounter, User  # noqa: E402
-from recipients.models import Recipient  # noqa: E402
 
 # The engine is timed with the welcome-email outbox rows written, as an import writes them;
 # sending them is the worker's job (the pipeline queues no sending anyway).
@@ -50,28 +47,6 @@ send_no_tasks()
 # The bench's large file is ten times what an upload may hold: the limits are lifted.
 settings.HIGH_VOLUME_MAX_ROWS = 10**6
 settings.UPLOAD_MAX_BYTES = 1 << 30
-
-
-def clean_slate(keep_user_ids: list[int]) -> None:
-    """Remove what an import created (not timed), so each run starts from the same state.
-
-    On PostgreSQL the tables are truncated and vacuumed: DELETE alone would leave every earlier
-    run's dead rows in the indexes, and each run would be slower than a real import is.
-    """
-    # The username counters too: each run numbers its families from the start, as the first did.
-    tables = [model._meta.db_table for model in (OutboundEmail, Recipient, PortalUsernameCounter)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # CASCADE: the tables that point at these (doses, cases...) are empty in the bench.
-            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
-    User.objects.exclude(pk__in=keep_user_ids)._raw_delete(connection.alias)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {User._meta.db_table}")
-            cursor.execute("ANALYZE")
 
 
 def measure(label: str, data: bytes, runs: int, *, dry_run: bool, context: dict) -> dict:
@@ -146,24 +121,7 @@ def _measured(
 
 
 def _seed_existing(context: dict) -> None:
-    existing = [
-        Recipient(
-            location=context["location"],
-            first_name=first,
-            last_name=last,
-            date_of_birth=_date(born),
-            email=email,
-        )
-        for first, last, born, email in context["existing"]
-    ]
-    for recipient in existing:
-        recipient.fill_keys()
-    Recipient.objects.bulk_create(existing)
-
-
-def _date(value: str) -> dt.date:
-    month, day, year = map(int, value.split("/"))
-    return dt.date(year, month, day)
+    seed_loaded(context["location"], context["existing"])
 
 
 def main() -> None:

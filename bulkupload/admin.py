@@ -33,6 +33,8 @@ class UploadAdmin(admin.ModelAdmin):
         "processed",
         "created_count",
         "failed_count",
+        "already_loaded_count",
+        "change_count",
         "problem",
         "created_at",
         "started_at",

@@ -31,7 +31,7 @@ from providers.models import Location, User
 
 from .engine import DuplicateRow, FileRejected, validate_file
 from .models import Upload
-from .writer import loaded_people, loaded_people_at
+from .writer import loaded_people
 
 RATE_GROUP = "bulkupload.preview_found_elsewhere"
 
@@ -53,7 +53,8 @@ class FileCheck:
 
 def check_file_for_elsewhere(data: bytes, location: Location, *, source: str) -> FileCheck:
     """The file's whole-file checks (FileRejected) and how many of its rows name people loaded
-    at other locations than `location`. Writes nothing; one query per batch and one more."""
+    at other locations than `location`. Writes nothing; one query per batch (which says where
+    each person found is loaded)."""
     validation = validate_file(
         data,
         max_rows=Upload.max_rows_for(source),
@@ -61,14 +62,15 @@ def check_file_for_elsewhere(data: bytes, location: Location, *, source: str) ->
         today=timezone.localdate(),
         existing=loaded_people,
     )
-    loaded = [
-        error.person
+    elsewhere = sum(
+        1
         for batch in validation.batches
         for error in batch.errors
-        if isinstance(error, DuplicateRow) and not error.in_file
-    ]
-    here = loaded_people_at(set(loaded), location) if loaded else set()
-    return FileCheck(validation.rows, sum(1 for person in loaded if person not in here))
+        if isinstance(error, DuplicateRow)
+        and error.loaded is not None
+        and error.loaded.location != location.pk
+    )
+    return FileCheck(validation.rows, elsewhere)
 
 
 def allow_finding_elsewhere(user: User, found: int, *, target: str, note: str = "") -> None:

@@ -174,6 +174,12 @@ def job_status(upload: Upload, request: HttpRequest | None = None) -> dict:
         "failed": upload.failed_count,
         "placeholder_summary": upload.placeholder_summary,
         "example_notice": upload.example_notice,
+        # People loaded here already: neither created nor failed (engine/reconcile.py).
+        "already_loaded": upload.already_loaded_count,
+        "changes": upload.change_count,
+        "changes_url": reverse("bulkupload:upload_detail", args=[upload.pk]) + "#changes"
+        if upload.change_count
+        else "",
         "percent": percent,
         "eta_seconds": eta,
         "problem": upload.problem,

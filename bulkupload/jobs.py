@@ -26,7 +26,7 @@ from outbox.queue import queue_email, send_emails_after_commit
 from providers.models import Location, User
 
 from .engine import FileRejected, ImportResult
-from .models import Upload, UploadSummaryEmail
+from .models import Upload, UploadEmailChange, UploadSummaryEmail
 from .pipeline import import_batches
 from .signals import upload_finished
 from .writer import plan_reference_checks_by_index
@@ -125,8 +125,14 @@ def process_upload(upload: Upload) -> ImportResult | None:
             bytes(upload.content), location=upload.location, user=upload.uploaded_by, upload=upload
         ):
             upload.record_progress(
-                result.rows, result.created, result.failed, placeholders=result.placeholder_emails
+                result.rows,
+                result.created,
+                result.failed,
+                placeholders=result.placeholder_emails,
+                already_loaded=result.already_loaded,
+                changes=result.to_review,
             )
+        keep_changes(upload, result)
     except FileRejected as rejection:
         upload.finish(Upload.Status.REJECTED, problem=rejection.message)
         logger.info("Upload %s rejected as a whole", upload.pk)
@@ -148,15 +154,37 @@ def process_upload(upload: Upload) -> ImportResult | None:
             f"({upload.get_source_display()}, {upload.location.pin})",
         )
     logger.info(
-        "Upload %s done: %s rows, %s created, %s failed",
+        "Upload %s done: %s rows, %s created, %s failed, %s already loaded, %s changes to review",
         upload.pk,
         result.rows,
         result.created,
         result.failed,
+        result.already_loaded,
+        result.to_review,
     )
     if result.created:
         send_emails_after_commit()  # the welcome emails the writer queued
     return result
+
+
+def keep_changes(upload: Upload, result: ImportResult) -> None:
+    """Keep the upload's email changes (to review, or registered already) for its page and
+    the Low Volume review's accepted rows (bulkupload.changes). A job taken over after its
+    worker died keeps those of its first run as they are (one per line)."""
+    if result.changes:
+        UploadEmailChange.objects.bulk_create(
+            [
+                UploadEmailChange(
+                    upload=upload,
+                    recipient_id=row.recipient,
+                    line=row.line,
+                    email=row.email,
+                    registered=not row.reviewable,
+                )
+                for row in result.changes
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def summary_is_due(upload: Upload) -> bool:

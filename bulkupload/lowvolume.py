@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,9 +23,11 @@ from audit.trail import record
 from providers.models import Location, User
 from recipients.placeholders import is_placeholder_email
 
+from .changes import accept_changes
 from .elsewhere import allow_finding_elsewhere, record_found_elsewhere
 from .engine import (
     FIELDS,
+    AlreadyLoaded,
     DuplicateRow,
     Person,
     RowError,
@@ -35,6 +38,7 @@ from .engine import (
     validate_file,
 )
 from .engine.cleaning import CleanRow
+from .engine.reconcile import CHANGE, REGISTERED, UNCHANGED
 from .engine.report import example_notice
 from .engine.warnings import RowWarning, row_warnings
 from .jobs import keep_for_uploader, run_job
@@ -78,10 +82,22 @@ class PreviewRow:
     # The row found a person loaded at another location (a duplicate, or a day and month
     # swapped): what a manager may learn only so often (PREVIEW_ELSEWHERE_RATE).
     found_elsewhere: bool = False
+    # The person is loaded at this location already (engine/reconcile.py): UNCHANGED, CHANGE
+    # (an email change to review: "Email: old → new") or REGISTERED; neither created nor failed.
+    reconciled: str = ""
+    change: str = ""
 
     @property
     def will_be_created(self) -> bool:
-        return not self.error
+        return not self.error and not self.reconciled
+
+    @property
+    def already_loaded(self) -> bool:
+        return self.reconciled in (UNCHANGED, REGISTERED)
+
+    @property
+    def to_review(self) -> bool:
+        return self.reconciled == CHANGE
 
     @property
     def editable(self) -> bool:
@@ -101,11 +117,24 @@ class Preview:
 
     @property
     def valid(self) -> int:
-        return sum(1 for row in self.rows if not row.error)
+        return sum(1 for row in self.rows if row.will_be_created)
 
     @property
     def failed(self) -> int:
-        return len(self.rows) - self.valid
+        return sum(1 for row in self.rows if row.error)
+
+    @property
+    def already_loaded(self) -> int:
+        return sum(1 for row in self.rows if row.already_loaded)
+
+    @property
+    def to_review(self) -> int:
+        return sum(1 for row in self.rows if row.to_review)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """CREATE RECORDS would create nothing and change nothing."""
+        return not self.valid and not self.to_review
 
     @property
     def warned(self) -> int:
@@ -146,7 +175,7 @@ def preview_file(data: bytes, location: Location) -> Preview:
         today=today,
         existing=loaded_people,
     )
-    result = dry_run_report(validation, keep_rows=True)
+    result = dry_run_report(validation, keep_rows=True, location=location.pk)
     valid, errors = result.valid_rows, result.errors
     warnings = row_warnings(valid, loaded_people)
     _warn_of_placeholders(valid, warnings)
@@ -154,6 +183,7 @@ def preview_file(data: bytes, location: Location) -> Preview:
     columns = [validation.header.columns[field] for field in FIELDS]
     rows = [_valid_row(row.line, _cells(row.cells, columns), warnings, here) for row in valid]
     rows += [_failed_row(error, _cells(error.cells, columns), here, today) for error in errors]
+    rows += [_reconciled_row(row, _cells(row.cells, columns)) for row in result.reconciled]
     rows.sort(key=lambda row: row.line)
     return Preview(rows, validation.examples)
 
@@ -189,6 +219,17 @@ def _valid_row(
         warnings=tuple(warning.message for warning in found),
         suggested_email=next((w.suggested_email for w in found if w.suggested_email), ""),
         found_elsewhere=any(w.loaded is not None and w.loaded not in here for w in found),
+    )
+
+
+def _reconciled_row(row: AlreadyLoaded, values: list[str]) -> PreviewRow:
+    """A row of a person loaded here already: nothing to do, or a change to review."""
+    return PreviewRow(
+        row.line,
+        *values,
+        error="",
+        reconciled=row.kind,
+        change=row.change if row.kind != UNCHANGED else "",
     )
 
 
@@ -249,9 +290,13 @@ def review(upload: Upload) -> Preview:
     return preview_file(bytes(upload.content), upload.location)
 
 
-def create_records(user: User, location: Location, upload_id: int) -> Upload:
+def create_records(
+    user: User, location: Location, upload_id: int, *, accept: Collection[int] = ()
+) -> Upload:
     """Create the reviewed file's valid rows, once: a second click, a resubmitted form or a
-    second tab finds the file no longer awaiting review and creates nothing."""
+    second tab finds the file no longer awaiting review and creates nothing. The email changes
+    of the lines in `accept` (the review's checkboxes, off by default) are made then; the
+    others stay on the upload's page to review."""
     confirmed = (
         Upload.objects.awaiting_review_by(user, location)
         .filter(pk=upload_id)
@@ -266,6 +311,8 @@ def create_records(user: User, location: Location, upload_id: int) -> Upload:
     )
     if upload is None:
         raise Http404("No such upload.")
+    if accept:
+        accept_changes(upload, lines=accept, by=user)
     return upload
 
 

@@ -95,6 +95,10 @@ class Upload(models.Model):
     placeholder_count = models.PositiveIntegerField(default=0)
     # Lines of the template's example row (Jane Example), skipped: not counted in rows.
     example_lines = models.JSONField(default=list, blank=True, editable=False)
+    # Rows of people loaded at this location already, neither created nor failed
+    # (engine/reconcile.py): nothing to do, or an email change for the manager to review.
+    already_loaded_count = models.PositiveIntegerField(default=0)
+    change_count = models.PositiveIntegerField(default=0)
     error_file = models.BinaryField(null=True, blank=True, editable=False)
     problem = models.TextField(
         blank=True, help_text="Why the whole file was rejected or why processing failed."
@@ -159,15 +163,21 @@ class Upload(models.Model):
     SUCCESS, WARNING, ERROR = "success", "warning", "error"
 
     @property
+    def reconciled_count(self) -> int:
+        """Rows of people loaded here already: neither created nor failed."""
+        return self.already_loaded_count + self.change_count
+
+    @property
     def outcome(self) -> str:
-        """success only when every row was created; warning when some were and some not;
-        error when none were (every row failed, or the file was refused or processing
-        stopped before creating anyone). Empty while the upload is not finished."""
+        """success when every row was created or was loaded here already; warning when some
+        were and some not; error when none were (every row failed, or the file was refused or
+        processing stopped before creating anyone). Empty while the upload is not finished."""
         if not self.is_finished:
             return ""
-        if self.created_count == 0:
+        done = self.status == self.Status.DONE
+        if self.created_count == 0 and not (done and self.reconciled_count):
             return self.ERROR
-        if self.status == self.Status.DONE and self.failed_count == 0:
+        if done and self.failed_count == 0:
             return self.SUCCESS
         return self.WARNING
 
@@ -175,6 +185,8 @@ class Upload(models.Model):
     def outcome_summary(self) -> str:
         """The outcome in a sentence: "3 of 40 recipients could not be created." """
         outcome, rows, created = self.outcome, self.rows or 0, self.created_count
+        if self.reconciled_count and outcome in (self.SUCCESS, self.WARNING):
+            return self._reconciled_summary()
         if outcome == self.SUCCESS:
             if created == 1:
                 return "The recipient was created."
@@ -189,6 +201,24 @@ class Upload(models.Model):
                 return "The recipient could not be created."
             return f"None of the {rows:,} recipients could be created."
         return ""
+
+    def _reconciled_summary(self) -> str:
+        """A re-upload's outcome: "1 created, 8 already loaded (nothing to do), 1 change to
+        review, 0 failed." """
+        parts = [
+            f"{self.created_count:,} created",
+            f"{self.already_loaded_count:,} already loaded (nothing to do)",
+        ]
+        if self.change_count:
+            parts.append(
+                f"{self.change_count:,} change{'s' if self.change_count != 1 else ''} to review"
+            )
+        if self.status == self.Status.DONE:
+            parts.append(f"{self.failed_count:,} failed")
+        else:  # stopped part-way: the rows never reached were not created either
+            rest = (self.rows or 0) - self.created_count - self.reconciled_count
+            parts.append(f"{rest:,} not created")
+        return ", ".join(parts) + "."
 
     @property
     def placeholder_summary(self) -> str:
@@ -257,11 +287,21 @@ class Upload(models.Model):
             welcome_at=self.welcome_at,
         )
 
-    def record_progress(self, rows: int, created: int, failed: int, placeholders: int = 0) -> None:
+    def record_progress(
+        self,
+        rows: int,
+        created: int,
+        failed: int,
+        placeholders: int = 0,
+        *,
+        already_loaded: int = 0,
+        changes: int = 0,
+    ) -> None:
         """After each batch: the counts so far, and the heartbeat that says the worker lives."""
-        self.rows, self.processed = rows, created + failed
+        self.rows, self.processed = rows, created + failed + already_loaded + changes
         self.created_count, self.failed_count = created, failed
         self.placeholder_count = placeholders
+        self.already_loaded_count, self.change_count = already_loaded, changes
         self.heartbeat_at = timezone.now()
         self._update(
             rows=rows,
@@ -269,6 +309,8 @@ class Upload(models.Model):
             created_count=created,
             failed_count=failed,
             placeholder_count=placeholders,
+            already_loaded_count=already_loaded,
+            change_count=changes,
             heartbeat_at=self.heartbeat_at,
         )
 
@@ -319,3 +361,38 @@ class UploadBounceDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Bounce digest of upload {self.upload_id}"
+
+
+class UploadEmailChange(models.Model):
+    """A row of an upload for a person loaded at its location already with another address
+    (engine/reconcile.py): applied only when a manager accepts it, as a correction of the
+    address on the recipient's page (recipients.selfservice.correct_email). `registered`: the
+    person's account was set up already, so there is nothing to accept (they change it in the
+    portal). The new address is personal data: it goes with the upload's files at the end of
+    their retention (bulkupload.retention)."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="email_changes")
+    recipient = models.ForeignKey(
+        "recipients.Recipient", on_delete=models.CASCADE, related_name="+"
+    )
+    line = models.PositiveIntegerField()
+    email = models.EmailField(max_length=254)
+    registered = models.BooleanField(default=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["upload", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "line"], name="upload_email_change_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"Email change of upload {self.upload_id}, line {self.line}"
+
+    @property
+    def acceptable(self) -> bool:
+        """Whether a manager may still accept it (bulkupload.changes.pending_changes)."""
+        return not (self.registered or self.accepted_at or self.recipient.removed_at)

@@ -6,7 +6,8 @@ it through the job (bulkupload.jobs), or calls it directly for a dry run:
     read and check the file as a whole (the engine; FileRejected before anything is written)
     → check each batch of rows (the engine)
     → create the batch's new recipients, accounts and welcome emails (the writer)
-    → report: counts, each failed line's message, the error file (the engine's Tally)
+    → report: counts, each failed line's message, the error file (the engine's Tally), the
+      people loaded at this location already reconciled rather than failed
 
 No Celery and no job bookkeeping here: the job records the running results this yields.
 """
@@ -79,7 +80,13 @@ def import_batches(
         # own inserts (writer.py), so it asks nobody first.
         existing=loaded_people if dry_run else nobody,
     )
-    tally = Tally(validation.header, validation.rows, dry_run=dry_run, examples=validation.examples)
+    tally = Tally(
+        validation.header,
+        validation.rows,
+        dry_run=dry_run,
+        examples=validation.examples,
+        location=location.pk if location is not None else None,
+    )
     yield tally.result
     if dry_run:
         for batch in validation.batches:
@@ -116,10 +123,13 @@ def _tallied(
     tally: Tally, header: Header, mine: set[Person], batch: Batch, written: Future
 ) -> ImportResult:
     """The running result with one more batch: its rows created, its failures and the people
-    loaded already (duplicates)."""
+    loaded already (duplicates, which the tally reconciles when they are loaded here)."""
     outcome = written.result()
     earlier = [row for row in batch.rows if row.person in mine]
-    duplicates = [duplicate_error(row, header) for row in outcome.duplicates]
+    duplicates = [
+        duplicate_error(row, header, loaded=outcome.loaded.get(row.person))
+        for row in outcome.duplicates
+    ]
     return tally.add(
         outcome.created + earlier,
         batch.errors + duplicates,

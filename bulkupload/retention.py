@@ -11,7 +11,7 @@ import logging
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Upload
+from .models import Upload, UploadEmailChange
 
 logger = logging.getLogger(__name__)
 
@@ -26,5 +26,7 @@ def delete_expired_files(now: dt.datetime | None = None) -> int:
 
 
 def delete_files(uploads: QuerySet[Upload], now: dt.datetime) -> int:
-    """Empty these uploads' file and failed records, saying when (the Reports tab shows it)."""
+    """Empty these uploads' file and failed records, saying when (the Reports tab shows it).
+    The email changes the file proposed go too: they hold its addresses."""
+    UploadEmailChange.objects.filter(upload__in=uploads).delete()
     return uploads.update(content=b"", error_file=None, files_deleted_at=now)

@@ -60,4 +60,5 @@ urlpatterns = [
     path("reports/<int:upload_id>/failed-records.csv", views.error_file, name="error_file"),
     path("reports/<int:upload_id>/undo/", views.upload_undo, name="upload_undo"),
     path("reports/<int:upload_id>/send-now/", views.upload_send_now, name="upload_send_now"),
+    path("reports/<int:upload_id>/changes/", views.accept_changes, name="accept_changes"),
 ]

@@ -15,7 +15,7 @@ from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
-from . import highvolume, lowvolume, undo, welcome
+from . import changes, highvolume, lowvolume, undo, welcome
 from .access import get_own_upload_or_404, get_upload_or_404, uploads_visible_to
 from .emails import error_file_name
 from .engine import FileRejected, TooManyRows, template
@@ -51,6 +51,10 @@ def low_volume(request: HttpRequest) -> HttpResponse:
             .filter(pk=result_id, source=Upload.Source.LOW_VOLUME)
             .first()
         )
+        if context["result"] is not None and context["result"].change_count:
+            pending = changes.pending_changes(context["result"]).count()
+            context["changes_pending"] = pending
+            context["changes_accepted"] = context["result"].change_count - pending
     return render(request, "bulkupload/low_volume.html", context)
 
 
@@ -120,6 +124,14 @@ def _corrections(request: HttpRequest) -> lowvolume.Corrections:
     return corrections
 
 
+_ACCEPT = re.compile(r"^accept-(\d{1,6})$")
+
+
+def _accepted_lines(request: HttpRequest) -> set[int]:
+    """The lines whose email change the manager ticked (accept-<N>)."""
+    return {int(match[1]) for key in request.POST if (match := _ACCEPT.match(key))}
+
+
 @require_POST
 @manager_required
 def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
@@ -163,7 +175,9 @@ def low_volume_create(request: HttpRequest, upload_id: int) -> HttpResponse:
             "rows below, then press CREATE RECORDS again.",
         )
         return redirect("bulkupload:low_volume_review", upload_id)
-    upload = lowvolume.create_records(request.user, request.location, upload_id)
+    upload = lowvolume.create_records(
+        request.user, request.location, upload_id, accept=_accepted_lines(request)
+    )
     return redirect(reverse("bulkupload:low_volume") + f"?result={upload.pk}")
 
 
@@ -315,6 +329,7 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = get_upload_or_404(request.user, upload_id)
     created = Recipient.objects.of_upload(upload.pk)
+    upload_changes = list(changes.changes_of(upload)) if upload.reconciled_count else []
     # Only the active ones, as on every list; those the help desk removed since are counted.
     recipients = Paginator(created.active(), RECIPIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -323,6 +338,8 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
         "recipients": recipients,
         "removed": created.exclude(removed_at=None).count(),
+        "changes": upload_changes,
+        "changes_pending": sum(1 for change in upload_changes if change.acceptable),
         "welcome": welcome.welcome_counts(upload),
         "not_reached": [
             (recipient, plain_reason(email.status, email.reason))
@@ -373,3 +390,25 @@ def upload_send_now(request: HttpRequest, upload_id: int) -> HttpResponse:
     else:
         messages.info(request, "The welcome emails were no longer waiting.")
     return redirect(_back_to(request, upload))
+
+
+@require_POST
+@manager_required
+def accept_changes(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """ "Review changes" on an upload's page: make the email changes ticked."""
+    upload = get_upload_or_404(request.user, upload_id)
+    lines = _accepted_lines(request)
+    if not lines:
+        messages.error(request, "Tick the changes to make first. Nothing was changed.")
+        return redirect(reverse("bulkupload:upload_detail", args=[upload.pk]) + "#changes")
+    accepted = changes.accept_changes(upload, lines=lines, by=request.user)
+    if accepted.lines:
+        count = len(accepted.lines)
+        messages.success(
+            request,
+            f"{count} email address{'es' if count != 1 else ''} changed. The welcome email goes "
+            "to the new address, with a new link; the link in any earlier one no longer works.",
+        )
+    for refusal in accepted.refused:
+        messages.error(request, refusal)
+    return redirect(reverse("bulkupload:upload_detail", args=[upload.pk]) + "#changes")

@@ -102,9 +102,15 @@ def job_finished(upload: Upload) -> None:
 
 
 def job_summary(upload: Upload) -> str:
-    """ "312 created, 4 failed", or why nothing was."""
+    """ "312 created, 4 failed" (and how many were loaded at the location already), or why
+    nothing was."""
     if upload.status == Upload.Status.DONE:
-        return f"{upload.created_count:,} created, {upload.failed_count:,} failed"
+        summary = f"{upload.created_count:,} created, {upload.failed_count:,} failed"
+        if upload.reconciled_count:
+            summary += f", {upload.already_loaded_count:,} already loaded (nothing to do)"
+        if upload.change_count:
+            summary += f", {upload.change_count:,} email change(s) for the managers to review"
+        return summary
     if upload.is_finished:
         return f"{upload.get_status_display()}: {upload.problem}"
     rows = f"{upload.rows:,}" if upload.rows else "?"

@@ -427,3 +427,27 @@ class TcpRelay:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
+
+
+# Browser steps ---------------------------------------------------------------------------------
+
+
+def sign_in_in_browser(page, email: str, password: str, next_url: str) -> None:
+    """Sign in on the portal's login page, going on to `next_url`."""
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def drop_file(page, text: str, name: str) -> None:
+    """Drop a CSV file with this text on the page's drop zone, as a manager drags one there."""
+    dropped = page.evaluate_handle(
+        """([text, name]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], name, {type: "text/csv"}));
+            return transfer;
+        }""",
+        [text, name],
+    )
+    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": dropped})

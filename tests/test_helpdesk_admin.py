@@ -27,6 +27,9 @@ INTERNAL = {
     ("providers", "portalusernamecounter"),
     ("bulkupload", "uploadsummaryemail"),
     ("bulkupload", "uploadbouncedigest"),
+    # A re-upload's email changes: the managers review them on the upload's page (the portal),
+    # and an accepted one is in the audit trail as the email correction it is.
+    ("bulkupload", "uploademailchange"),
     ("outbox", "deliveryevent"),  # shown on its email's page
 }
 

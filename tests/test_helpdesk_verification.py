@@ -353,7 +353,8 @@ def test_an_unverified_requesters_file_is_processed_and_the_result_gives_counts_
         _action(staff_client, case, "process_file")
     outbox.send_due_emails()
     (result,) = [m for m in mail.outbox if m.subject.endswith("recipient file processed")]
-    assert "1 created, 1 failed" in result.body
+    # The person loaded at the location already is neither created nor failed.
+    assert "1 created, 0 failed, 1 already loaded (nothing to do)" in result.body
     assert "can be downloaded from the case's page" not in result.body
     assert "loaded@example.com" not in result.body and "Duplicated" not in result.body
     page = client.get(f"/help-desk/cases/{case.number}/").content.decode()

@@ -147,14 +147,15 @@ def test_a_failure_mid_way_leaves_no_half_created_recipient(alice, demo_clinic):
 
 
 def test_a_person_created_by_a_racing_upload_is_reported_as_a_duplicate(
-    alice, demo_clinic, monkeypatch
+    alice, demo_clinic, other_clinic, monkeypatch
 ):
     # The engine's check runs before the other upload commits: it sees nobody...
     data = recipient_csv(person(), person("Jane"))
     result = run(data, demo_clinic, alice, dry_run=True)
     assert result.created == 2
-    # ...then the other upload creates John, and this one's insert meets the constraint.
-    make_recipient(demo_clinic)
+    # ...then the other upload creates John (at another location: one here is reconciled),
+    # and this one's insert meets the constraint.
+    make_recipient(other_clinic)
     result = run(data, demo_clinic, alice)
     assert (result.created, result.failed) == (1, 1)
     assert [e.message for e in result.errors] == [

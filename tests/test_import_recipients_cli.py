@@ -40,12 +40,14 @@ def test_it_imports_and_prints_the_json_contract(alice, staff_file):
         "rows": 3,
         "created": 1,
         "failed": 2,
+        "already_loaded": 0,
         "placeholder_emails": 0,
         "errors": [
             {"line": 3, "message": "Line 3: Email: invalid email address: bad"},
             {"line": 5, "message": "Line 5: Date of birth: invalid Date of birth: 2/30/1990"},
         ],
         "skipped": [],
+        "changes": [],
     }
     recipient = Recipient.objects.get()
     assert recipient.account.username == "john.smith@example.com.covid19vaccine"

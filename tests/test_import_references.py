@@ -43,9 +43,9 @@ def recipient_accounts():
 
 
 def test_an_import_learns_who_is_loaded_already_from_its_own_insert(
-    alice, demo_clinic, monkeypatch
+    alice, demo_clinic, other_clinic, monkeypatch
 ):
-    make_recipient(demo_clinic)  # John Smith, loaded by an earlier upload
+    make_recipient(other_clinic)  # John Smith, loaded by an earlier upload
 
     def no_lookups(people):
         raise AssertionError("an import does not look people up before writing")
@@ -62,8 +62,8 @@ def test_an_import_learns_who_is_loaded_already_from_its_own_insert(
     assert list(OutboundEmail.objects.values_list("user", flat=True)) == [jane.account_id]
 
 
-def test_a_dry_run_looks_people_up(alice, demo_clinic):
-    make_recipient(demo_clinic)
+def test_a_dry_run_looks_people_up(alice, demo_clinic, other_clinic):
+    make_recipient(other_clinic)
     result = run(recipient_csv(person(), person("Jane")), demo_clinic, alice, dry_run=True)
     assert (result.created, result.failed) == (1, 1)
 

@@ -208,7 +208,8 @@ def test_an_all_failed_file_offers_no_create_and_creates_nothing(alice_client):
     upload = Upload.objects.get()
     page = alice_client.get(f"/bulk-registration/review/{upload.pk}/").content.decode()
     assert '<strong id="ready-count">0</strong>' in page
-    assert "CREATE RECORDS</button>" in page and " disabled>CREATE RECORDS" in page
+    assert "CREATE RECORDS</button>" in page
+    assert ' disabled aria-describedby="nothing-to-do">CREATE RECORDS' in page
     # Even a forged POST creates nobody, and reports both rows as failed.
     response = alice_client.post(f"/bulk-registration/review/{upload.pk}/create/", follow=True)
     assert '<strong id="successful-count">0</strong>' in response.content.decode()

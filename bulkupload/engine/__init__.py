@@ -14,15 +14,25 @@ from .cleaning import (
     name_problem,
 )
 from .columns import FIELDS, LABELS, TEMPLATE_COLUMNS, header_field
-from .duplicates import DuplicateRow, ExistingPeople, Person, duplicate_error, nobody
+from .duplicates import (
+    DuplicateRow,
+    ExistingPeople,
+    LoadedPerson,
+    Person,
+    duplicate_error,
+    nobody,
+)
 from .errorfile import ErrorFile, neutralise
 from .headers import Header, find_header
 from .reading import FileRejected, Table, read_table
+from .reconcile import AlreadyLoaded
 from .report import ImportResult, Tally, check_file, dry_run_report
 from .template import EXAMPLE, is_example, template_csv, template_xlsx
 from .validation import BATCH_SIZE, Batch, TooManyRows, Validation, scan_table, validate_file
 
 __all__ = [
+    "AlreadyLoaded",
+    "LoadedPerson",
     "BATCH_SIZE",
     "EXAMPLE",
     "FIELDS",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from recipients.names import visible_character
@@ -159,7 +159,12 @@ def _batches(
 def _without_existing(batch: Batch, header: Header, existing: ExistingPeople) -> Batch:
     found = existing({row.person for row in batch.rows}) if batch.rows else set()
     if found:
-        batch.errors += [duplicate_error(row, header) for row in batch.rows if row.person in found]
+        where = found if isinstance(found, Mapping) else {}
+        batch.errors += [
+            duplicate_error(row, header, loaded=where.get(row.person))
+            for row in batch.rows
+            if row.person in found
+        ]
         batch.errors.sort(key=lambda error: error.line)
         batch.rows = [row for row in batch.rows if row.person not in found]
     return batch

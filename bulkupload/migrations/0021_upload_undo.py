@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bulkupload", "0019_upload_placeholder_count"),
+        ("bulkupload", "0020_reconcile"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

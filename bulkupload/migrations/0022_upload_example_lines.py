@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bulkupload", "0019_upload_placeholder_count"),
+        ("bulkupload", "0021_upload_undo"),
     ]
 
     operations = [

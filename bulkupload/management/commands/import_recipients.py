@@ -4,7 +4,11 @@
 The High Volume pipeline, synchronously, for operators and scripts (DESIGN.md, "Outside
 contract"). A whole-file rejection exits with status 1; failed rows do not. `--json` also
 says `"placeholder_emails": N`: how many of the recipients created have a known placeholder
-address (settings.PLACEHOLDER_EMAILS) and were sent no welcome email.
+address (settings.PLACEHOLDER_EMAILS) and were sent no welcome email; `"already_loaded": N`
+the rows of people loaded at the location already with nothing to do (neither created nor
+failed): unchanged, or with another address but their account set up already (they change it
+in the portal); `"changes"` lists the rows with another address, `to_review` those a manager
+may accept on the upload's page.
 """
 
 from __future__ import annotations
@@ -99,6 +103,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.rows:,} rows: {result.created:,} {verb}, {result.failed:,} failed."
         )
+        if result.reconciled:
+            self.stdout.write(
+                f"{result.already_loaded:,} already loaded (nothing to do), "
+                f"{result.to_review:,} email changes to review (on the upload's page)."
+            )
         if result.placeholder_emails and not result.dry_run:
             self.stdout.write(placeholder_sentence(result.placeholder_emails))
         if result.example_notice:
