@@ -192,16 +192,27 @@ def _settle(
 def _mark_accepted(email: OutboundEmail) -> None:
     """The relay took this one. A provider's webhook may have said more already (delivered)
     before this commits: that state stays, only the time is written."""
-    now = timezone.now()
-    moved = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.ACCEPTED,
-        sent_at=now,
-        last_error="",
-        reason="",
-        status_changed_at=now,
+    mark, only_the_time = _mark_accepted_sql()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(mark, [OutboundEmail.Status.ACCEPTED, now, now, email.pk])
+        if not cursor.rowcount:
+            cursor.execute(only_the_time, [now, email.pk])
+
+
+@functools.cache
+def _mark_accepted_sql() -> tuple[str, str]:
+    """The statements that mark one email accepted: written out, as the one statement run per
+    email sent (the ORM's update spent 0.3 ms of the process's time building it, a quarter of
+    all the time a welcome email cost the sender)."""
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    sending = OutboundEmail.Status.SENDING.value
+    # The table and the state are the model's own names; every value is a parameter.
+    return (
+        f"UPDATE {table} SET status = %s, sent_at = %s, status_changed_at = %s, "  # noqa: S608
+        f"last_error = '', reason = '' WHERE id = %s AND status = '{sending}'",
+        f"UPDATE {table} SET sent_at = %s WHERE id = %s AND sent_at IS NULL",  # noqa: S608
     )
-    if not moved:
-        OutboundEmail.objects.filter(pk=email.pk, sent_at__isnull=True).update(sent_at=now)
 
 
 def requeue_stale(now: dt.datetime | None = None) -> int:
