@@ -76,8 +76,9 @@ def main() -> None:
         name = f"bench-{uuid.uuid4().hex}"
         app.conf.task_default_queue = name
         print(
-            f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}, one "
-            f"worker of {WORKER_CONCURRENCY} processes, {settings.EMAIL_SENDER_CHAINS} sender chains"
+            f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}, "
+            f"one worker of {WORKER_CONCURRENCY} processes, "
+            f"{settings.EMAIL_SENDER_CHAINS} sender chains"
         )
         # As deployed (deploy/systemd/cvms-worker.service, docker-compose.yml): one worker of
         # WORKER_CONCURRENCY pool processes, where EMAIL_SENDER_CHAINS sender chains run.
