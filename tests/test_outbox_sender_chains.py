@@ -15,7 +15,7 @@ from devsupport.throwaway import start_worker_process, stop_worker_process
 from outbox import sending
 from outbox.models import OutboundEmail
 from outbox.tasks import send_emails
-from tests.helpers import make_upload, person, recipient_csv, wait_until
+from tests.helpers import assert_each_sent_once, make_upload, person, recipient_csv, wait_until
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="helper chains are held by PostgreSQL locks"
@@ -46,8 +46,7 @@ def test_one_worker_sends_a_large_mailing_on_two_chains_at_once_each_email_once(
             stop_worker_process(worker)  # each finishes its task: a late double shows
         received = deliveries.counts()
 
-    assert received - expected == Counter(), "sent more than once"
-    assert expected - received == Counter(), "never sent"
+    assert_each_sent_once(received, expected)
     # Both chains sent side by side, each over its own sessions.
     assert deliveries.most_open_sessions == 2 * settings.EMAIL_SESSIONS
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"accepted"}
