@@ -32,6 +32,7 @@ from devsupport import free_port, setup_django  # noqa: E402
 
 setup_django()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -51,6 +52,7 @@ from outbox import queue  # noqa: E402
 from outbox.models import OutboundEmail  # noqa: E402
 
 ROWS = 5000
+WORKER_CONCURRENCY = 2  # deploy/'s default
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = Path(os.environ.get("PRIVATE_POSTFIX", ROOT.parent / "shared/tools/private-postfix"))
 DRAIN_TIMEOUT = 300
@@ -73,8 +75,14 @@ def main() -> None:
         manager = bench_manager("NCA659995")
         name = f"bench-{uuid.uuid4().hex}"
         app.conf.task_default_queue = name
-        print(f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}")
-        worker = start_worker_process(name)
+        print(
+            f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}, "
+            f"one worker of {WORKER_CONCURRENCY} processes, "
+            f"{settings.EMAIL_SENDER_CHAINS} sender chains"
+        )
+        # As deployed (deploy/systemd/cvms-worker.service, docker-compose.yml): one worker of
+        # WORKER_CONCURRENCY pool processes, where EMAIL_SENDER_CHAINS sender chains run.
+        worker = start_worker_process(name, concurrency=WORKER_CONCURRENCY)
         try:
             _run(manager, rows=100, run="warm")
             runs = [_run(manager, rows=ROWS, run=str(n)) for n in range(args.runs)]

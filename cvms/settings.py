@@ -262,6 +262,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # SMTP sessions one sender keeps open at once: a relay takes a message in milliseconds of its
 # own, so one session at a time leaves it idle (bench/relay.py measures it).
 EMAIL_SESSIONS = env.int("EMAIL_SESSIONS", default=4)
+# Sender chains that send one large mailing side by side (each a task in a pool process of its
+# own, each with EMAIL_SESSIONS sessions): one process's Python is the limit, not the relay.
+# The worker's concurrency (WORKER_CONCURRENCY) bounds how many run at once; PostgreSQL only.
+EMAIL_SENDER_CHAINS = env.int("EMAIL_SENDER_CHAINS", default=2)
 # How long an email the relay refuses for now (4xx) is tried again before it is given up.
 EMAIL_DEFERRED_GIVE_UP_HOURS = env.int("EMAIL_DEFERRED_GIVE_UP_HOURS", default=24)
 # Bounces (VERP): every email's envelope sender is BOUNCE_ADDRESS with the email's signed id

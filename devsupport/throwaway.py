@@ -107,10 +107,11 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_worker_process(queue: str) -> subprocess.Popen:
+def start_worker_process(queue: str, *, concurrency: int = 0) -> subprocess.Popen:
     """A Celery worker in a process of its own (in a session of its own, so it can be killed
     as a whole), taking tasks from `queue` on this process's database and broker, and sending
-    the tasks it sends there too."""
+    the tasks it sends there too. One task at a time in that process, or, with `concurrency`,
+    as deployed: that many pool processes (prefork)."""
     env = {**os.environ, "DATABASE_URL": database_url(), "LOG_LEVEL": "WARNING"}
     env["REDIS_URL"] = settings.REDIS_URL or ""
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -124,8 +125,11 @@ def start_worker_process(queue: str) -> subprocess.Popen:
             "worker",
             "-Q",
             queue,
-            "--pool=solo",
-            "--concurrency=1",  # solo runs one task at a time: it reserves no second one
+            *(
+                [f"--concurrency={concurrency}"]  # prefork, as deploy/ runs it
+                if concurrency
+                else ["--pool=solo", "--concurrency=1"]  # one task at a time, none reserved
+            ),
             "--without-mingle",
             "--without-gossip",
             "--loglevel=WARNING",

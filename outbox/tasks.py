@@ -8,11 +8,24 @@ from . import bounces, sending
 
 
 @shared_task(ignore_result=True)
-def send_emails() -> None:
+def send_emails(chain: int = 0) -> None:
     """Send for a few seconds (sending.SEND_SLICE), then hand what is left to a fresh task: a
-    worker told to stop is free within seconds, and another one goes on with the mailing."""
-    if sending.send_slice():
-        send_emails.delay()
+    worker told to stop is free within seconds, and another one goes on with the mailing.
+
+    Chain 0 is what queueing an email starts (any number may run); while a mailing is large
+    enough to leave some after a slice, it also wakes helper chains 1..EMAIL_SENDER_CHAINS-1,
+    each running only while it holds its lock (sending.helper_chain), so that a worker's pool
+    processes send side by side: a bounded number of chains however often they are woken."""
+    with sending.helper_chain(chain) as mine:
+        more = mine and sending.send_slice()
+    if not more:
+        return
+    if chain:
+        send_emails.delay(chain)
+        return
+    send_emails.delay()
+    for helper in sending.helper_chains():
+        send_emails.delay(helper)
 
 
 @shared_task(ignore_result=True)

@@ -10,6 +10,7 @@ import io
 import socket
 import threading
 import time
+from collections import Counter
 from decimal import Decimal
 from importlib import import_module
 
@@ -427,6 +428,12 @@ class TcpRelay:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
+
+
+def assert_each_sent_once(received: Counter[str], expected: Counter[str]) -> None:
+    """What an SMTP server received (emails per address) is exactly what was expected."""
+    assert received - expected == Counter(), "sent more than once"
+    assert expected - received == Counter(), "never sent"
 
 
 # Browser steps ---------------------------------------------------------------------------------
