@@ -62,6 +62,9 @@ TABLE = Recipient._meta.db_table
 SAMPLE_PAGES = 500  # pages of the table read for an estimated count (~20,000 recipients)
 WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may read
 
+# Fields the list sorts by their lower case (the Email column: its index holds lower(email)).
+FOLDED_SORTS = frozenset({"email"})
+
 # A walk filters on the name column the sort index holds, or on name_first_last for the other
 # sorts (the two name columns hold the same words, so either finds the same rows).
 _NAME_COLUMNS = ("name_last_first", "name_first_last")
@@ -143,12 +146,13 @@ class Search:
         the whole order (LIMIT NULL) and its answer is final."""
         fields = [field.lstrip("-") for field in order]
         name = next((field for field in fields if field in _NAME_COLUMNS), "name_first_last")
-        columns = ", ".join(dict.fromkeys([*fields, name]))
+        selected = dict.fromkeys([*fields, name])
+        columns = ", ".join(f"{_sorted_by(field)} AS {field}" for field in selected)
         sql = (
             f"SELECT id FROM (SELECT {columns} FROM {TABLE} "  # noqa: S608
             f"WHERE location_id = %s AND removed_at IS NULL ORDER BY {_order(order)} LIMIT %s) "
             f"AS walk WHERE {self._matches(f'walk.{name}')} "
-            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+            f"ORDER BY {_order(order, selected=True)} LIMIT %s OFFSET %s"
         )
         wanted = window.stop - window.start
         with connection.cursor() as cursor:
@@ -174,6 +178,26 @@ class Search:
         )
         params = [*self._params(), window.stop - window.start, window.start]
         return [row[0] for row in self._by_trigrams(sql, params)]
+
+
+class AddressSearch:
+    """The recipients of one location with one email address, whatever its case: the entries
+    of the Email column's index (location, lower(email), id) for it, however many share it
+    (a placeholder address such as noemail@none.com: thousands at a large location)."""
+
+    def __init__(self, location: Location, address: str) -> None:
+        self.location_id, self.address = location.pk, address
+
+    def counted_page(self, order: list[str], window: slice) -> tuple[list[int], int]:
+        """The window's ids among the matches sorted, and how many match, in one pass."""
+        sql = (
+            f"SELECT id, COUNT(*) OVER () FROM {TABLE} "  # noqa: S608
+            "WHERE location_id = %s AND removed_at IS NULL AND lower(email) = lower(%s) "
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+        )
+        params = [self.location_id, self.address, window.stop - window.start, window.start]
+        rows = _bitmap_only(sql, params)
+        return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
 def _bitmap_only(sql: str, params: Sequence[object]) -> list[tuple]:
@@ -247,7 +271,9 @@ class CountedMatches:
     not few (the first FEW_MATCHES ids), walking the sort order and then sorting them anyway
     read them twice or three times. Exact, so the page says the count without "about"."""
 
-    def __init__(self, search: Search, order: list[str], page_size: int, page: int) -> None:
+    def __init__(
+        self, search: Search | AddressSearch, order: list[str], page_size: int, page: int
+    ) -> None:
         self.search, self.order, self.page_size = search, order, page_size
         self.window = slice((page - 1) * page_size, page * page_size)
         self.ids, self.count = search.counted_page(order, self.window)
@@ -279,9 +305,21 @@ class FewMatches:
         return shown_rows(self.ids, self.order, window)
 
 
-def _order(order: list[str]) -> str:
-    """The ORM order (["-email", "-id"]) as SQL; the fields are the model's own columns."""
-    return ", ".join(f"{field[1:]} DESC" if field.startswith("-") else field for field in order)
+def _sorted_by(field: str) -> str:
+    """What the list sorts by for `field`, one of the model's own columns: its lower case for
+    a folded one (FOLDED_SORTS), as its index holds it."""
+    return f"lower({field})" if field in FOLDED_SORTS else field
+
+
+def _order(order: list[str], *, selected: bool = False) -> str:
+    """The ORM order (["-email", "-id"]) as SQL; the fields are the model's own columns, or,
+    `selected`, what a subquery selected as them (_sorted_by already applied)."""
+    parts = []
+    for field in order:
+        name = field.lstrip("-")
+        column = name if selected else _sorted_by(name)
+        parts.append(f"{column} DESC" if field.startswith("-") else column)
+    return ", ".join(parts)
 
 
 def _about(value: float) -> int:
