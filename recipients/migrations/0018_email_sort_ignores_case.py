@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
                 Lower("email"),
                 models.F("id"),
                 condition=models.Q(removed_at__isnull=True),
+                include=["email"],
                 name="recipient_loc_email_folded",
             ),
         ),
