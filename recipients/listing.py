@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import OrderBy, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from providers.models import Location
@@ -20,7 +19,6 @@ from .models import Recipient
 from .names import search_key, searched_address
 from .placeholders import placeholder_email_q
 from .search import (
-    FOLDED_SORTS,
     SHOWN,
     AddressSearch,
     CountedMatches,
@@ -33,12 +31,12 @@ from .search import (
 PAGE_SIZE = 25
 
 # Column -> the indexed fields it sorts by; "id" last keeps every order total and stable.
-# The Email column ignores case (search.FOLDED_SORTS: its index holds lower(email)).
+# The Email column ignores case: it sorts by the email in lower case (Recipient.email_folded).
 SORTS: dict[str, tuple[str, ...]] = {
     "first_name": ("name_first_last", "id"),
     "last_name": ("name_last_first", "id"),
     "date_of_birth": ("date_of_birth", "id"),
-    "email": ("email", "id"),
+    "email": ("email_folded", "id"),
 }
 COLUMNS = [
     ("first_name", "First Name"),
@@ -118,7 +116,7 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
         rows, count = _with_placeholder_emails(recipients, query, order)
     elif not query:
         count = recipients.count() if welcome_bounced else active_recipients(location)
-        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*_orm(order))
+        rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
         if connection.vendor == "postgresql" and not welcome_bounced:
             rows = WholeList(location, order, count)
     elif connection.vendor == "postgresql" and not welcome_bounced:
@@ -157,17 +155,7 @@ def _with_placeholder_emails(
     matches = recipients.filter(placeholder_email_q())
     if query:
         matches = matches.search(query)
-    return _shown(matches.order_by(*_orm(order))), matches.count()
-
-
-def _orm(order: list[str]) -> list[str | OrderBy]:
-    """The list's order for the ORM: a folded field (FOLDED_SORTS) by its lower case."""
-    return [
-        OrderBy(Lower(field.lstrip("-")), descending=field.startswith("-"))
-        if field.lstrip("-") in FOLDED_SORTS
-        else field
-        for field in order
-    ]
+    return _shown(matches.order_by(*order)), matches.count()
 
 
 def _shown(recipients: QuerySet[Recipient]) -> QuerySet[Recipient]:
@@ -180,8 +168,8 @@ def _search(
     """SQLite: few matches are sorted from their ids; many, by walking the sort index."""
     ids = list(matches.order_by().values_list("id", flat=True)[: FEW_MATCHES + 1])
     if len(ids) <= FEW_MATCHES:
-        return _shown(Recipient.objects.filter(pk__in=ids).order_by(*_orm(order))), len(ids)
-    return _shown(matches.order_by(*_orm(order))), None
+        return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids)
+    return _shown(matches.order_by(*order)), None
 
 
 def _page_number(value: str | None) -> int:

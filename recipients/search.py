@@ -62,9 +62,6 @@ TABLE = Recipient._meta.db_table
 SAMPLE_PAGES = 500  # pages of the table read for an estimated count (~20,000 recipients)
 WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may read
 
-# Fields the list sorts by their lower case (the Email column: its index holds lower(email)).
-FOLDED_SORTS = frozenset({"email"})
-
 # A walk filters on the name column the sort index holds, or on name_first_last for the other
 # sorts (the two name columns hold the same words, so either finds the same rows).
 _NAME_COLUMNS = ("name_last_first", "name_first_last")
@@ -146,13 +143,12 @@ class Search:
         the whole order (LIMIT NULL) and its answer is final."""
         fields = [field.lstrip("-") for field in order]
         name = next((field for field in fields if field in _NAME_COLUMNS), "name_first_last")
-        selected = dict.fromkeys([*fields, name])
-        columns = ", ".join(f"{_sorted_by(field)} AS {field}" for field in selected)
+        columns = ", ".join(dict.fromkeys([*fields, name]))
         sql = (
             f"SELECT id FROM (SELECT {columns} FROM {TABLE} "  # noqa: S608
             f"WHERE location_id = %s AND removed_at IS NULL ORDER BY {_order(order)} LIMIT %s) "
             f"AS walk WHERE {self._matches(f'walk.{name}')} "
-            f"ORDER BY {_order(order, selected=True)} LIMIT %s OFFSET %s"
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
         )
         wanted = window.stop - window.start
         with connection.cursor() as cursor:
@@ -182,7 +178,7 @@ class Search:
 
 class AddressSearch:
     """The recipients of one location with one email address, whatever its case: the entries
-    of the Email column's index (location, lower(email), id) for it, however many share it
+    of the Email column's index (location, email_folded, id) for it, however many share it
     (a placeholder address such as noemail@none.com: thousands at a large location)."""
 
     def __init__(self, location: Location, address: str) -> None:
@@ -192,7 +188,7 @@ class AddressSearch:
         """The window's ids among the matches sorted, and how many match, in one pass."""
         sql = (
             f"SELECT id, COUNT(*) OVER () FROM {TABLE} "  # noqa: S608
-            "WHERE location_id = %s AND removed_at IS NULL AND lower(email) = lower(%s) "
+            "WHERE location_id = %s AND removed_at IS NULL AND email_folded = lower(%s) "
             f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
         )
         params = [self.location_id, self.address, window.stop - window.start, window.start]
@@ -305,21 +301,9 @@ class FewMatches:
         return shown_rows(self.ids, self.order, window)
 
 
-def _sorted_by(field: str) -> str:
-    """What the list sorts by for `field`, one of the model's own columns: its lower case for
-    a folded one (FOLDED_SORTS), as its index holds it."""
-    return f"lower({field})" if field in FOLDED_SORTS else field
-
-
-def _order(order: list[str], *, selected: bool = False) -> str:
-    """The ORM order (["-email", "-id"]) as SQL; the fields are the model's own columns, or,
-    `selected`, what a subquery selected as them (_sorted_by already applied)."""
-    parts = []
-    for field in order:
-        name = field.lstrip("-")
-        column = name if selected else _sorted_by(name)
-        parts.append(f"{column} DESC" if field.startswith("-") else column)
-    return ", ".join(parts)
+def _order(order: list[str]) -> str:
+    """The ORM order (["-email_folded", "-id"]) as SQL; the fields are the model's own columns."""
+    return ", ".join(f"{field[1:]} DESC" if field.startswith("-") else field for field in order)
 
 
 def _about(value: float) -> int:
