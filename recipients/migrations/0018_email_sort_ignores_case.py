@@ -2,10 +2,10 @@
 (issue 25): the email in lower case, a column the database computes (email_folded), indexed
 in place of the email as typed, so an import writes no more index entries than before.
 
-Adding a stored generated column rewrites the table and rebuilds its indexes (61 s at a million
-recipients on the loaded development machine, the table locked meanwhile; some ten minutes at
-ten million). On SQLite the rebuild drops the
-index 0014 made outside the model's state: it is made again here, as 0015 does.
+Adding a stored generated column rewrites the table and rebuilds its indexes (61 s at a
+million recipients on the loaded development machine, the table locked meanwhile; some ten
+minutes at ten million). On SQLite the rebuild drops the index 0014 made outside the model's
+state: it is made again here, as 0015 does.
 """
 
 from django.db import migrations, models
