@@ -77,13 +77,12 @@ def tidy_recipients(added: int) -> str:
         inserted, modified, size = row
         inserted, modified = inserted + added, modified + added
         floor = settings.RECIPIENTS_VACUUM_ROWS
-        done = []
-        if inserted >= floor + VACUUM_SHARE * size:
-            done.append("VACUUM")
-        if modified >= floor + ANALYZE_SHARE * size:
-            done.append("ANALYZE")
-        if done:
-            options = ", ".join(["SKIP_LOCKED", *(["ANALYZE"] if "ANALYZE" in done else [])])
-            verb = "VACUUM" if "VACUUM" in done else "ANALYZE"
-            cursor.execute(f"{verb} ({options}) {connection.ops.quote_name(table)}")
+        vacuum = inserted >= floor + VACUUM_SHARE * size
+        analyze = modified >= floor + ANALYZE_SHARE * size
+        quoted = connection.ops.quote_name(table)
+        if vacuum:
+            cursor.execute(f"VACUUM (SKIP_LOCKED{', ANALYZE' if analyze else ''}) {quoted}")
+        elif analyze:
+            cursor.execute(f"ANALYZE (SKIP_LOCKED) {quoted}")
+    done = ["VACUUM"] * vacuum + ["ANALYZE"] * analyze
     return ", ".join(done)
