@@ -154,7 +154,7 @@ def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
             else:
                 created += len(pending.popleft()[1].result().created)
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(
-        status=OutboundEmail.Status.SENT, sent_at=upload.created_at
+        status=OutboundEmail.Status.ACCEPTED, sent_at=upload.created_at
     )
     _sql(f"VACUUM {OutboundEmail._meta.db_table}")
     return created

@@ -138,7 +138,7 @@ def _fill(locations: list[Location], manager: User, sizes: list[int]) -> None:
             rate = written / (time.perf_counter() - started)
             _say(f"filled {written:,} of {total:,} ({rate:,.0f}/s), {_disk()}")
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(
-        status=OutboundEmail.Status.SENT, sent_at=dt.datetime.now(dt.UTC)
+        status=OutboundEmail.Status.ACCEPTED, sent_at=dt.datetime.now(dt.UTC)
     )
     _sql(f"VACUUM {OutboundEmail._meta.db_table}")
 

@@ -378,9 +378,10 @@ def _insert(
     given = {name: model._meta.get_field(name) for name in columns}
     fixed = {model._meta.get_field(name): value for name, value in constants.items()}
     for field in model._meta.concrete_fields:
-        # An auto-incremented primary key is drawn by the database, unless given.
+        # An auto-incremented primary key is drawn by the database, unless given; a generated
+        # column (Recipient.email_folded) is always the database's.
         auto = field.primary_key and isinstance(field, models.AutoField)
-        if field.name not in columns and field not in fixed and not auto:
+        if field.name not in columns and field not in fixed and not (auto or field.generated):
             fixed[field] = field.get_default()
     fixed_values = [field.get_db_prep_save(value, connection) for field, value in fixed.items()]
     ops = connection.ops

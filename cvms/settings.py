@@ -445,6 +445,10 @@ HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # On PostgreSQL an import writes this many batches at once, each over a connection of its own,
 # while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
 IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
+# After an import the recipients' table is vacuumed once this many rows (plus 2 % of the table)
+# were added since it last was, and analyzed once as many (plus 10 %) changed: Loaded
+# Recipients' deep pages need the visibility map only VACUUM sets (recipients.sql).
+RECIPIENTS_VACUUM_ROWS = env.int("RECIPIENTS_VACUUM_ROWS", default=10_000)
 # Addresses providers type for people who have none (recipients.placeholders): their recipients
 # are loaded but sent no welcome email. Comma-separated; `name@*` is that name at any domain,
 # `*@domain` any name at that domain, anything else one exact address (case ignored).

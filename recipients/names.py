@@ -118,3 +118,12 @@ def search_key(*names: str) -> str:
     decomposed = unicodedata.normalize("NFKD", " ".join(map(visible_text, names)))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.casefold().split())
+
+
+def searched_address(query: str) -> str | None:
+    """The email address a search asks for, if it is one ("did Maria get her email?": the
+    manager types maria.garcia@gmail.com): a single word with an @ in it, trimmed."""
+    words = query.split()
+    if len(words) == 1 and "@" in words[0]:
+        return words[0]
+    return None

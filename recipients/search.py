@@ -176,6 +176,26 @@ class Search:
         return [row[0] for row in self._by_trigrams(sql, params)]
 
 
+class AddressSearch:
+    """The recipients of one location with one email address, whatever its case: the entries
+    of the Email column's index (location, email_folded, id) for it, however many share it
+    (a placeholder address such as noemail@none.com: thousands at a large location)."""
+
+    def __init__(self, location: Location, address: str) -> None:
+        self.location_id, self.address = location.pk, address
+
+    def counted_page(self, order: list[str], window: slice) -> tuple[list[int], int]:
+        """The window's ids among the matches sorted, and how many match, in one pass."""
+        sql = (
+            f"SELECT id, COUNT(*) OVER () FROM {TABLE} "  # noqa: S608
+            "WHERE location_id = %s AND removed_at IS NULL AND email_folded = lower(%s) "
+            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+        )
+        params = [self.location_id, self.address, window.stop - window.start, window.start]
+        rows = _bitmap_only(sql, params)
+        return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
 def _bitmap_only(sql: str, params: Sequence[object]) -> list[tuple]:
     """Run `sql` with bitmap scans as the only way in: an index matching its conditions (the
     trigram index, the primary key), never a walk of the table or of a sort index."""
@@ -247,7 +267,9 @@ class CountedMatches:
     not few (the first FEW_MATCHES ids), walking the sort order and then sorting them anyway
     read them twice or three times. Exact, so the page says the count without "about"."""
 
-    def __init__(self, search: Search, order: list[str], page_size: int, page: int) -> None:
+    def __init__(
+        self, search: Search | AddressSearch, order: list[str], page_size: int, page: int
+    ) -> None:
         self.search, self.order, self.page_size = search, order, page_size
         self.window = slice((page - 1) * page_size, page * page_size)
         self.ids, self.count = search.counted_page(order, self.window)
@@ -280,7 +302,7 @@ class FewMatches:
 
 
 def _order(order: list[str]) -> str:
-    """The ORM order (["-email", "-id"]) as SQL; the fields are the model's own columns."""
+    """The ORM order (["-email_folded", "-id"]) as SQL; the fields are the model's own columns."""
     return ", ".join(f"{field[1:]} DESC" if field.startswith("-") else field for field in order)
 
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from importlib import import_module
 import openpyxl
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
@@ -434,6 +436,20 @@ def assert_each_sent_once(received: Counter[str], expected: Counter[str]) -> Non
     """What an SMTP server received (emails per address) is exactly what was expected."""
     assert received - expected == Counter(), "sent more than once"
     assert expected - received == Counter(), "never sent"
+
+
+def import_on_command_line(
+    folder, data: bytes, pin: str = "NCA650001", as_email: str = "alice@demo.example"
+) -> dict:
+    """`import_recipients FILE --location PIN --as EMAIL --json` in-process, with `data` as the
+    file (written in `folder`): the command's JSON."""
+    path = folder / "recipients.csv"
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command(
+        "import_recipients", str(path), "--location", pin, "--as", as_email, "--json", stdout=out
+    )
+    return json.loads(out.getvalue())
 
 
 # Browser steps ---------------------------------------------------------------------------------
