@@ -221,6 +221,42 @@ def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
     return sent
 
 
+# Low Volume uploads through the site ------------------------------------------------------------
+
+# The template's header line, as the text a manager's CSV starts with.
+HEADER = "FirstName,LastName,Date of birth,Email\r\n"
+# The guide's "View and Re-Upload File Errors" example, one valid row added first.
+GUIDE_EXAMPLE = (
+    HEADER
+    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail1.com\r\n"
+    + "Nicholas,,12/2/1955,Nicholas.NoEmail@companyemail2.com\r\n"
+    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail3.com\r\n"
+    + "Nicholas,TestLoadE2Recip4,,Nicholas.NoEmail@companyemail4.com\r\n"
+    + "Nicholas,TestLoadE2Recip5,12/5/1955,bademail\r\n"
+    + "Nicholas,TestLoadE2Recip6,12/6/1955,\r\n"
+    + "Nicholas,TestLoadE2Recip7,12/7/1955,Nicholas.NoEmail@\r\n"
+    + "Nicholas,TestLoadE2Recip8,12/8/19555,Nicholas.NoEmail@companyemail8.com\r\n"
+)
+# What the review says of GUIDE_EXAMPLE's rows, as the guide words it.
+GUIDE_ERRORS = [
+    "Line 3: Required fields are missing: [LastName]",
+    "Line 4: Email: invalid email address: Duplicated Nicholas.NoEmail@companyemail3.com",
+    "Line 5: Required fields are missing: [Date of birth]",
+    "Line 6: Email: invalid email address: bademail",
+    "Line 7: Required fields are missing: [Email]",
+    "Line 8: Email: invalid email address: Nicholas.NoEmail@",
+    "Line 9: Date of birth: invalid Date of birth: 12/8/19555",
+]
+
+
+def upload_low_volume(client, text: str, name: str = "staff.csv"):
+    """Posts `text` as a file named `name` to the Low Volume drop zone, as the browser does;
+    returns the response (a redirect to the review when the file was read)."""
+    data = io.BytesIO(text.encode("utf-8"))
+    data.name = name
+    return client.post("/bulk-registration/upload/", {"file": data})
+
+
 # Help-desk cases --------------------------------------------------------------------------------
 
 
