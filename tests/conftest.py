@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -39,6 +41,22 @@ hypothesis_settings.register_profile(
     "portal", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("portal")
+
+
+def pytest_collection_modifyitems(items):
+    """The only tests `make test` (SQLite, no Redis) skips: those marked
+    `@pytest.mark.postgresql("why")` or `@pytest.mark.redis("why")`, which run in CI's
+    PostgreSQL + Redis job."""
+    available = {
+        "postgresql": connection.vendor == "postgresql",
+        "redis": bool(django_settings.REDIS_URL),
+    }
+    for item in items:
+        for name, present in available.items():
+            marker = item.get_closest_marker(name)
+            if marker is not None and not present:
+                why = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"{name} only: {why}".rstrip(": ")))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ matches are found (recipients/counts.py, recipients/search.py)."""
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from recipients.counts import active_recipients
@@ -13,9 +12,7 @@ from recipients.removal import remove_recipient
 from recipients.tasks import fold_recipient_counts
 from tests.helpers import make_recipient
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the triggers and the planned search are PostgreSQL's"
-)
+on_postgresql = pytest.mark.postgresql("the triggers and the planned search are PostgreSQL's")
 
 
 def _people(location, count, **fields):
