@@ -78,6 +78,19 @@ def test_the_manager_is_emailed_the_failed_records_with_the_engines_messages(
     assert [m.to for m in welcome] == [["Nicholas.NoEmail@companyemail1.com"]]
 
 
+def test_a_file_without_failed_rows_emails_the_manager_nothing(
+    alice_client, django_capture_on_commit_callbacks, eager_tasks
+):
+    # The guide: "You will receive an email with any failed uploads"; the alert said the rest.
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@example.com\r\n")
+    upload = Upload.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/bulk-registration/review/{upload.pk}/create/")
+    assert Upload.objects.get().status == Upload.Status.DONE
+    assert [m.to for m in mail.outbox] == [["ann.lee@example.com"]]  # her welcome only
+    assert not OutboundEmail.objects.filter(kind="upload_summary").exists()
+
+
 def test_create_records_is_single_use(alice_client, reviewed):
     alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
     again = alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
