@@ -259,9 +259,14 @@ def test_a_large_family_sharing_an_email_goes_on_numbering(alice, demo_clinic):
     assert usernames == expected
 
 
-def test_an_import_inside_a_transaction_writes_on_the_callers_connection(alice, demo_clinic):
+@pytest.mark.django_db(transaction=True)  # the test's atomic block is the caller's, not ours
+@pytest.mark.postgresql("SQLite writes every batch on the caller's connection: one writer")
+def test_an_import_inside_a_transaction_writes_on_the_callers_connection(
+    alice, demo_clinic, settings
+):
     # A caller's atomic block: another connection would not see the uncommitted location and
     # manager, and what it wrote would outlive the caller's rollback.
+    settings.IMPORT_WRITERS = 2  # outside a transaction, three batches would go to threads
     rows = [person("Ann", f"Lee{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{i}") for i in range(2500)]
     with transaction.atomic():
         result = run(recipient_csv(*rows), demo_clinic, alice)
