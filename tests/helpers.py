@@ -10,6 +10,7 @@ import io
 import socket
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import import_module
 
@@ -181,8 +182,10 @@ def messages(result) -> list[str]:
 
 
 @contextlib.contextmanager
-def failing_inserts_into(model):
-    """The database refuses every insert into the model's table, as a full disk would."""
+def failing_inserts_into(model, when: str = "true"):
+    """The database refuses every insert into the model's table, as a full disk would; with
+    `when` (an SQL condition on NEW, e.g. "NEW.first_name = 'Pat0'") only the inserts of
+    such rows, and with them their whole statement."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -192,12 +195,12 @@ def failing_inserts_into(model):
             )
             cursor.execute(
                 f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+                f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION test_refuse()"
             )
         else:
             cursor.execute(
-                f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+                f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} FOR EACH ROW "
+                f"WHEN {when} BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
             )
     try:
         yield
@@ -208,6 +211,53 @@ def failing_inserts_into(model):
                 cursor.execute("DROP FUNCTION test_refuse()")
             else:
                 cursor.execute("DROP TRIGGER test_refuse")
+
+
+def inserts_into(model) -> Callable[[str], bool]:
+    """Whether an SQL statement inserts into the model's table (for database_statements)."""
+    table = model._meta.db_table
+
+    def inserts(sql: str) -> bool:
+        head = sql.lstrip().upper()
+        return head.startswith("INSERT INTO") and table.upper() in head.split("(", 1)[0]
+
+    return inserts
+
+
+@contextlib.contextmanager
+def database_statements(refuse: Callable[[str, int], BaseException | None] | None = None):
+    """The SQL statements this thread's connection runs while open, in order (a list that
+    grows), seen through Django's own hook for it (connection.execute_wrapper).
+
+    `refuse(sql, n)`, asked before each statement with how many ran before it, may return an
+    exception to raise instead of running it: a database (or a worker) that fails at the
+    statement a test chooses, whatever function of the project runs it."""
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        error = refuse(sql, len(seen)) if refuse is not None else None
+        seen.append(sql)
+        if error is not None:
+            raise error
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield seen
+
+
+def nth_statement_fails(matches: Callable[[str], bool], n: int, error: BaseException):
+    """A `refuse` for database_statements: the n-th (1-based) statement that `matches` raises
+    `error`; the others run."""
+    count = 0
+
+    def refuse(sql: str, _: int) -> BaseException | None:
+        nonlocal count
+        if not matches(sql):
+            return None
+        count += 1
+        return error if count == n else None
+
+    return refuse
 
 
 def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
