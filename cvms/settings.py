@@ -430,6 +430,16 @@ HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # On PostgreSQL an import writes this many batches at once, each over a connection of its own,
 # while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
 IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
+# Loaded Recipients search (recipients/listing.py, recipients/search.py), tuned at a million
+# recipients (make bench), not from the environment; tests set them low to reach each way a
+# search's matches are found. At most SEARCH_FEW_MATCHES matches are sorted from their ids; up
+# to SEARCH_COUNTED_MATCHES (estimated) they are counted and sorted in one pass; past it pages
+# are walked, reading SEARCH_WALK_MIN..SEARCH_WALK_MAX rows of the sort order. An estimate
+# reads SEARCH_SAMPLE_PAGES pages of the table (~20,000 recipients).
+SEARCH_FEW_MATCHES = 5000
+SEARCH_COUNTED_MATCHES = 25_000
+SEARCH_SAMPLE_PAGES = 500
+SEARCH_WALK_MIN, SEARCH_WALK_MAX = 5000, 60000
 # Addresses providers type for people who have none (recipients.placeholders): their recipients
 # are loaded but sent no welcome email. Comma-separated; `name@*` is that name at any domain,
 # `*@domain` any name at that domain, anything else one exact address (case ignored).
