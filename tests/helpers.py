@@ -1,4 +1,7 @@
-"""Plain data builders with overridable defaults."""
+"""Everything tests share besides conftest.py's fixtures: plain data builders with overridable
+defaults, recipient files, Low Volume uploads through the site, a database that refuses or
+fails at a chosen statement, browser checks. No test module imports another: what two
+modules need lives here, each name with a docstring, and the names stay stable."""
 
 from __future__ import annotations
 
@@ -59,16 +62,19 @@ def sign_in_request():
 
 
 def make_organization(name: str = "Demo Health System") -> Organization:
+    """The organization of this name, made if it is not there yet."""
     organization, _ = Organization.objects.get_or_create(name=name)
     return organization
 
 
 def make_location(pin: str = "NCA650001", name: str = "Demo Clinic", **fields) -> Location:
+    """A healthcare location (of the demo organization unless `organization` is given)."""
     fields.setdefault("organization", make_organization())
     return Location.objects.create(pin=pin, name=name, **fields)
 
 
 def make_user(email: str, password: str = PASSWORD, **flags) -> User:
+    """An account whose username is `email`, with PASSWORD unless told (`is_staff=True`...)."""
     return User.objects.create_user(email, password, **flags)
 
 
@@ -104,6 +110,7 @@ def make_staff(email: str, **flags) -> User:
 
 
 def make_manager(email: str, *locations: Location, **flags) -> User:
+    """A Healthcare Location Manager of these locations."""
     user = make_user(email, **flags)
     for location in locations:
         LocationManager.objects.create(user=user, location=location)
@@ -120,6 +127,7 @@ def make_upload(location: Location, uploaded_by: User, **fields):
 
 
 def make_recipient(location: Location, **fields) -> Recipient:
+    """A recipient loaded at the location: John Smith, born 1/2/1990, unless told."""
     fields.setdefault("first_name", "John")
     fields.setdefault("last_name", "Smith")
     fields.setdefault("date_of_birth", dt.date(1990, 1, 2))
@@ -148,6 +156,7 @@ def recipient_csv(
 
 
 def recipient_xlsx(*rows, header=TEMPLATE_HEADER) -> bytes:
+    """An Excel workbook of the header then the rows, in its first sheet."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in ([header] if header is not None else []) + list(rows):
@@ -158,6 +167,7 @@ def recipient_xlsx(*rows, header=TEMPLATE_HEADER) -> bytes:
 
 
 def person(first="John", last="Smith", born="1/2/1990", email="john.smith@example.com"):
+    """One row of a recipient file, as the cells read (born as m/d/yyyy)."""
     return (first, last, born, email)
 
 
@@ -178,6 +188,7 @@ def check_file(data: bytes, *, existing=(), max_rows: int = 5000, today=TODAY, *
 
 
 def messages(result) -> list[str]:
+    """The error messages of a check_file or import result, in order."""
     return [error.message for error in result.errors]
 
 
@@ -460,6 +471,7 @@ class TcpRelay:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self) -> None:
+        """Break every connection through the relay and turn new ones away."""
         with self._lock:
             self._cut = True
             for sock in self._open:
@@ -467,9 +479,11 @@ class TcpRelay:
             self._open.clear()
 
     def restore(self) -> None:
+        """Accept and forward connections again."""
         self._cut = False
 
     def close(self) -> None:
+        """Cut, and stop listening."""
         self.cut()
         self.listener.close()
 
