@@ -67,7 +67,7 @@ def _shc_key_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fast_tests(settings, tmp_path, _shc_key_file):
+def _fast_tests(settings, _shc_key_file):
     # Test-only speed and isolation switches live here, not in cvms/settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
