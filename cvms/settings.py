@@ -449,6 +449,16 @@ IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
 # were added since it last was, and analyzed once as many (plus 10 %) changed: Loaded
 # Recipients' deep pages need the visibility map only VACUUM sets (recipients.sql).
 RECIPIENTS_VACUUM_ROWS = env.int("RECIPIENTS_VACUUM_ROWS", default=10_000)
+# Loaded Recipients search (recipients/listing.py, recipients/search.py), tuned at a million
+# recipients (make bench), not from the environment; tests set them low to reach each way a
+# search's matches are found. At most SEARCH_FEW_MATCHES matches are sorted from their ids; up
+# to SEARCH_COUNTED_MATCHES (estimated) they are counted and sorted in one pass; past it pages
+# are walked, reading SEARCH_WALK_MIN..SEARCH_WALK_MAX rows of the sort order. An estimate
+# reads SEARCH_SAMPLE_PAGES pages of the table (~20,000 recipients).
+SEARCH_FEW_MATCHES = 5000
+SEARCH_COUNTED_MATCHES = 25_000
+SEARCH_SAMPLE_PAGES = 500
+SEARCH_WALK_MIN, SEARCH_WALK_MAX = 5000, 60000
 # Addresses providers type for people who have none (recipients.placeholders): their recipients
 # are loaded but sent no welcome email. Comma-separated; `name@*` is that name at any domain,
 # `*@domain` any name at that domain, anything else one exact address (case ignored).

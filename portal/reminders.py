@@ -10,6 +10,7 @@ consent on their registration, once the second dose is recorded, or for a remove
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -52,11 +53,14 @@ def language_of(registration: Registration) -> str:
     return "es" if registration.language == Language.SPANISH else "en"
 
 
-def queue_due_reminders(today: dt.date | None = None) -> int:
-    """Record (and queue for sending) every reminder due today; returns how many."""
+def queue_due_reminders(today: dt.date | None = None, doses: Iterable[Dose] | None = None) -> int:
+    """Record (and queue for sending) every reminder due today; returns how many.
+
+    `doses`: the first doses due, as read before (due_first_doses), for a run that read them
+    earlier than it records: another run may have recorded some meanwhile (two runs at once)."""
     today = today or timezone.localdate()
     queued = 0
-    for dose in due_first_doses(today):
+    for dose in due_first_doses(today) if doses is None else doses:
         due_on = dose.given_on + dt.timedelta(days=dose.product.second_dose_after_days)
         # In the language the recipient chose on their registration (English or Spanish).
         with translation.override(language_of(dose.recipient.registration)):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
@@ -47,14 +48,9 @@ COLUMNS = [
 DEFAULT_SORT = "last_name"
 PLACEHOLDERS_ONLY = "none"  # ?email=none: only the recipients with no real email address
 MAX_QUERY_LENGTH = 100
-# A search with at most this many matches is paged from the list of its matches' ids.
-FEW_MATCHES = 5000
-# A sampled estimate below half of FEW_MATCHES may well be few (the sample is a few hundred
-# pages): the matches are looked up to know.
-# Up to this many (estimated), a search's matches are sorted and counted in one pass through
-# the trigram index (search.CountedMatches): a common surname at a million recipients. Past
-# it, pages are walked and the count is "about" (search.ManyMatches).
-COUNTED_MATCHES = 25_000
+# How a search's matches are found, by how many they are: settings.SEARCH_FEW_MATCHES and
+# SEARCH_COUNTED_MATCHES (cvms/settings.py). A sampled estimate below half of the few may
+# well be few (the sample is a few hundred pages): the matches are looked up to know.
 
 
 @dataclass(frozen=True)
@@ -166,8 +162,9 @@ def _search(
     matches: QuerySet[Recipient], order: list[str]
 ) -> tuple[QuerySet[Recipient], int | None]:
     """SQLite: few matches are sorted from their ids; many, by walking the sort index."""
-    ids = list(matches.order_by().values_list("id", flat=True)[: FEW_MATCHES + 1])
-    if len(ids) <= FEW_MATCHES:
+    few = settings.SEARCH_FEW_MATCHES
+    ids = list(matches.order_by().values_list("id", flat=True)[: few + 1])
+    if len(ids) <= few:
         return _shown(Recipient.objects.filter(pk__in=ids).order_by(*order)), len(ids)
     return _shown(matches.order_by(*order)), None
 
@@ -187,8 +184,8 @@ def _search_postgresql(
 
     Every statement is planned the same whatever the planner's statistics say
     (recipients/search.py). A sample of the table says first whether the matches are many.
-    Few (at most FEW_MATCHES) are counted exactly and sorted from their ids, found through the
-    trigram index. Up to COUNTED_MATCHES, the page and the exact count come from one pass
+    Few (at most SEARCH_FEW_MATCHES) are counted exactly and sorted from their ids, found through
+    the trigram index. Up to SEARCH_COUNTED_MATCHES, the page and the exact count come from one pass
     (CountedMatches). Very many are counted from the sample ("about") and fetched page by page
     (ManyMatches). Every word is found through the trigram index: a word under three letters
     matches the start of a word of the name (recipients.names.SHORT_WORD), which the index
@@ -202,12 +199,13 @@ def _search_postgresql(
         return counted, counted.count, False
     search = Search(location, search_key(query).split())
     count, exact = search.estimated_count()
-    if count <= (FEW_MATCHES if exact else FEW_MATCHES // 2):
-        ids = search.matching_ids(limit=FEW_MATCHES + 1)
-        if len(ids) <= FEW_MATCHES:
+    few = settings.SEARCH_FEW_MATCHES
+    if count <= (few if exact else few // 2):
+        ids = search.matching_ids(limit=few + 1)
+        if len(ids) <= few:
             return FewMatches(ids, order), len(ids), False
-        count = max(count, FEW_MATCHES + 1)
-    if count <= COUNTED_MATCHES:
+        count = max(count, few + 1)
+    if count <= settings.SEARCH_COUNTED_MATCHES:
         counted = CountedMatches(search, order, PAGE_SIZE, _page_number(page))
         return counted, counted.count, False
     return ManyMatches(search, order, count, PAGE_SIZE), count, not exact

@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from providers.models import Location
@@ -59,8 +60,8 @@ SHOWN = (
 )
 
 TABLE = Recipient._meta.db_table
-SAMPLE_PAGES = 500  # pages of the table read for an estimated count (~20,000 recipients)
-WALK_MIN, WALK_MAX = 5000, 60000  # how many rows of the sort order a walk may read
+# How many pages of the table an estimated count reads, and how many rows of the sort order a
+# walk may read: settings.SEARCH_SAMPLE_PAGES, SEARCH_WALK_MIN and SEARCH_WALK_MAX.
 
 # A walk filters on the name column the sort index holds, or on name_first_last for the other
 # sorts (the two name columns hold the same words, so either finds the same rows).
@@ -124,7 +125,7 @@ class Search:
                 "SELECT pg_relation_size(%s) / current_setting('block_size')::int", [TABLE]
             )
             (pages,) = cursor.fetchone()
-            percent = min(100.0, 100.0 * SAMPLE_PAGES / max(pages, 1))
+            percent = min(100.0, 100.0 * settings.SEARCH_SAMPLE_PAGES / max(pages, 1))
             # REPEATABLE: the same sample each time, so paging does not change the count.
             sample = f"{TABLE} TABLESAMPLE SYSTEM (%s) REPEATABLE (2021)"
             cursor.execute(
@@ -264,7 +265,7 @@ class CountedMatches:
     """A search's matches, neither few nor very many (a common surname: "smith" is about 1 in
     120 people), as the paginator pages them: the page asked for and the exact count from one
     pass through the trigram index (Search.counted_page), where finding out that they are
-    not few (the first FEW_MATCHES ids), walking the sort order and then sorting them anyway
+    not few (the first SEARCH_FEW_MATCHES ids), walking the sort order and then sorting them anyway
     read them twice or three times. Exact, so the page says the count without "about"."""
 
     def __init__(
@@ -318,13 +319,13 @@ class ManyMatches:
     """A search's many matches as the paginator pages them: each page fetched on its own.
 
     A page is first looked for by a walk of the sort order, as far as the matches' density
-    says it should take to fill the page (twice that, within WALK_MIN..WALK_MAX rows). A walk
-    that comes up short tells how sparse the matches are where it went ("jo" by Last Name:
-    the Joneses are further on), and a longer walk follows, as far as that density says (at
-    least twice as far, up to WALK_MAX). Reading a row costs about the same in a walk as in
-    sorting the matches, so once a walk would read more rows than there are matches, or
-    WALK_MAX rows come up short, the trigram index's matches are sorted ("smith" by Last
-    Name).
+    says it should take to fill the page (twice that, within settings.SEARCH_WALK_MIN ..
+    SEARCH_WALK_MAX rows). A walk that comes up short tells how sparse the matches are where
+    it went ("jo" by Last Name: the Joneses are further on), and a longer walk follows, as far
+    as that density says (at least twice as far, up to SEARCH_WALK_MAX). Reading a row costs
+    about the same in a walk as in sorting the matches, so once a walk would read more rows
+    than there are matches, or SEARCH_WALK_MAX rows come up short, the trigram index's
+    matches are sorted ("smith" by Last Name).
     """
 
     def __init__(self, search: Search, order: list[str], count: int, page_size: int) -> None:
@@ -339,7 +340,8 @@ class ManyMatches:
         # count, which is only an estimate here.
         window = slice(window.start, window.start + self.page_size)
         density = max(self.count, 1) / max(self.location_size, 1)
-        budget = int(min(WALK_MAX, max(WALK_MIN, 2 * window.stop / density)))
+        walk_min, walk_max = settings.SEARCH_WALK_MIN, settings.SEARCH_WALK_MAX
+        budget = int(min(walk_max, max(walk_min, 2 * window.stop / density)))
         ids = self._walked(window, budget)
         if ids is None:
             ids = self.search.sorted_page(self.order, window)
@@ -348,7 +350,7 @@ class ManyMatches:
     def _walked(self, window: slice, budget: int) -> list[int] | None:
         """The window's ids by walks of the sort order, or None where sorting the matches
         costs less."""
-        walked = 0
+        walked, walk_max = 0, settings.SEARCH_WALK_MAX
         while walked < budget:
             whole = budget >= self.location_size  # the walk reads every row: it is final
             if not whole and budget >= self.count:
@@ -359,5 +361,5 @@ class ManyMatches:
             # Short: as many matches as the walk found (all of the window's predecessors
             # at most, if it found none of the window) in `budget` rows.
             found = max(window.start + len(ids), 1)
-            walked, budget = budget, int(min(WALK_MAX, 2 * budget * window.stop / found))
+            walked, budget = budget, int(min(walk_max, 2 * budget * window.stop / found))
         return None

@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -41,6 +43,22 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("portal")
 
 
+def pytest_collection_modifyitems(items):
+    """The only tests `make test` (SQLite, no Redis) skips: those marked
+    `@pytest.mark.postgresql("why")` or `@pytest.mark.redis("why")`, which run in CI's
+    PostgreSQL + Redis job."""
+    available = {
+        "postgresql": connection.vendor == "postgresql",
+        "redis": bool(django_settings.REDIS_URL),
+    }
+    for item in items:
+        for name, present in available.items():
+            marker = item.get_closest_marker(name)
+            if marker is not None and not present:
+                why = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"{name} only: {why}".rstrip(": ")))
+
+
 @pytest.fixture(scope="session")
 def _shc_key_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("shc") / "signing-key.pem"
@@ -49,7 +67,7 @@ def _shc_key_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fast_tests(settings, tmp_path, _shc_key_file):
+def _fast_tests(settings, _shc_key_file):
     # Test-only speed and isolation switches live here, not in cvms/settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

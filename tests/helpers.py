@@ -1,4 +1,7 @@
-"""Plain data builders with overridable defaults."""
+"""Everything tests share besides conftest.py's fixtures: plain data builders with overridable
+defaults, recipient files, Low Volume uploads through the site, a database that refuses or
+fails at a chosen statement, browser checks. No test module imports another: what two
+modules need lives here, each name with a docstring, and the names stay stable."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import import_module
 
@@ -62,16 +66,19 @@ def sign_in_request():
 
 
 def make_organization(name: str = "Demo Health System") -> Organization:
+    """The organization of this name, made if it is not there yet."""
     organization, _ = Organization.objects.get_or_create(name=name)
     return organization
 
 
 def make_location(pin: str = "NCA650001", name: str = "Demo Clinic", **fields) -> Location:
+    """A healthcare location (of the demo organization unless `organization` is given)."""
     fields.setdefault("organization", make_organization())
     return Location.objects.create(pin=pin, name=name, **fields)
 
 
 def make_user(email: str, password: str = PASSWORD, **flags) -> User:
+    """An account whose username is `email`, with PASSWORD unless told (`is_staff=True`...)."""
     return User.objects.create_user(email, password, **flags)
 
 
@@ -107,6 +114,7 @@ def make_staff(email: str, **flags) -> User:
 
 
 def make_manager(email: str, *locations: Location, **flags) -> User:
+    """A Healthcare Location Manager of these locations."""
     user = make_user(email, **flags)
     for location in locations:
         LocationManager.objects.create(user=user, location=location)
@@ -135,6 +143,7 @@ def make_finished_upload(location: Location, uploaded_by: User, **fields):
 
 
 def make_recipient(location: Location, **fields) -> Recipient:
+    """A recipient loaded at the location: John Smith, born 1/2/1990, unless told."""
     fields.setdefault("first_name", "John")
     fields.setdefault("last_name", "Smith")
     fields.setdefault("date_of_birth", dt.date(1990, 1, 2))
@@ -163,6 +172,7 @@ def recipient_csv(
 
 
 def recipient_xlsx(*rows, header=TEMPLATE_HEADER) -> bytes:
+    """An Excel workbook of the header then the rows, in its first sheet."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in ([header] if header is not None else []) + list(rows):
@@ -173,6 +183,7 @@ def recipient_xlsx(*rows, header=TEMPLATE_HEADER) -> bytes:
 
 
 def person(first="John", last="Smith", born="1/2/1990", email="john.smith@example.com"):
+    """One row of a recipient file, as the cells read (born as m/d/yyyy)."""
     return (first, last, born, email)
 
 
@@ -193,12 +204,15 @@ def check_file(data: bytes, *, existing=(), max_rows: int = 5000, today=TODAY, *
 
 
 def messages(result) -> list[str]:
+    """The error messages of a check_file or import result, in order."""
     return [error.message for error in result.errors]
 
 
 @contextlib.contextmanager
-def failing_inserts_into(model):
-    """The database refuses every insert into the model's table, as a full disk would."""
+def failing_inserts_into(model, when: str = "true"):
+    """The database refuses every insert into the model's table, as a full disk would; with
+    `when` (an SQL condition on NEW, e.g. "NEW.first_name = 'Pat0'") only the inserts of
+    such rows, and with them their whole statement."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -208,12 +222,12 @@ def failing_inserts_into(model):
             )
             cursor.execute(
                 f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+                f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION test_refuse()"
             )
         else:
             cursor.execute(
-                f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+                f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} FOR EACH ROW "
+                f"WHEN {when} BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
             )
     try:
         yield
@@ -226,6 +240,53 @@ def failing_inserts_into(model):
                 cursor.execute("DROP TRIGGER test_refuse")
 
 
+def inserts_into(model) -> Callable[[str], bool]:
+    """Whether an SQL statement inserts into the model's table (for database_statements)."""
+    table = model._meta.db_table
+
+    def inserts(sql: str) -> bool:
+        head = sql.lstrip().upper()
+        return head.startswith("INSERT INTO") and table.upper() in head.split("(", 1)[0]
+
+    return inserts
+
+
+@contextlib.contextmanager
+def database_statements(refuse: Callable[[str, int], BaseException | None] | None = None):
+    """The SQL statements this thread's connection runs while open, in order (a list that
+    grows), seen through Django's own hook for it (connection.execute_wrapper).
+
+    `refuse(sql, n)`, asked before each statement with how many ran before it, may return an
+    exception to raise instead of running it: a database (or a worker) that fails at the
+    statement a test chooses, whatever function of the project runs it."""
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        error = refuse(sql, len(seen)) if refuse is not None else None
+        seen.append(sql)
+        if error is not None:
+            raise error
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield seen
+
+
+def nth_statement_fails(matches: Callable[[str], bool], n: int, error: BaseException):
+    """A `refuse` for database_statements: the n-th (1-based) statement that `matches` raises
+    `error`; the others run."""
+    count = 0
+
+    def refuse(sql: str, _: int) -> BaseException | None:
+        nonlocal count
+        if not matches(sql):
+            return None
+        count += 1
+        return error if count == n else None
+
+    return refuse
+
+
 def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
     """From now on, tasks sent to the broker are recorded as (name, args), not sent."""
     sent = []
@@ -235,6 +296,42 @@ def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
 
     monkeypatch.setattr(celery_app, "send_task", send_task)
     return sent
+
+
+# Low Volume uploads through the site ------------------------------------------------------------
+
+# The template's header line, as the text a manager's CSV starts with.
+HEADER = "FirstName,LastName,Date of birth,Email\r\n"
+# The guide's "View and Re-Upload File Errors" example, one valid row added first.
+GUIDE_EXAMPLE = (
+    HEADER
+    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail1.com\r\n"
+    + "Nicholas,,12/2/1955,Nicholas.NoEmail@companyemail2.com\r\n"
+    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail3.com\r\n"
+    + "Nicholas,TestLoadE2Recip4,,Nicholas.NoEmail@companyemail4.com\r\n"
+    + "Nicholas,TestLoadE2Recip5,12/5/1955,bademail\r\n"
+    + "Nicholas,TestLoadE2Recip6,12/6/1955,\r\n"
+    + "Nicholas,TestLoadE2Recip7,12/7/1955,Nicholas.NoEmail@\r\n"
+    + "Nicholas,TestLoadE2Recip8,12/8/19555,Nicholas.NoEmail@companyemail8.com\r\n"
+)
+# What the review says of GUIDE_EXAMPLE's rows, as the guide words it.
+GUIDE_ERRORS = [
+    "Line 3: Required fields are missing: [LastName]",
+    "Line 4: Email: invalid email address: Duplicated Nicholas.NoEmail@companyemail3.com",
+    "Line 5: Required fields are missing: [Date of birth]",
+    "Line 6: Email: invalid email address: bademail",
+    "Line 7: Required fields are missing: [Email]",
+    "Line 8: Email: invalid email address: Nicholas.NoEmail@",
+    "Line 9: Date of birth: invalid Date of birth: 12/8/19555",
+]
+
+
+def upload_low_volume(client, text: str, name: str = "staff.csv"):
+    """Posts `text` as a file named `name` to the Low Volume drop zone, as the browser does;
+    returns the response (a redirect to the review when the file was read)."""
+    data = io.BytesIO(text.encode("utf-8"))
+    data.name = name
+    return client.post("/bulk-registration/upload/", {"file": data})
 
 
 # Help-desk cases --------------------------------------------------------------------------------
@@ -390,6 +487,7 @@ class TcpRelay:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self) -> None:
+        """Break every connection through the relay and turn new ones away."""
         with self._lock:
             self._cut = True
             for sock in self._open:
@@ -397,9 +495,11 @@ class TcpRelay:
             self._open.clear()
 
     def restore(self) -> None:
+        """Accept and forward connections again."""
         self._cut = False
 
     def close(self) -> None:
+        """Cut, and stop listening."""
         self.cut()
         self.listener.close()
 

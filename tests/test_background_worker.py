@@ -53,7 +53,7 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker():
     assert received == ["hello"]
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="a cache shared by processes needs Redis")
+@pytest.mark.redis("a cache shared by processes needs Redis")
 def test_with_redis_every_process_shares_one_cache():
     # What one web worker counts (sign-in attempts, say), the others see.
     key = f"test-{uuid.uuid4().hex}"
@@ -112,7 +112,7 @@ def test_the_embedded_broker_never_shows_a_worker_half_a_message(tmp_path):
             listing.append(sorted(p.name for p in tmp_path.iterdir()))  # just before it lands
             original(source, target)
 
-        with mock.patch("cvms.broker.os.replace", replace):
+        with mock.patch("os.replace", replace):  # the standard library, as the broker calls it
             queue.put({"n": 1})
         assert all(not name.endswith(".msg") for name in listing[0])  # not visible yet
         assert queue.get(timeout=1).payload == {"n": 1}

@@ -23,7 +23,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from bulkupload.models import Upload
 from cvms.celery import app
@@ -41,10 +40,7 @@ ROWS = 150
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a worker process sharing the test database needs PostgreSQL",
-    ),
+    pytest.mark.postgresql("a worker process sharing the test database needs PostgreSQL"),
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server"),
 ]
 

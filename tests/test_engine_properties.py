@@ -5,7 +5,7 @@ import io
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,9 +112,7 @@ def test_every_non_blank_row_is_created_or_failed_exactly_once(alice, demo_clini
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite serialises writers: two imports cannot race"
-)
+@pytest.mark.postgresql("SQLite serialises writers: two imports cannot race")
 def test_two_uploads_racing_with_the_same_people_create_each_person_once(alice, demo_clinic):
     people = [
         person(f"Ann{chr(97 + i % 26)}{chr(97 + i // 26)}", email=f"fam{i % 50}@example.com")

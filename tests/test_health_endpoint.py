@@ -101,9 +101,8 @@ def test_an_outage_is_a_warning_in_the_log_not_an_error_mailed_at_every_probe(
 
 
 @pytest.mark.django_db
-def test_it_answers_200_when_redis_answers(client, settings):
-    if not settings.REDIS_URL:
-        pytest.skip("needs the Redis of REDIS_URL (the PostgreSQL + Redis run)")
+@pytest.mark.redis("needs the Redis of REDIS_URL to answer")
+def test_it_answers_200_when_redis_answers(client):
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "redis": "ok"}
@@ -193,7 +192,7 @@ def _answers(port: int) -> bool:
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a database server to cut off")
+@pytest.mark.postgresql("a database server to cut off")
 def test_with_gunicorn_it_answers_503_while_the_database_is_unreachable_and_200_again_after():
     database = connection.settings_dict
     relay = TcpRelay((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))

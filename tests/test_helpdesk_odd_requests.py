@@ -58,9 +58,8 @@ def test_other_routes_with_an_id_in_the_path_do_not_crash_on_a_nul_byte(root, pa
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="two clicks colliding needs row locks: SQLite has none (its writers queue whole)",
+@pytest.mark.postgresql(
+    "two clicks colliding needs row locks: SQLite has none (its writers queue whole)"
 )
 def test_the_second_of_two_simultaneous_clicks_is_told_the_file_is_already_processing(
     demo_clinic, sent_tasks

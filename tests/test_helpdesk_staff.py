@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -440,9 +440,7 @@ def test_files_of_cases_closed_30_days_ago_are_purged_and_their_counts_kept(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite serialises writers: case numbers cannot race"
-)
+@pytest.mark.postgresql("SQLite serialises writers: case numbers cannot race")
 def test_case_numbers_are_unique_and_gapless_when_opened_at_once(requester, demo_clinic):
     threads, errors, start = 8, [], threading.Barrier(8)
 

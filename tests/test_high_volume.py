@@ -8,12 +8,12 @@ from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from bulkupload import jobs, tasks, writer
+from bulkupload import jobs, tasks
 from bulkupload.models import Upload, UploadSummaryEmail
 from cvms.celery import app as celery_app
 from outbox.models import OutboundEmail
 from recipients.models import Recipient
-from tests.helpers import record_sent_tasks
+from tests.helpers import database_statements, nth_statement_fails, record_sent_tasks
 
 HEADER = "FirstName,LastName,Date of birth,Email\r\n"
 
@@ -165,27 +165,21 @@ def test_a_job_redelivered_while_its_worker_still_runs_it_is_left_alone(alice_cl
     assert Recipient.objects.count() == 0
 
 
-def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client, monkeypatch):
+def test_a_job_whose_worker_died_is_resumed_without_doubles(alice_client):
     _upload(alice_client, HEADER + _rows(2500, bad_every=100))
     upload = Upload.objects.get()
 
-    # The worker dies (not an exception the job could catch) after its first batch committed.
-    real = writer.create_recipients
-    calls = []
+    # The worker dies (not an exception the job could catch) after its first batch committed,
+    # as it records that batch's progress (the first record is the rows counted, none written).
+    def progress(sql: str) -> bool:
+        return sql.startswith("UPDATE") and "bulkupload_upload" in sql and '"processed"' in sql
 
-    def dies_on_second_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise SystemExit("killed")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(writer, "create_recipients", dies_on_second_batch)
-    with pytest.raises(SystemExit):
+    killed = nth_statement_fails(progress, 2, SystemExit("killed"))
+    with database_statements(refuse=killed), pytest.raises(SystemExit):
         tasks.process_upload_job.apply(args=[upload.pk], throw=True)
     upload.refresh_from_db()
     assert upload.status == "running"
     assert 0 < Recipient.objects.count() < 2475
-    monkeypatch.setattr(writer, "create_recipients", real)
 
     tasks.process_upload_job.apply(args=[upload.pk])  # heartbeat fresh: left alone
     assert Upload.objects.get().status == "running"

@@ -7,8 +7,6 @@ test database: PostgreSQL and Redis only.
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from bulkupload import jobs, tasks
@@ -40,10 +38,8 @@ def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, 
     assert Recipient.objects.filter(upload=upload).count() == 1188
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql" or not settings.REDIS_URL,
-    reason="a worker process sharing the test database needs PostgreSQL and Redis",
-)
+@pytest.mark.postgresql("a worker process sharing the test database needs PostgreSQL")
+@pytest.mark.redis("a worker process needs a broker of its own: Redis")
 def test_a_worker_killed_mid_file_is_taken_over_without_doubles(alice, demo_clinic, worker_queue):
     upload = make_upload(demo_clinic, alice, content=_file(5000), rows=5000, status="queued")
     first = start_worker_process(worker_queue)

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from bulkupload import writer
 from bulkupload.engine import FileRejected
 from bulkupload.jobs import process_upload, store_upload
 from bulkupload.models import Upload
@@ -207,8 +206,7 @@ def test_process_upload_applies_the_limit_of_the_door_it_came_by(alice, demo_cli
     assert "at most 1 can be uploaded" in upload.problem
 
 
-def test_process_upload_marks_a_crash_as_failed(alice, demo_clinic, monkeypatch):
-    monkeypatch.setattr(writer, "create_recipients", lambda *a, **k: 1 / 0)
+def test_process_upload_marks_a_crash_as_failed(alice, demo_clinic):
     upload = store_upload(
         recipient_csv(person()),
         file_name="f.csv",
@@ -216,27 +214,23 @@ def test_process_upload_marks_a_crash_as_failed(alice, demo_clinic, monkeypatch)
         user=alice,
         source="help_desk",
     )
-    with pytest.raises(ZeroDivisionError):
+    with failing_inserts_into(Recipient), pytest.raises(DatabaseError, match="disk is full"):
         process_upload(upload)
     upload.refresh_from_db()
     assert upload.status == Upload.Status.FAILED
     assert "internal error" in upload.problem
 
 
-def test_a_failed_batch_stops_the_import_before_the_next_is_written(
-    alice, demo_clinic, monkeypatch
-):
-    batches = []
-
-    def fails(rows, **target):
-        batches.append(len(rows))
-        raise DatabaseError("the location was deleted meanwhile")
-
-    monkeypatch.setattr(writer, "create_recipients", fails)
+def test_a_failed_batch_stops_the_import_before_the_next_is_written(alice, demo_clinic):
     rows = [person(f"Pat{n}", "Lee", "1/2/1980", f"p{n}@example.com") for n in range(1500)]
-    with pytest.raises(DatabaseError):
+    # The database refuses the first batch (a row of it); the second would be written well.
+    with (
+        failing_inserts_into(Recipient, when="NEW.first_name = 'Pat0'"),
+        pytest.raises(DatabaseError, match="disk is full"),
+    ):
         run(recipient_csv(*rows), demo_clinic, alice)
-    assert batches == [1000]  # the second batch was never written
+    assert not Recipient.objects.exists()  # the second batch was never written
+    assert not OutboundEmail.objects.exists()
 
 
 def test_it_rejects_before_writing_anything(alice, demo_clinic, settings):
@@ -260,9 +254,14 @@ def test_a_large_family_sharing_an_email_goes_on_numbering(alice, demo_clinic):
     assert usernames == expected
 
 
-def test_an_import_inside_a_transaction_writes_on_the_callers_connection(alice, demo_clinic):
+@pytest.mark.django_db(transaction=True)  # the test's atomic block is the caller's, not ours
+@pytest.mark.postgresql("SQLite writes every batch on the caller's connection: one writer")
+def test_an_import_inside_a_transaction_writes_on_the_callers_connection(
+    alice, demo_clinic, settings
+):
     # A caller's atomic block: another connection would not see the uncommitted location and
     # manager, and what it wrote would outlive the caller's rollback.
+    settings.IMPORT_WRITERS = 2  # outside a transaction, three batches would go to threads
     rows = [person("Ann", f"Lee{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{i}") for i in range(2500)]
     with transaction.atomic():
         result = run(recipient_csv(*rows), demo_clinic, alice)

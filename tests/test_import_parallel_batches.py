@@ -3,24 +3,19 @@ it checks the next ones (bulkupload.writer.BatchWriter): the same recipients, ac
 emails as one batch after another, the counts exact even when a batch fails, and no
 connection left open."""
 
-import threading
-import time
-
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
-from bulkupload import writer
 from bulkupload.pipeline import import_batches, import_file
 from outbox.models import OutboundEmail
 from providers.models import User
 from recipients.models import Recipient
-from tests.helpers import make_upload, person, recipient_csv, wait_until
+from tests.helpers import failing_inserts_into, make_upload, person, recipient_csv, wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite has one writer at a time: batches are written one after another",
+    pytest.mark.postgresql(
+        "SQLite has one writer at a time: batches are written one after another"
     ),
 ]
 
@@ -39,19 +34,41 @@ def _file() -> bytes:
 
 
 @pytest.fixture
-def writes(monkeypatch):
-    """The threads that wrote each batch; every write waits a little first, so a second
-    batch is submitted while the first is still being written."""
-    real = writer.create_recipients
-    threads: list[str] = []
+def writes():
+    """The database connections (server process ids) that wrote each batch's recipients, in
+    the order they wrote them, seen by the database itself: a trigger logs each insert
+    statement, then holds it a little, so a second batch is submitted while the first is
+    still being written."""
+    table = Recipient._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE test_writes (id serial PRIMARY KEY, pid int NOT NULL)")
+        cursor.execute(
+            "CREATE FUNCTION test_log_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO test_writes (pid) VALUES (pg_backend_pid()); PERFORM pg_sleep(0.2); "
+            "RETURN NULL; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_log_write AFTER INSERT ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION test_log_write()"
+        )
 
-    def slow(rows, **target):
-        threads.append(threading.current_thread().name)
-        time.sleep(0.2)
-        return real(rows, **target)
+    def written() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM test_writes ORDER BY id")
+            return [pid for (pid,) in cursor.fetchall()]
 
-    monkeypatch.setattr(writer, "create_recipients", slow)
-    return threads
+    yield written
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER test_log_write ON {table}")
+        cursor.execute("DROP FUNCTION test_log_write()")
+        cursor.execute("DROP TABLE test_writes")
+
+
+def _own_pid() -> int:
+    """The server process of this thread's connection (the importing thread's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 def _connections() -> int:
@@ -70,7 +87,8 @@ def test_batches_are_written_at_once_on_connections_of_their_own(
     result = import_file(_file(), location=demo_clinic, user=alice, upload=upload)
 
     assert (result.created, result.failed) == (ROWS, 0)
-    assert len(writes) == 3 and set(writes) == {"import-writer-0", "import-writer-1"}
+    pids = writes()
+    assert len(pids) == 3 and len(set(pids)) == 2 and _own_pid() not in pids
     # Each writer closed its connection. The server's backend for a closed connection leaves
     # pg_stat_activity a moment later: on a loaded machine it can still be listed at once.
     assert wait_until(lambda: _connections() == before, 10), _connections()
@@ -94,21 +112,16 @@ def test_the_running_counts_come_in_file_order(alice, demo_clinic, writes, setti
 
 
 def test_a_failed_batch_leaves_the_counts_equal_to_what_was_written(
-    alice, demo_clinic, writes, settings, monkeypatch
+    alice, demo_clinic, writes, settings
 ):
     settings.IMPORT_WRITERS = 2
-    slow = writer.create_recipients
-
-    def second_fails(rows, **target):
-        if len(writes) == 1:  # this is the second batch
-            writes.append("failed")
-            raise ValueError("the database went away")
-        return slow(rows, **target)
-
-    monkeypatch.setattr(writer, "create_recipients", second_fails)
     upload = make_upload(demo_clinic, alice, status="running")
     results = []
-    with pytest.raises(ValueError, match="went away"):
+    # The database refuses the second batch (a row of it), as if it went away meanwhile.
+    with (
+        failing_inserts_into(Recipient, when="NEW.first_name = 'Pat1000'"),
+        pytest.raises(DatabaseError, match="disk is full"),
+    ):
         for result in import_batches(_file(), location=demo_clinic, user=alice, upload=upload):
             results.append(result)
     assert results[-1].created == Recipient.objects.count() > 0
@@ -119,7 +132,7 @@ def test_one_writer_writes_each_batch_in_the_importing_thread(alice, demo_clinic
     settings.IMPORT_WRITERS = 1
     upload = make_upload(demo_clinic, alice, status="running")
     assert import_file(_file(), location=demo_clinic, user=alice, upload=upload).created == ROWS
-    assert set(writes) == {threading.current_thread().name}
+    assert set(writes()) == {_own_pid()}
 
 
 def test_a_file_of_one_batch_is_written_in_the_importing_thread(
@@ -132,4 +145,4 @@ def test_a_file_of_one_batch_is_written_in_the_importing_thread(
         import_file(recipient_csv(*rows), location=demo_clinic, user=alice, upload=upload).created
         == 100
     )
-    assert writes == [threading.current_thread().name]  # no thread, no second connection
+    assert writes() == [_own_pid()]  # no thread, no second connection

@@ -157,10 +157,10 @@ def test_the_list_costs_a_fixed_number_of_queries(alice_client, demo_clinic):
 
 @pytest.mark.parametrize("few_matches", [0, 2, 5000])
 def test_searches_page_the_same_whichever_way_the_matches_are_fetched(
-    alice_client, demo_clinic, monkeypatch, few_matches
+    alice_client, demo_clinic, settings, few_matches
 ):
     # Small result sets are sorted from their ids, large ones by walking the sort index.
-    monkeypatch.setattr("recipients.listing.FEW_MATCHES", few_matches)
+    settings.SEARCH_FEW_MATCHES = few_matches
     for n in range(30):
         make_recipient(demo_clinic, first_name=f"Ann{n:02}", last_name="Ray", email=f"{n}@x.org")
     make_recipient(demo_clinic, first_name="Bob", last_name="Stone", email="b@x.org")

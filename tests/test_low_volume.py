@@ -8,44 +8,12 @@ from django.core import mail
 from bulkupload.models import Upload
 from outbox.models import OutboundEmail
 from recipients.models import Recipient
-
-HEADER = "FirstName,LastName,Date of birth,Email\r\n"
-# The guide's "View and Re-Upload File Errors" example, one valid row added first.
-GUIDE_EXAMPLE = (
-    HEADER
-    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail1.com\r\n"
-    + "Nicholas,,12/2/1955,Nicholas.NoEmail@companyemail2.com\r\n"
-    + "Nicholas,TestLoadE2Recip1,12/1/1955,Nicholas.NoEmail@companyemail3.com\r\n"
-    + "Nicholas,TestLoadE2Recip4,,Nicholas.NoEmail@companyemail4.com\r\n"
-    + "Nicholas,TestLoadE2Recip5,12/5/1955,bademail\r\n"
-    + "Nicholas,TestLoadE2Recip6,12/6/1955,\r\n"
-    + "Nicholas,TestLoadE2Recip7,12/7/1955,Nicholas.NoEmail@\r\n"
-    + "Nicholas,TestLoadE2Recip8,12/8/19555,Nicholas.NoEmail@companyemail8.com\r\n"
-)
-GUIDE_ERRORS = [
-    "Line 3: Required fields are missing: [LastName]",
-    "Line 4: Email: invalid email address: Duplicated Nicholas.NoEmail@companyemail3.com",
-    "Line 5: Required fields are missing: [Date of birth]",
-    "Line 6: Email: invalid email address: bademail",
-    "Line 7: Required fields are missing: [Email]",
-    "Line 8: Email: invalid email address: Nicholas.NoEmail@",
-    "Line 9: Date of birth: invalid Date of birth: 12/8/19555",
-]
-
-
-def _file(text: str, name: str = "staff.csv") -> io.BytesIO:
-    data = io.BytesIO(text.encode("utf-8"))
-    data.name = name
-    return data
-
-
-def _upload(client, text: str, name: str = "staff.csv"):
-    return client.post("/bulk-registration/upload/", {"file": _file(text, name)})
+from tests.helpers import GUIDE_ERRORS, GUIDE_EXAMPLE, HEADER, upload_low_volume
 
 
 @pytest.fixture
 def reviewed(alice_client):
-    response = _upload(alice_client, GUIDE_EXAMPLE)
+    response = upload_low_volume(alice_client, GUIDE_EXAMPLE)
     assert response.status_code == 302
     return Upload.objects.get()
 
@@ -110,6 +78,19 @@ def test_the_manager_is_emailed_the_failed_records_with_the_engines_messages(
     assert [m.to for m in welcome] == [["Nicholas.NoEmail@companyemail1.com"]]
 
 
+def test_a_file_without_failed_rows_emails_the_manager_nothing(
+    alice_client, django_capture_on_commit_callbacks, eager_tasks
+):
+    # The guide: "You will receive an email with any failed uploads"; the alert said the rest.
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@example.com\r\n")
+    upload = Upload.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/bulk-registration/review/{upload.pk}/create/")
+    assert Upload.objects.get().status == Upload.Status.DONE
+    assert [m.to for m in mail.outbox] == [["ann.lee@example.com"]]  # her welcome only
+    assert not OutboundEmail.objects.filter(kind="upload_summary").exists()
+
+
 def test_create_records_is_single_use(alice_client, reviewed):
     alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
     again = alice_client.post(f"/bulk-registration/review/{reviewed.pk}/create/")
@@ -129,7 +110,7 @@ def test_cancel_removes_the_file(alice_client, reviewed):
 
 def test_a_file_of_more_than_100_rows_points_to_high_volume(alice_client):
     rows = "".join(f"Ann{n},Lee,1/2/1980,a{n}@example.com\r\n" for n in range(101))
-    response = _upload(alice_client, HEADER + rows)
+    response = upload_low_volume(alice_client, HEADER + rows)
     page = response.content.decode()
     assert response.status_code == 400
     assert "at most 100 can be uploaded at a time here" in page
@@ -158,7 +139,7 @@ def test_a_file_that_is_not_a_recipient_file_is_refused_whole(alice_client, cont
 
 def test_it_refuses_a_file_over_the_size_limit_before_reading_it(alice_client, settings):
     settings.UPLOAD_MAX_BYTES = 100
-    response = _upload(alice_client, GUIDE_EXAMPLE)
+    response = upload_low_volume(alice_client, GUIDE_EXAMPLE)
     assert response.status_code == 400
     assert "The file is larger than 100" in response.content.decode()
     assert not Upload.objects.exists()
@@ -173,7 +154,7 @@ def test_another_manager_cannot_review_create_or_cancel_the_file(bob_client, rev
 
 
 def test_another_manager_cannot_see_the_alert_or_the_failed_records(alice_client, bob_client):
-    _upload(alice_client, GUIDE_EXAMPLE)
+    upload_low_volume(alice_client, GUIDE_EXAMPLE)
     upload = Upload.objects.get()
     alice_client.post(f"/bulk-registration/review/{upload.pk}/create/")
     assert (
@@ -204,7 +185,9 @@ def test_upload_and_create_require_post(alice_client, reviewed):
 
 
 def test_an_all_failed_file_offers_no_create_and_creates_nothing(alice_client):
-    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\nBo,Lee,13/1/1980,x\r\n")
+    upload_low_volume(
+        alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\nBo,Lee,13/1/1980,x\r\n"
+    )
     upload = Upload.objects.get()
     page = alice_client.get(f"/bulk-registration/review/{upload.pk}/").content.decode()
     assert '<strong id="ready-count">0</strong>' in page

@@ -3,7 +3,7 @@
 from audit.models import AuditEvent
 from bulkupload.models import Upload
 from recipients.models import Recipient
-from tests.test_low_volume import GUIDE_EXAMPLE, HEADER, _upload
+from tests.helpers import GUIDE_EXAMPLE, HEADER, upload_low_volume
 
 
 def _review(client, upload):
@@ -11,7 +11,7 @@ def _review(client, upload):
 
 
 def test_failed_rows_are_editable_and_valid_rows_are_not(alice_client):
-    _upload(alice_client, GUIDE_EXAMPLE)
+    upload_low_volume(alice_client, GUIDE_EXAMPLE)
     page = _review(alice_client, Upload.objects.get())
     assert 'name="line-3-last_name" value=""' in page
     assert 'name="line-9-date_of_birth" value="12/8/19555"' in page
@@ -20,7 +20,7 @@ def test_failed_rows_are_editable_and_valid_rows_are_not(alice_client):
 
 
 def test_corrections_are_checked_again_and_then_created(alice_client):
-    _upload(alice_client, GUIDE_EXAMPLE)
+    upload_low_volume(alice_client, GUIDE_EXAMPLE)
     upload = Upload.objects.get()
     response = alice_client.post(
         f"/bulk-registration/review/{upload.pk}/recheck/",
@@ -53,7 +53,7 @@ def test_corrections_are_checked_again_and_then_created(alice_client):
 
 def test_line_numbers_stay_where_they_were(alice_client):
     text = HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n,,,\r\nBo,,3/4/1982,bo@example.com\r\n"
-    _upload(alice_client, text)
+    upload_low_volume(alice_client, text)
     upload = Upload.objects.get()
     assert "Line 4: Required fields are missing: [LastName]" in _review(alice_client, upload)
     alice_client.post(
@@ -64,7 +64,7 @@ def test_line_numbers_stay_where_they_were(alice_client):
 
 
 def test_formula_like_corrections_are_kept_as_text(alice_client):
-    _upload(alice_client, HEADER + "=cmd,Lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "=cmd,Lee,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     alice_client.post(
         f"/bulk-registration/review/{upload.pk}/recheck/", {"line-2-first_name": "=HYPERLINK()"}
@@ -74,7 +74,7 @@ def test_formula_like_corrections_are_kept_as_text(alice_client):
 
 
 def test_emptying_every_row_keeps_the_file_as_it_was(alice_client):
-    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     before = bytes(upload.content)
     response = alice_client.post(
@@ -93,7 +93,7 @@ def test_emptying_every_row_keeps_the_file_as_it_was(alice_client):
 
 
 def test_unknown_fields_and_lines_are_ignored(alice_client):
-    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     alice_client.post(
         f"/bulk-registration/review/{upload.pk}/recheck/",
@@ -105,7 +105,7 @@ def test_unknown_fields_and_lines_are_ignored(alice_client):
 
 
 def test_another_manager_cannot_correct_the_file(alice_client, bob_client):
-    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     response = bob_client.post(
         f"/bulk-registration/review/{upload.pk}/recheck/", {"line-2-last_name": "Lee"}
@@ -119,7 +119,7 @@ def test_another_manager_cannot_correct_the_file(alice_client, bob_client):
 
 
 def test_a_warned_row_is_editable_and_offers_the_suggestion(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
     page = _review(alice_client, Upload.objects.get())
     assert 'name="line-2-email" value="ann.lee@gmial.com"' in page
     assert "?use-suggestion=2" in page and "Use the suggestion" in page
@@ -127,7 +127,7 @@ def test_a_warned_row_is_editable_and_offers_the_suggestion(alice_client):
 
 
 def test_a_warned_row_can_be_corrected_and_rechecked(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
     upload = Upload.objects.get()
     response = alice_client.post(
         f"/bulk-registration/review/{upload.pk}/recheck/",
@@ -141,7 +141,7 @@ def test_a_warned_row_can_be_corrected_and_rechecked(alice_client):
 
 
 def test_use_the_suggestion_puts_in_the_suggested_address(alice_client):
-    _upload(
+    upload_low_volume(
         alice_client,
         HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\nBo,,1/3/1980,bo@example.com\r\n",
     )
@@ -164,7 +164,7 @@ def test_use_the_suggestion_puts_in_the_suggested_address(alice_client):
 
 
 def test_the_suggestion_comes_from_the_file_not_the_browser(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     before = bytes(upload.content)
     alice_client.post(
@@ -181,7 +181,9 @@ def test_the_suggestion_comes_from_the_file_not_the_browser(alice_client):
 def test_create_with_a_correction_that_changes_a_rows_fate_shows_the_review_again(
     alice_client,
 ):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,b@x.co\r\n")
+    upload_low_volume(
+        alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,b@x.co\r\n"
+    )
     upload = Upload.objects.get()
     response = alice_client.post(
         f"/bulk-registration/review/{upload.pk}/create/",
@@ -202,7 +204,9 @@ def test_create_with_a_correction_that_changes_a_rows_fate_shows_the_review_agai
 
 
 def test_create_with_a_correction_that_keeps_every_fate_creates_with_it(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\nBo,,1/3/1980,b@x.co\r\n")
+    upload_low_volume(
+        alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\nBo,,1/3/1980,b@x.co\r\n"
+    )
     upload = Upload.objects.get()
     response = alice_client.post(
         f"/bulk-registration/review/{upload.pk}/create/",
@@ -215,7 +219,9 @@ def test_create_with_a_correction_that_keeps_every_fate_creates_with_it(alice_cl
 
 
 def test_create_without_corrections_creates_at_once(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,b@x.co\r\n")
+    upload_low_volume(
+        alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,b@x.co\r\n"
+    )
     upload = Upload.objects.get()
     response = alice_client.post(
         f"/bulk-registration/review/{upload.pk}/create/",
@@ -228,7 +234,7 @@ def test_create_without_corrections_creates_at_once(alice_client):
 
 
 def test_create_ignores_corrections_of_rows_that_are_not_editable(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     alice_client.post(
         f"/bulk-registration/review/{upload.pk}/create/", {"line-2-email": "other@example.com"}
@@ -237,7 +243,7 @@ def test_create_ignores_corrections_of_rows_that_are_not_editable(alice_client):
 
 
 def test_a_second_click_on_create_with_corrections_creates_nothing_more(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
     upload = Upload.objects.get()
     url = f"/bulk-registration/review/{upload.pk}/create/"
     alice_client.post(url, {"line-2-email": "ann.lee@gmail.com"})
@@ -247,7 +253,7 @@ def test_a_second_click_on_create_with_corrections_creates_nothing_more(alice_cl
 
 
 def test_create_with_corrections_that_empty_the_file_creates_nothing(alice_client):
-    _upload(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     response = alice_client.post(
         f"/bulk-registration/review/{upload.pk}/create/",

@@ -5,8 +5,7 @@ is not an editable row; an invalid date of birth says why."""
 import datetime as dt
 
 from bulkupload.models import Upload
-from tests.helpers import make_recipient
-from tests.test_low_volume import HEADER, _upload
+from tests.helpers import HEADER, make_recipient, upload_low_volume
 
 SAME_PERSON = "The same first name, last name and date of birth are"
 
@@ -29,7 +28,7 @@ def test_a_person_loaded_at_this_location_is_no_duplicate_error(alice_client, de
         date_of_birth=dt.date(1980, 1, 2),
         email="ann@example.com",
     )
-    _upload(alice_client, HEADER + "ANN,lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "ANN,lee,1/2/1980,ann@example.com\r\n")
     row = _row(_review(alice_client), 2)
     assert "Duplicated" not in row
     assert "Already loaded (nothing to do)" in row
@@ -45,7 +44,7 @@ def test_a_person_loaded_elsewhere_is_explained_without_saying_where(
         date_of_birth=dt.date(1980, 1, 2),
         email="ann.lee@other.example",
     )
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
     page = _review(alice_client)
     row = _row(page, 2)
     assert "Line 2: Email: invalid email address: Duplicated ann@example.com" in row
@@ -56,7 +55,7 @@ def test_a_person_loaded_elsewhere_is_explained_without_saying_where(
 
 
 def test_a_person_earlier_in_the_file_is_explained_with_its_line(alice_client):
-    _upload(
+    upload_low_volume(
         alice_client,
         HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,Lee,1/3/1980,bo@example.com\r\n"
         "Ann,LEE,01/02/1980,ann2@example.com\r\n",
@@ -70,7 +69,7 @@ def test_a_duplicate_row_is_not_editable(alice_client, demo_clinic):
     make_recipient(
         demo_clinic, first_name="Ann", last_name="Lee", date_of_birth=dt.date(1980, 1, 2)
     )
-    _upload(
+    upload_low_volume(
         alice_client,
         HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\nBo,,1/3/1980,bo@example.com\r\n",
     )
@@ -83,7 +82,7 @@ def test_a_forged_correction_of_a_duplicate_row_is_ignored(alice_client, demo_cl
     make_recipient(
         demo_clinic, first_name="Ann", last_name="Lee", date_of_birth=dt.date(1980, 1, 2)
     )
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
     upload = Upload.objects.get()
     before = bytes(upload.content)
     alice_client.post(
@@ -94,7 +93,7 @@ def test_a_forged_correction_of_a_duplicate_row_is_ignored(alice_client, demo_cl
 
 
 def test_invalid_dates_keep_the_guides_message_and_say_why(alice_client):
-    _upload(
+    upload_low_volume(
         alice_client,
         HEADER
         + "Ann,Lee,02/30/1990,a@example.com\r\n"
@@ -116,7 +115,7 @@ def test_invalid_dates_keep_the_guides_message_and_say_why(alice_client):
 
 
 def test_a_missing_date_needs_no_reason(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,,a@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,,a@example.com\r\n")
     row = _row(_review(alice_client), 2)
     assert "Required fields are missing: [Date of birth]" in row
     assert "result-why" not in row

@@ -9,8 +9,7 @@ import pytest
 
 from audit.models import AuditEvent
 from bulkupload.models import Upload
-from tests.helpers import make_manager, make_recipient
-from tests.test_low_volume import HEADER, _upload
+from tests.helpers import HEADER, make_manager, make_recipient, upload_low_volume
 
 ELSEWHERE_ROWS = "Ann,Lee,1/2/1980,ann@example.com\r\nBo,Lee,1/3/1980,bo@example.com\r\n"
 
@@ -37,7 +36,7 @@ def _events(action):
 def test_a_preview_that_finds_people_elsewhere_is_recorded_with_how_many(
     alice_client, alice, loaded_elsewhere
 ):
-    _upload(alice_client, HEADER + ELSEWHERE_ROWS + "Cy,Lee,1/4/1980,cy@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS + "Cy,Lee,1/4/1980,cy@example.com\r\n")
     upload = Upload.objects.get()
     assert _events("preview_found_elsewhere") == [
         (alice.pk, f"upload {upload.pk}", "2 rows matched people loaded at other locations")
@@ -45,7 +44,7 @@ def test_a_preview_that_finds_people_elsewhere_is_recorded_with_how_many(
 
 
 def test_the_audit_entry_names_nobody(alice_client, loaded_elsewhere):
-    _upload(alice_client, HEADER + ELSEWHERE_ROWS)
+    upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS)
     (event,) = AuditEvent.objects.filter(action="preview_found_elsewhere")
     for detail in ("Ann", "Lee", "1980", "example.com", "Other Clinic", "NCA650002"):
         assert detail not in f"{event.target} {event.detail}"
@@ -55,7 +54,7 @@ def test_people_at_the_managers_own_location_are_not_counted(alice_client, demo_
     make_recipient(
         demo_clinic, first_name="Ann", last_name="Lee", date_of_birth=dt.date(1980, 1, 2)
     )
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n")
     assert not AuditEvent.objects.filter(action="preview_found_elsewhere").exists()
 
 
@@ -63,8 +62,8 @@ def test_past_the_rate_a_preview_finding_people_elsewhere_is_refused_and_not_kep
     alice_client, alice, loaded_elsewhere, two_an_hour
 ):
     for _ in range(2):
-        assert _upload(alice_client, HEADER + ELSEWHERE_ROWS).status_code == 302
-    response = _upload(alice_client, HEADER + ELSEWHERE_ROWS)
+        assert upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS).status_code == 302
+    response = upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS)
     page = response.content.decode()
     assert response.status_code == 400
     assert "Too many of your recent files found people already loaded at other locations" in page
@@ -85,24 +84,24 @@ def test_files_that_find_nobody_elsewhere_are_never_limited(
     alice_client, loaded_elsewhere, two_an_hour
 ):
     for _ in range(2):
-        _upload(alice_client, HEADER + ELSEWHERE_ROWS)
-    response = _upload(alice_client, HEADER + "Cy,Lee,1/4/1980,cy@example.com\r\n")
+        upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS)
+    response = upload_low_volume(alice_client, HEADER + "Cy,Lee,1/4/1980,cy@example.com\r\n")
     assert response.status_code == 302
 
 
 def test_the_limit_is_per_manager(alice_client, client, demo_clinic, loaded_elsewhere, two_an_hour):
     for _ in range(3):
-        _upload(alice_client, HEADER + ELSEWHERE_ROWS)
+        upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS)
     carol = make_manager("carol@demo.example", demo_clinic)
     client.force_login(carol)
-    assert _upload(client, HEADER + ELSEWHERE_ROWS).status_code == 302
+    assert upload_low_volume(client, HEADER + ELSEWHERE_ROWS).status_code == 302
 
 
 def test_rechecks_that_find_people_elsewhere_count_too(
     alice_client, alice, loaded_elsewhere, settings
 ):
     settings.PREVIEW_ELSEWHERE_RATE = "1/h"
-    _upload(
+    upload_low_volume(
         alice_client,
         HEADER + "Cy,,1/4/1980,c@x.co\r\nDi,,1/5/1980,d@x.co\r\nEd,,1/6/1980,e@x.co\r\n",
     )
@@ -137,7 +136,7 @@ def test_rechecks_that_find_people_elsewhere_count_too(
 
 
 def test_reloading_the_review_is_not_a_new_lookup(alice_client, loaded_elsewhere, two_an_hour):
-    _upload(alice_client, HEADER + ELSEWHERE_ROWS)
+    upload_low_volume(alice_client, HEADER + ELSEWHERE_ROWS)
     upload = Upload.objects.get()
     for _ in range(3):
         page = alice_client.get(f"/bulk-registration/review/{upload.pk}/")
@@ -149,6 +148,6 @@ def test_a_swapped_date_found_elsewhere_counts_as_found_elsewhere(alice_client, 
     make_recipient(
         other_clinic, first_name="Ann", last_name="Lee", date_of_birth=dt.date(1980, 4, 3)
     )
-    _upload(alice_client, HEADER + "Ann,Lee,3/4/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,3/4/1980,ann@example.com\r\n")
     (event,) = AuditEvent.objects.filter(action="preview_found_elsewhere")
     assert event.detail == "1 row matched people loaded at other locations"

@@ -7,8 +7,7 @@ import pytest
 from bulkupload.engine.warnings import suggested_domain
 from bulkupload.models import Upload
 from recipients.models import Recipient
-from tests.helpers import make_recipient
-from tests.test_low_volume import HEADER, _upload
+from tests.helpers import HEADER, make_recipient, upload_low_volume
 
 
 @pytest.mark.parametrize(
@@ -37,7 +36,7 @@ def _review(client):
 
 
 def test_a_domain_typo_is_a_warning_not_an_error(alice_client):
-    _upload(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,1/2/1980,ann.lee@gmial.com\r\n")
     upload, page = _review(alice_client)
     assert "Did you mean ann.lee@gmail.com?" in page
     assert '<strong id="ready-count">1</strong>' in page
@@ -50,7 +49,7 @@ def test_swapped_day_and_month_of_someone_in_the_system_is_a_warning(alice_clien
     make_recipient(
         other_clinic, first_name="Ann", last_name="Lee", date_of_birth=dt.date(1980, 4, 3)
     )
-    _upload(alice_client, HEADER + "Ann,Lee,3/4/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,3/4/1980,ann@example.com\r\n")
     _, page = _review(alice_client)
     assert "day and month swapped (4/3/1980) is already in the system" in page
     # Nothing about the other location's person beyond what the provider typed.
@@ -58,7 +57,7 @@ def test_swapped_day_and_month_of_someone_in_the_system_is_a_warning(alice_clien
 
 
 def test_swapped_day_and_month_within_the_file_is_a_warning(alice_client):
-    _upload(
+    upload_low_volume(
         alice_client,
         HEADER + "Ann,Lee,3/4/1980,ann@example.com\r\nANN,lee,4/3/1980,ann2@example.com\r\n",
     )
@@ -71,17 +70,17 @@ def test_no_swap_warning_when_the_day_cannot_be_a_month(alice_client, demo_clini
     make_recipient(
         demo_clinic, first_name="Ann", last_name="Lee", date_of_birth=dt.date(1980, 4, 3)
     )
-    _upload(alice_client, HEADER + "Ann,Lee,4/13/1980,ann@example.com\r\n")
+    upload_low_volume(alice_client, HEADER + "Ann,Lee,4/13/1980,ann@example.com\r\n")
     _, page = _review(alice_client)
     assert "swapped" not in page
 
 
 def test_uploading_the_same_file_again_says_when_and_by_whom(alice_client):
     text = HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n"
-    _upload(alice_client, text)
+    upload_low_volume(alice_client, text)
     first = Upload.objects.get()
     alice_client.post(f"/bulk-registration/review/{first.pk}/create/")
-    _upload(alice_client, text)
+    upload_low_volume(alice_client, text)
     _, page = _review(alice_client)
     assert "This exact file was already uploaded to Demo Clinic" in page
     assert "by alice@demo.example" in page
@@ -89,9 +88,9 @@ def test_uploading_the_same_file_again_says_when_and_by_whom(alice_client):
 
 def test_the_same_file_at_another_location_is_not_mentioned(alice_client, bob_client):
     text = HEADER + "Ann,Lee,1/2/1980,ann@example.com\r\n"
-    _upload(bob_client, text)
+    upload_low_volume(bob_client, text)
     bobs = Upload.objects.get()
     bob_client.post(f"/bulk-registration/review/{bobs.pk}/create/")
-    _upload(alice_client, text)
+    upload_low_volume(alice_client, text)
     _, page = _review(alice_client)
     assert "already uploaded" not in page

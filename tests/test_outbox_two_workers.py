@@ -20,10 +20,8 @@ from tests.helpers import assert_each_sent_once, make_upload, person, recipient_
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.REDIS_URL,
-        reason="worker processes sharing the test database need PostgreSQL and Redis",
-    ),
+    pytest.mark.postgresql("worker processes sharing the test database need PostgreSQL"),
+    pytest.mark.redis("worker processes need a broker of their own: Redis"),
 ]
 
 EMAILS = 300  # three of the outbox's batches

@@ -121,9 +121,7 @@ def test_the_migration_counts_the_families_already_loaded(alice, demo_clinic):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite serialises writers: two imports cannot race"
-)
+@pytest.mark.postgresql("SQLite serialises writers: two imports cannot race")
 def test_two_imports_numbering_one_address_at_once_never_share_a_name(alice, demo_clinic):
     _import(_people(12), demo_clinic, alice)  # a crowded family already
     files = [_people(600, start=12), _people(600, start=612)]

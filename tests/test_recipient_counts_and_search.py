@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from recipients.counts import active_recipients
@@ -13,9 +14,12 @@ from recipients.removal import remove_recipient
 from recipients.tasks import fold_recipient_counts
 from tests.helpers import make_recipient
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the triggers and the planned search are PostgreSQL's"
-)
+# What the statements of the two ways to page many matches say (recipients/search.py): the
+# matches sorted and counted in one pass; the location's rows walked in the sort order.
+COUNTED_IN_ONE_PASS = "COUNT(*) OVER ()"
+WALKED = ") AS walk WHERE"
+
+on_postgresql = pytest.mark.postgresql("the triggers and the planned search are PostgreSQL's")
 
 
 def _people(location, count, **fields):
@@ -93,38 +97,33 @@ def _expected(location, query, order, page):
     ],
 )
 def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
-    alice_client, demo_clinic, monkeypatch, sort, order, way
+    alice_client, demo_clinic, settings, sort, order, way
 ):
     _people(demo_clinic, 60)  # "ann" matches these 60
     _people(demo_clinic, 40, first_name="Bob", last_name="Annan")  # and these, last by name
     _people(demo_clinic, 30, first_name="Cy", last_name="Stone")
     query = "an" if way == "short" else "ann"
     if way != "few":
-        monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
+        settings.SEARCH_FEW_MATCHES = 10
     if way != "counted":
-        monkeypatch.setattr("recipients.listing.COUNTED_MATCHES", 10)
-
-        def no_counting(*args):
-            raise AssertionError("counted in one pass")
-
-        monkeypatch.setattr("recipients.search.Search.counted_page", no_counting)
+        settings.SEARCH_COUNTED_MATCHES = 10
     if way == "sorted through the trigram index":
-        monkeypatch.setattr("recipients.search.WALK_MIN", 1)
-        monkeypatch.setattr("recipients.search.WALK_MAX", 1)
+        settings.SEARCH_WALK_MIN = settings.SEARCH_WALK_MAX = 1
     if way == "sorted without a walk":
         # A walk as long as this would read more rows (120 of 130) than there are matches
         # (100): sorting them costs less, and is final.
-        monkeypatch.setattr("recipients.search.WALK_MIN", 120)
-        monkeypatch.setattr("recipients.search.WALK_MAX", 120)
-
-        def no_walk(*args):
-            raise AssertionError("walked")
-
-        monkeypatch.setattr("recipients.search.Search.walk", no_walk)
-    for page in (1, 2, 4):
-        shown, listing, _ = _page(alice_client, q=query, sort=sort, page=page)
+        settings.SEARCH_WALK_MIN = settings.SEARCH_WALK_MAX = 120
+    with CaptureQueriesContext(connection) as statements:
+        pages = [(page, _page(alice_client, q=query, sort=sort, page=page)) for page in (1, 2, 4)]
+    ran = "\n".join(statement["sql"] for statement in statements)
+    # Which way the matches were found, told by the statements that ran.
+    assert (COUNTED_IN_ONE_PASS in ran) == (way == "counted"), way
+    if way in ("walk", "sorted without a walk"):
+        assert (WALKED in ran) == (way == "walk"), way
+    for page, (shown, _, _) in pages:
         expected, count = _expected(demo_clinic, query, order, page)
         assert shown == expected, (way, sort, page)
+    listing = pages[-1][1][1]  # the last page's
     assert count == 100
     assert listing.page.paginator.count == 100  # a small table is sampled whole: exact
     shown, listing, _ = _page(alice_client, q=query, sort=sort, page=99)  # past the last
@@ -133,11 +132,10 @@ def test_a_search_pages_the_same_whichever_way_its_matches_are_found(
 
 
 @on_postgresql
-def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_clinic, monkeypatch):
+def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_clinic, settings):
     _people(demo_clinic, 300)
-    monkeypatch.setattr("recipients.listing.FEW_MATCHES", 10)
-    monkeypatch.setattr("recipients.listing.COUNTED_MATCHES", 10)
-    monkeypatch.setattr("recipients.search.SAMPLE_PAGES", 1)  # the table has more pages
+    settings.SEARCH_FEW_MATCHES = settings.SEARCH_COUNTED_MATCHES = 10
+    settings.SEARCH_SAMPLE_PAGES = 1  # the table has more pages
     shown, listing, text = _page(alice_client, q="ann")
     assert listing.estimated
     assert f"Total number of records: about {listing.page.paginator.count}" in text
@@ -147,18 +145,15 @@ def test_a_count_from_a_sample_of_a_large_table_says_about(alice_client, demo_cl
 @on_postgresql
 @pytest.mark.parametrize("query", ["zz", "q x", "zzzz"])
 def test_a_rare_search_of_a_large_table_finds_its_matches_through_the_index(
-    alice_client, demo_clinic, monkeypatch, query
+    alice_client, demo_clinic, settings, query
 ):
     _people(demo_clinic, 300)
     _people(demo_clinic, 2, first_name="Zz", last_name="Qx")
     _people(demo_clinic, 1, first_name="Quinn", last_name="Xu zzzz")
-    monkeypatch.setattr("recipients.search.SAMPLE_PAGES", 1)  # the sample may hold none
-
-    def no_walk(*args):
-        raise AssertionError("walked the location")
-
-    monkeypatch.setattr("recipients.search.Search.walk", no_walk)
-    shown, listing, text = _page(alice_client, q=query)
+    settings.SEARCH_SAMPLE_PAGES = 1  # the sample may hold none
+    with CaptureQueriesContext(connection) as statements:
+        shown, listing, text = _page(alice_client, q=query)
+    assert not any(WALKED in statement["sql"] for statement in statements), "walked the location"
     expected, count = _expected(demo_clinic, query, ["name_last_first", "id"], 1)
     assert shown == expected and count > 0
     assert not listing.estimated and f"Total number of records: {count}" in text

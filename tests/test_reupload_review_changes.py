@@ -205,7 +205,7 @@ def test_the_banner_reports_and_email_count_the_already_loaded_apart(
     assert (upload.created_count, upload.failed_count) == (1, 0)
     assert (upload.already_loaded_count, upload.change_count) == (1, 2)
     banner = job_status(upload)["banner_html"]
-    assert "1</span> successful, <span id=\"banner-failed\">0</span> failed" in banner
+    assert '1</span> successful, <span id="banner-failed">0</span> failed' in banner
     assert "1 already loaded (nothing to do)" in banner
     assert "2 email changes to review" in banner and f"/reports/{upload.pk}/#changes" in banner
     reports = alice_client.get("/reports/").content.decode()

@@ -13,7 +13,7 @@ import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 from django.utils import translation
 
 from cvms.celery import app
@@ -174,40 +174,31 @@ def test_running_twice_reminds_once(consenting):
     assert (SecondDoseReminder.objects.count(), OutboundEmail.objects.count()) == (1, 1)
 
 
-def test_a_run_that_read_the_doses_before_another_recorded_them_records_nothing(
-    consenting, monkeypatch
-):
+def test_a_run_that_read_the_doses_before_another_recorded_them_records_nothing(consenting):
     make_dose(consenting, given_on=days_ago(21))
     # The slow run reads what is due; meanwhile a quick one records the reminder.
     seen_by_slow_run = list(reminders.due_first_doses(TODAY))
     assert reminders.queue_due_reminders() == 1
-    monkeypatch.setattr(reminders, "due_first_doses", lambda today: seen_by_slow_run)
-    assert reminders.queue_due_reminders() == 0
+    assert reminders.queue_due_reminders(TODAY, doses=seen_by_slow_run) == 0
     assert (SecondDoseReminder.objects.count(), OutboundEmail.objects.count()) == (1, 1)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite serialises writers: two runs cannot race"
-)
-def test_two_runs_at_once_on_postgresql_record_one_reminder_and_one_email(
-    consenting, monkeypatch, sent_tasks
-):
+@pytest.mark.postgresql("SQLite serialises writers: two runs cannot race")
+def test_two_runs_at_once_on_postgresql_record_one_reminder_and_one_email(consenting, sent_tasks):
     make_dose(consenting, given_on=days_ago(21))
     both_read = threading.Barrier(2, timeout=30)
-    read = reminders.due_first_doses
 
     def read_then_wait(today):
-        doses = list(read(today))
+        doses = list(reminders.due_first_doses(today))
         both_read.wait()  # neither records until both have seen the dose as due
         return doses
 
-    monkeypatch.setattr(reminders, "due_first_doses", read_then_wait)
     queued, errors = [], []
 
     def run():
         try:
-            queued.append(reminders.queue_due_reminders(TODAY))
+            queued.append(reminders.queue_due_reminders(TODAY, doses=read_then_wait(TODAY)))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

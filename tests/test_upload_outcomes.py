@@ -8,8 +8,7 @@ from django.core import mail
 
 from bulkupload import jobs
 from bulkupload.models import Upload
-from tests.helpers import make_upload, person, recipient_csv
-from tests.test_low_volume import _upload as _upload_low_volume
+from tests.helpers import make_upload, person, recipient_csv, upload_low_volume
 
 
 def _people(good: int, bad: int) -> bytes:
@@ -54,7 +53,7 @@ def test_the_outcome_follows_what_was_created(fields, outcome, summary):
 
 
 def _create_low_volume(client, data: bytes) -> str:
-    _upload_low_volume(client, data.decode())
+    upload_low_volume(client, data.decode())
     upload = Upload.objects.get()
     response = client.post(f"/bulk-registration/review/{upload.pk}/create/", follow=True)
     return response.content.decode()
