@@ -17,15 +17,13 @@ from outbox.models import OutboundEmail
 from outbox.tasks import send_emails
 from tests.helpers import assert_each_sent_once, make_upload, person, recipient_csv, wait_until
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="helper chains are held by PostgreSQL locks"
-)
+on_postgresql = pytest.mark.postgresql("helper chains are held by PostgreSQL locks")
 EMAILS = 1200
 
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not settings.REDIS_URL, reason="a worker process needs Redis")
+@pytest.mark.redis("a worker process needs Redis")
 def test_one_worker_sends_a_large_mailing_on_two_chains_at_once_each_email_once(
     alice, demo_clinic, worker_queue, monkeypatch
 ):

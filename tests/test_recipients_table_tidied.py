@@ -12,7 +12,7 @@ from tests.helpers import import_on_command_line, person, recipient_csv, wait_un
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # VACUUM cannot run inside a transaction
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's"),
+    pytest.mark.postgresql("VACUUM is PostgreSQL's"),
 ]
 
 

@@ -24,10 +24,7 @@ from tests.helpers import person, recipient_csv, wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a race needs a database with concurrent writers: PostgreSQL",
-    ),
+    pytest.mark.postgresql("a race needs a database with concurrent writers"),
 ]
 
 ROUNDS = 6
