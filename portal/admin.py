@@ -2,7 +2,7 @@
 products, the doses staff record, and, read-only, registrations and second-dose reminders.
 
 What makes a record valid lives in the models' clean() (a form error, never an IntegrityError);
-a registration's group is worked out by portal.services, as the recipient sees it.
+a registration's group is worked out by portal.registrations, as the recipient sees it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from providers.models import Location
 from recipients.admin import RecipientAdmin, recipient_label
 
 from . import doses, ncir
+from .forms import STEPS
 from .models import (
     Dose,
     GroupRule,
@@ -32,10 +33,10 @@ from .models import (
     VaccineRecord,
     incomplete_record,
 )
-from .services import STEPS, group_of
+from .registrations import group_of
 
 # Every answer of the registration form, a section per step, as the recipient answered it.
-ANSWERS = [(title, names) for _, title, names in STEPS]
+ANSWERS = [(step.title, list(step.form.base_fields)) for step in STEPS]
 
 
 class GroupRuleInline(admin.TabularInline):
@@ -262,7 +263,7 @@ class VaccineRecordAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the portal's services only: staff look, nobody edits or deletes here."""
+    """Written by the portal's own code only: staff look, nobody edits or deletes here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
