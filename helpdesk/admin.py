@@ -23,8 +23,8 @@ from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
 from django_object_actions import DjangoObjectActions, action
 
+from audit import trail
 from audit.models import AuditEvent
-from audit.trail import record
 from bulkupload.models import Upload
 from providers.models import User
 from providers.readonly import ReadOnlyAdmin, ReadOnlyInline
@@ -517,7 +517,7 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         message = f"Downloaded the attached file {attachment.file_name}."
         cases.record(case, CaseEvent.Kind.DOWNLOADED, request.user, message, internal=True)
         self.log_change(request, case, message)
-        record(
+        trail.record(
             AuditEvent.Action.FILE_DOWNLOADED,
             actor=request.user,
             target=f"case {case.number}",
@@ -709,7 +709,7 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         else:
             ran = "" if outcome.ran else " (not run again)"
             self.log_change(request, case, f"{title}{ran}: {outcome.message}")
-            record(
+            trail.record(
                 AuditEvent.Action.CASE_ACTION,
                 actor=request.user,
                 target=f"case {case.number}",
