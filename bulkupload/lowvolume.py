@@ -35,7 +35,7 @@ from .engine import (
     validate_file,
 )
 from .engine.cleaning import CleanRow
-from .engine.warnings import RowWarning, row_warnings
+from .engine.lookalikes import RowWarning, row_warnings
 from .jobs import run_job, store_upload
 from .models import Upload
 from .writer import loaded_people, loaded_people_at
