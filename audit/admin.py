@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from providers.readonly import ReadOnlyAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read only, for everyone: the trail is evidence."""
 
     list_display = ["at", "action", "actor", "target", "detail"]
@@ -13,12 +15,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["target", "actor__username"]
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -15,11 +15,11 @@ class BulkuploadConfig(AppConfig):
         # A corrected address on a recipient's page meets the file engine's rules.
         recipients_forms = import_module("recipients.forms")
         cleaning = import_module(f"{self.name}.engine.cleaning")
-        warnings = import_module(f"{self.name}.engine.warnings")
+        lookalikes = import_module(f"{self.name}.engine.lookalikes")
         recipients_forms.use_email_rules(
             recipients_forms.EmailRules(
                 clean=cleaning.clean_email,
-                typo_warning=warnings.email_typo_warning,
-                suggestion=warnings.suggested_email,
+                typo_warning=lookalikes.email_typo_warning,
+                suggestion=lookalikes.suggested_email,
             )
         )

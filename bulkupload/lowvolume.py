@@ -38,9 +38,9 @@ from .engine import (
     validate_file,
 )
 from .engine.cleaning import CleanRow
+from .engine.lookalikes import RowWarning, row_warnings
 from .engine.reconcile import CHANGE, REGISTERED, UNCHANGED
 from .engine.report import example_notice
-from .engine.warnings import RowWarning, row_warnings
 from .jobs import keep_for_uploader, run_job
 from .models import Upload
 from .writer import loaded_people, loaded_people_at

@@ -23,10 +23,11 @@ from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
 from django_object_actions import DjangoObjectActions, action
 
+from audit import trail
 from audit.models import AuditEvent
-from audit.trail import record
 from bulkupload.models import Upload
 from providers.models import User
+from providers.readonly import ReadOnlyAdmin, ReadOnlyInline
 from recipients.admin import recipient_label
 
 from . import actions, cases
@@ -158,12 +159,10 @@ def _verification_details(case: Case) -> list[str]:
     return details
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnlyInline):
     """The timeline, as the services wrote it, in words: nobody adds, edits or deletes an entry."""
 
     model = CaseEvent
-    extra = 0
-    can_delete = False
     fields = ["when", "what", "by", "note", "seen_by"]
     readonly_fields = fields
     verbose_name = "timeline entry"
@@ -192,15 +191,6 @@ class CaseEventInline(admin.TabularInline):
     @admin.display(description="seen by")
     def seen_by(self, event: CaseEvent) -> str:
         return seen_by_words(event)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Case)
@@ -527,7 +517,7 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         message = f"Downloaded the attached file {attachment.file_name}."
         cases.record(case, CaseEvent.Kind.DOWNLOADED, request.user, message, internal=True)
         self.log_change(request, case, message)
-        record(
+        trail.record(
             AuditEvent.Action.FILE_DOWNLOADED,
             actor=request.user,
             target=f"case {case.number}",
@@ -719,7 +709,7 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
         else:
             ran = "" if outcome.ran else " (not run again)"
             self.log_change(request, case, f"{title}{ran}: {outcome.message}")
-            record(
+            trail.record(
                 AuditEvent.Action.CASE_ACTION,
                 actor=request.user,
                 target=f"case {case.number}",
@@ -727,19 +717,6 @@ class CaseAdmin(DecideFields, DjangoObjectActions, admin.ModelAdmin):
             )
             (messages.success if outcome.ran else messages.info)(request, outcome.message)
         return HttpResponseRedirect(back)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the services only."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CaseEvent)

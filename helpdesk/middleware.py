@@ -1,7 +1,8 @@
 """A help-desk account signed in with its emailed temporary password goes nowhere but the
 page that replaces it (guide, first page: "a temporary password to log into the portal").
 
-The flag is put in the session at sign-in (helpdesk.apps), so other requests cost nothing.
+The flag is put in the session at sign-in (helpdesk.receivers, on user_logged_in), so other
+requests cost nothing.
 """
 
 from __future__ import annotations

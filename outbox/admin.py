@@ -1,26 +1,21 @@
 from django.contrib import admin
 
+from providers.readonly import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import DeliveryEvent, OutboundEmail
 
 
-class DeliveryEventInline(admin.TabularInline):
+class DeliveryEventInline(ReadOnlyInline):
     """The email's history: each answer of the relay, bounce and provider report."""
 
     model = DeliveryEvent
     fields = readonly_fields = ["at", "status", "source", "reason"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """The email outbox: what was queued, sent or failed, and why. Staff read it, never edit."""
+class OutboundEmailAdmin(ReadOnlyAdmin):
+    """The email outbox: what was queued, sent or failed, and why. Staff read it, never edit:
+    what was sent is a record, and changing a queued email would send words nobody wrote."""
 
     list_display = ["id", "created_at", "kind", "user", "status", "attempts", "sent_at"]
     inlines = [DeliveryEventInline]
@@ -46,13 +41,3 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "subject",
         "body",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # What was sent is a record: changing a queued email would send words nobody wrote.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,7 +2,7 @@
 products, the doses staff record, and, read-only, registrations and second-dose reminders.
 
 What makes a record valid lives in the models' clean() (a form error, never an IntegrityError);
-a registration's group is worked out by portal.services, as the recipient sees it.
+a registration's group is worked out by portal.registrations, as the recipient sees it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from django.utils.text import Truncator
 from audit.models import AuditEvent
 from audit.trail import record
 from providers.models import Location
+from providers.readonly import ReadOnlyAdmin, ReadOnlyInline
 from recipients.admin import RecipientAdmin, recipient_label
 
 from . import doses, ncir
+from .forms import STEPS
 from .models import (
     Dose,
     GroupRule,
@@ -33,10 +35,10 @@ from .models import (
     VaccineRecord,
     incomplete_record,
 )
-from .services import STEPS, group_of
+from .registrations import group_of
 
 # Every answer of the registration form, a section per step, as the recipient answered it.
-ANSWERS = [(title, names) for _, title, names in STEPS]
+ANSWERS = [(step.title, list(step.form.base_fields)) for step in STEPS]
 
 
 class GroupRuleInline(admin.TabularInline):
@@ -190,13 +192,11 @@ class DoseAdmin(DoseColumns, admin.ModelAdmin):
             doses.delete_dose(dose, by=request.user)
 
 
-class DoseInline(DoseColumns, admin.TabularInline):
+class DoseInline(DoseColumns, ReadOnlyInline):
     """A recipient's doses on their vaccine record, each a link to its own form (where the
     rules, the audit and the report to NCIR apply)."""
 
     model = Dose
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = [
         "dose_number",
@@ -213,15 +213,9 @@ class DoseInline(DoseColumns, admin.TabularInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(VaccineRecord)
-class VaccineRecordAdmin(admin.ModelAdmin):
+class VaccineRecordAdmin(ReadOnlyAdmin):
     """A recipient's whole vaccine record on one page: who they are, every dose, and what
     NCIR was told of each; "Record a dose" opens the dose form for them."""
 
@@ -240,15 +234,6 @@ class VaccineRecordAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[VaccineRecord]:
         return super().get_queryset(request).active()
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     @admin.display(description="recipient")
     def recipient(self, record: VaccineRecord) -> str:
         return f"{record} — {record.first_name} {record.last_name}"
@@ -260,19 +245,6 @@ class VaccineRecordAdmin(admin.ModelAdmin):
             reverse("admin:portal_dose_add"),
             record.pk,
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the portal's services only: staff look, nobody edits or deletes here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Registration)

@@ -1,5 +1,5 @@
 """The recipient portal's forms: sign-in by username, "Forgot password", and one form per step
-of the COVID-19 Vaccination Registration (portal.services.STEPS).
+of the COVID-19 Vaccination Registration (STEPS: the one list of the steps and their questions).
 
 A step form validates for Continue (every required answer, and the rules between answers) or,
 built with `pausing=True`, for Pause: nothing is required, and only answers that are valid in
@@ -7,6 +7,8 @@ themselves are kept (a half-typed ZIP code is not).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -143,7 +145,7 @@ def _yes_no(value: bool | None) -> str | None:
 
 
 class StepForm(forms.Form):
-    """One step's questions; `answers()` are what services.save_answers keeps."""
+    """One step's questions; `answers()` are what registrations.save_answers keeps."""
 
     def __init__(self, *args, pausing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -165,6 +167,21 @@ class StepForm(forms.Form):
                 value = value.as_national if value else ""
             initial[name] = value
         return initial
+
+    @classmethod
+    def complete(cls, registration: Registration) -> bool:
+        """Whether the answers kept would pass Continue: every required answer, every rule."""
+        return cls(data=cls.initial_from(registration)).is_valid()
+
+    @classmethod
+    def answered(cls, registration: Registration) -> bool:
+        """Whether any question of the step has an answer other than the form's starting one."""
+        fields = Registration._meta
+        return any(
+            getattr(registration, name) not in (None, "", [])
+            and getattr(registration, name) != fields.get_field(name).get_default()
+            for name in cls.base_fields
+        )
 
     def answers(self) -> dict:
         """The valid answers (after is_valid); a field with an error is left out."""
@@ -311,13 +328,23 @@ class FindMyGroupForm(StepForm):
         return cleaned
 
 
-STEP_FORMS: dict[str, type[StepForm]] = {
-    "about-you": AboutYouForm,
-    "race-and-ethnicity": RaceEthnicityForm,
-    "home-address": HomeAddressForm,
-    "contact": ContactForm,
-    "find-my-group": FindMyGroupForm,
-}
+class Step(NamedTuple):
+    slug: str
+    title: str  # translated when shown
+    form: type[StepForm]
+
+
+# The registration's steps in order, each with the form that asks its questions: the one place
+# they are listed ("Check your answers" follows the last).
+STEPS: list[Step] = [
+    Step("about-you", _("About you"), AboutYouForm),
+    Step("race-and-ethnicity", _("Race and ethnicity"), RaceEthnicityForm),
+    Step("home-address", _("Home address"), HomeAddressForm),
+    Step("contact", _("How to reach you"), ContactForm),
+    Step("find-my-group", _("Find My Group"), FindMyGroupForm),
+]
+STEP_FORMS: dict[str, type[StepForm]] = {step.slug: step.form for step in STEPS}
+STEP_SLUGS: list[str] = [step.slug for step in STEPS]
 
 
 def displayed_answers(form_class: type[StepForm], registration: Registration) -> list[tuple]:

@@ -26,11 +26,13 @@ from django_ratelimit.decorators import ratelimit
 from helpdesk import questions
 from recipients.tokens import password_setup_token
 
-from . import accounts, healthcards, services
+from . import accounts, healthcards, registrations
 from .access import recipient_of, recipient_required
 from .dates import long_date
 from .forms import (
     STEP_FORMS,
+    STEP_SLUGS,
+    STEPS,
     ForgotPasswordForm,
     QuestionForm,
     RecipientLoginForm,
@@ -257,15 +259,15 @@ def home(request: HttpRequest) -> HttpResponse:
     registration = _registration(request)
     if registration is not None and registration.is_submitted:
         action, url = "view", reverse("portal:check_answers")
-    elif services.has_answers(registration):
+    elif registrations.has_answers(registration):
         action, url = "continue", reverse("portal:check_answers")
     else:
-        action, url = "start", reverse("portal:step", args=[services.STEP_SLUGS[0]])
+        action, url = "start", reverse("portal:step", args=[STEP_SLUGS[0]])
     context = {
         "registration": registration,
         "registration_action": action,
         "registration_url": url,
-        "group": services.group_of(registration) if registration is not None else None,
+        "group": registrations.group_of(registration) if registration is not None else None,
         "doses": _doses(request),
     }
     return render(request, "portal/home.html", context)
@@ -290,8 +292,8 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         if valid or pausing:
             answers = form.answers()
             if answers:
-                registration = registration or services.registration_for(request.recipient)
-                services.save_answers(registration, answers)
+                registration = registration or registrations.registration_for(request.recipient)
+                registrations.save_answers(registration, answers)
             if pausing:
                 messages.success(request, PAUSED)
                 if not valid:
@@ -299,25 +301,21 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
                         request, _("Answers on that page that were not valid were not saved.")
                     )
                 return redirect("portal:home")
-            following = services.first_unanswered_step(registration)
+            following = registrations.first_unanswered_step(registration)
             if following is None:
                 return redirect("portal:check_answers")
             return redirect("portal:step", slug=following)
         status = 400
     else:
         form = form_class(initial=form_class.initial_from(registration))
-    index = services.STEP_SLUGS.index(slug)
-    back = (
-        reverse("portal:step", args=[services.STEP_SLUGS[index - 1]])
-        if index
-        else reverse("portal:home")
-    )
+    index = STEP_SLUGS.index(slug)
+    back = reverse("portal:step", args=[STEP_SLUGS[index - 1]]) if index else reverse("portal:home")
     context = {
         "form": form,
         "slug": slug,
-        "title": services.STEPS[index][1],
+        "title": STEPS[index].title,
         "number": index + 1,
-        "count": len(services.STEPS),
+        "count": len(STEPS),
         "back_url": back,
     }
     return render(request, "portal/step.html", context, status=status)
@@ -333,13 +331,13 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     """
     registration = _registration(request)
     if registration is None or not (
-        registration.is_submitted or services.has_answers(registration)
+        registration.is_submitted or registrations.has_answers(registration)
     ):
-        return redirect("portal:step", slug=services.STEP_SLUGS[0])
+        return redirect("portal:step", slug=STEP_SLUGS[0])
     if request.method == "POST" and not registration.is_submitted:
         try:
-            services.submit(registration)
-        except services.NotComplete as incomplete:
+            registrations.submit(registration)
+        except registrations.NotComplete as incomplete:
             messages.error(request, _("Answer every question before you submit."))
             return redirect("portal:step", slug=incomplete.step)
         messages.success(request, _("Your COVID-19 Vaccination Registration is submitted."))
@@ -358,14 +356,14 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             "rows": (loaded if index == 0 else [])
             + displayed_answers(STEP_FORMS[slug], registration),
         }
-        for index, (slug, title, _fields) in enumerate(services.STEPS)
+        for index, (slug, title, _form) in enumerate(STEPS)
     ]
-    following = services.first_unanswered_step(registration)
+    following = registrations.first_unanswered_step(registration)
     context = {
         "registration": registration,
         "sections": sections,
         "next_step": following,
-        "next_title": dict((s, t) for s, t, _f in services.STEPS).get(following),
+        "next_title": next((step.title for step in STEPS if step.slug == following), None),
     }
     return render(request, "portal/check_answers.html", context)
 

@@ -33,7 +33,7 @@ from cvms.celery import app as celery_app
 from helpdesk.cases import check_recipient_file, open_case
 from helpdesk.models import Case
 from portal import demo as portal_demo
-from portal import services as portal_services
+from portal import registrations
 from portal.models import Dose, Product
 from providers.models import Location, LocationManager, Organization, User
 from recipients.models import Recipient
@@ -413,12 +413,12 @@ FRONTLINE_ANSWERS = {
 def make_registration(recipient: Recipient, *, submitted: bool = True, **answers):
     """A registration as the form leaves it: the frontline answers (or these), submitted
     through the service unless `submitted=False` (then only the answers given are kept)."""
-    registration = portal_services.registration_for(recipient)
-    portal_services.save_answers(
+    registration = registrations.registration_for(recipient)
+    registrations.save_answers(
         registration, {**FRONTLINE_ANSWERS, **answers} if submitted else answers
     )
     if submitted:
-        portal_services.submit(registration)
+        registrations.submit(registration)
     return registration
 
 

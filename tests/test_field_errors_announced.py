@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal.services import STEP_SLUGS
+from portal.forms import STEP_SLUGS
 from recipients.tokens import password_setup_token
 from tests.helpers import make_portal_recipient, person, recipient_csv, seed_vaccine_groups
 

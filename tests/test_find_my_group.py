@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from portal.findmygroup import Answers, Rule, age_on, place
-from portal.services import current_rules
+from portal.registrations import current_rules
 
 TODAY = dt.date(2021, 3, 4)  # the reference date of the guide's last change
 BORN_65_TODAY = dt.date(1956, 3, 4)

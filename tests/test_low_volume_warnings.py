@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bulkupload.engine.warnings import suggested_domain
+from bulkupload.engine.lookalikes import suggested_domain
 from bulkupload.models import Upload
 from recipients.models import Recipient
 from tests.helpers import HEADER, make_recipient, upload_low_volume

@@ -6,9 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.forms import STEP_FORMS
 from portal.models import Dose, Product, Registration
-from portal.services import STEPS
 from tests.helpers import make_recipient, make_user, seed_vaccine_groups
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +71,6 @@ def _answer_all(client, steps=ALL_STEPS):
         response = _post(client, slug, data)
         assert response.status_code == 302, (slug, response.content[:3000])
     return response
-
-
-def test_the_forms_ask_what_the_steps_say():
-    assert [slug for slug, _, _ in STEPS] == list(STEP_FORMS)
-    for slug, _title, fields in STEPS:
-        assert list(STEP_FORMS[slug].base_fields) == fields
 
 
 def test_home_offers_start_then_continue_then_view(pat_client):
@@ -257,6 +249,15 @@ def test_submit_before_every_step_is_answered_goes_to_the_missing_step(pat_clien
     _post(pat_client, "about-you", ABOUT)
     response = pat_client.post("/portal/registration/check/")
     assert response.url == "/portal/registration/race-and-ethnicity/"
+    assert not Registration.objects.get().is_submitted
+
+
+def test_submit_holds_a_paused_step_to_the_rules_continue_would_apply(pat_client):
+    _answer_all(pat_client, [step for step in ALL_STEPS if step[0] != "contact"])
+    texted_without_a_phone = {**CONTACT, "contact_method": "text"}
+    _post(pat_client, "contact", texted_without_a_phone, action="pause")
+    response = pat_client.post("/portal/registration/check/")
+    assert response.url == "/portal/registration/contact/"
     assert not Registration.objects.get().is_submitted
 
 

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal import services as portal_services
+from portal import registrations
 from portal.models import GroupRule
 from providers.models import User
 from tests.helpers import FRONTLINE_ANSWERS, make_recipient, make_registration, make_upload
@@ -149,7 +149,7 @@ def test_the_registration_comes_with_the_recipient_not_in_a_query_of_its_own(
     # Submitted: the rules and the group, two queries more.
     with CaptureQueriesContext(connection) as before:
         alice_client.get(f"/recipients/{recipient.pk}/")
-    portal_services.submit(registration)
+    registrations.submit(registration)
     with CaptureQueriesContext(connection) as after:
         alice_client.get(f"/recipients/{recipient.pk}/")
     assert len(after) <= len(before) + 2

@@ -21,7 +21,7 @@ from recipients.models import Recipient
 
 from .. import ncir
 from ..models import Registration, VaccineGroup
-from ..services import group_of
+from ..registrations import group_of
 
 register = template.Library()
 

@@ -4,42 +4,12 @@ and the group worked out from the answers by the rules staff keep."""
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from recipients.models import Recipient
 
 from .findmygroup import Answers, Rule, place
+from .forms import STEPS
 from .models import GroupRule, Registration, VaccineGroup
-
-# The form's steps, in order, and the fields each one asks for. "Check your answers" follows.
-# The titles are translated when shown (gettext_lazy; `_` is a throwaway name here).
-STEPS: list[tuple[str, str, list[str]]] = [
-    ("about-you", gettext_lazy("About you"), ["sex"]),
-    ("race-and-ethnicity", gettext_lazy("Race and ethnicity"), ["races", "ethnicity"]),
-    (
-        "home-address",
-        gettext_lazy("Home address"),
-        ["address_line1", "address_line2", "city", "state", "zip_code", "county"],
-    ),
-    (
-        "contact",
-        gettext_lazy("How to reach you"),
-        ["phone", "language", "contact_method", "reminder_consent"],
-    ),
-    (
-        "find-my-group",
-        gettext_lazy("Find My Group"),
-        [
-            "health_care_worker",
-            "long_term_care",
-            "works_in_person",
-            "sector",
-            "high_risk_condition",
-            "congregate_living",
-        ],
-    ),
-]
-STEP_SLUGS = [slug for slug, _, _ in STEPS]
 
 
 class NotComplete(Exception):
@@ -65,58 +35,14 @@ def save_answers(registration: Registration, answers: dict) -> None:
 
 def has_answers(registration: Registration | None) -> bool:
     """Whether anything was answered yet (a returning recipient checks their answers first)."""
-    if registration is None:
-        return False
-    answered = [
-        registration.sex,
-        registration.races,
-        registration.ethnicity,
-        registration.address_line1,
-        registration.address_line2,
-        registration.city,
-        registration.zip_code,
-        registration.county,
-        registration.phone,
-        registration.language,
-        registration.contact_method,
-        registration.reminder_consent,
-        registration.sector,
-    ]
-    flags = [
-        registration.health_care_worker,
-        registration.long_term_care,
-        registration.works_in_person,
-        registration.high_risk_condition,
-        registration.congregate_living,
-    ]
-    return any(answered) or any(flag is not None for flag in flags)
+    return registration is not None and any(step.form.answered(registration) for step in STEPS)
 
 
 def first_unanswered_step(registration: Registration) -> str | None:
-    """The first step with a required answer missing; None when all are answered."""
-    required = {
-        "about-you": [registration.sex],
-        "race-and-ethnicity": [registration.races, registration.ethnicity],
-        "home-address": [
-            registration.address_line1,
-            registration.city,
-            registration.state,
-            registration.zip_code,
-            registration.county if registration.state == "NC" else "-",
-        ],
-        "contact": [registration.language, registration.contact_method],
-        "find-my-group": [
-            registration.health_care_worker is not None,
-            registration.long_term_care is not None,
-            registration.works_in_person is not None,
-            registration.sector or not registration.works_in_person,
-            registration.high_risk_condition is not None,
-            registration.congregate_living is not None,
-        ],
-    }
-    for slug in STEP_SLUGS:
-        if not all(required[slug]):
-            return slug
+    """The first step whose form would not accept the answers kept; None when all would."""
+    for step in STEPS:
+        if not step.form.complete(registration):
+            return step.slug
     return None
 
 

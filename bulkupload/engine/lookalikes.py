@@ -1,5 +1,6 @@
-"""Warnings: things that look wrong but may be right, shown beside errors in the Low Volume
-review. They never stop a row from being created.
+"""Look-alikes: things that look wrong but may be right, shown as warnings beside errors in
+the Low Volume review. They never stop a row from being created. (Not called warnings.py: that
+would shadow the standard library's module of the name.)
 """
 
 from __future__ import annotations
