@@ -279,10 +279,16 @@ def _answered(email: OutboundEmail, error: BaseException | None, *, marked: bool
     """Record the relay's answer to one email (unless its session `marked` it accepted
     already); whether it accepted it."""
     if isinstance(error, ThenFailed):
-        # Accepted, and its mark failed (the database went away): as when marking here
-        # fails, the slice stops; the sweep puts the email back (README, "Which email can be
+        # Accepted, and its session could not mark it (no database connection for its
+        # thread: max_connections reached, say): marked here, over the sender's connection.
+        # It is still in flight until now, so no more are sent meanwhile. Should this fail
+        # too, the slice stops and the sweep puts the email back (README, "Which email can be
         # sent twice").
-        raise error.__cause__ or error
+        logger.warning(
+            "Email %s: its session could not mark it (%s)", email.pk, type(error.__cause__)
+        )
+        marked = False
+        error = None
     if error is None:
         if not marked:
             _mark_accepted(email)
