@@ -1,5 +1,5 @@
 """The recipient portal's part of `seed_demo`: the vaccine groups, their rules and the
-products with CDC's codes (as portal's migrations 0002 and 0005 seed them: a database emptied
+products with CDC's codes (as portal's migration 0002 seeds them: a database emptied
 since gets them back), and
 a demo recipient with a portal account to sign in as. Idempotent; says what it created.
 """
@@ -17,8 +17,7 @@ from recipients.models import Recipient
 from .models import GroupRule, Product, VaccineGroup
 
 # The data the migrations seed: one list each, not a copy that could drift from them.
-SEED = import_module("portal.migrations.0002_groups_and_products")
-CDC_CODES = import_module("portal.migrations.0005_cdc_codes")
+SEED = import_module("portal.migrations.0002_squashed_vaccines_and_staff")
 
 DEMO_LOCATION_PIN = "NCA650001"  # Demo Clinic, made by seed_demo
 DEMO_RECIPIENT = {
@@ -52,14 +51,14 @@ def ensure_groups_and_products() -> list[str]:
                 if rule_group == number
             )
             created.append(f"vaccine group {number} ({name}) with its rules")
-    for row in CDC_CODES.PRODUCTS:
+    for row in SEED.PRODUCTS:
         name, doses, interval = row[:3]
         _, new = Product.objects.get_or_create(
             name=name,
             defaults={
                 "dose_count": doses,
                 "second_dose_after_days": interval,
-                **CDC_CODES.codes_of(row),
+                **SEED.codes_of(row),
             },
         )
         if new:

@@ -40,14 +40,9 @@ from recipients.models import Recipient
 
 PASSWORD = "correct horse battery staple"
 HELP_DESK_STAFF = "Help-desk staff"  # the group helpdesk's migration 0002 creates
-STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_help_desk_staff_group")
-# What portal's migration adds to the group: the recipient portal's staff work.
-PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0003_help_desk_staff_permissions")
-NCIR_STAFF_MIGRATION = import_module("portal.migrations.0007_ncir_staff_permissions")
-AUDIT_STAFF_MIGRATION = import_module("helpdesk.migrations.0004_staff_read_the_audit_trail")
-VERIFICATION_STAFF_MIGRATION = import_module("helpdesk.migrations.0006_verifications_kept")
-# What helpdesk's migration 0007 takes back from the group: the system's records.
-SYSTEM_MODELS_MIGRATION = import_module("helpdesk.migrations.0007_staff_work_out_of_system_models")
+# What the group holds: helpdesk's migration for the apps up to it, portal's for the portal.
+STAFF_GROUP_MIGRATION = import_module("helpdesk.migrations.0002_squashed_staff_group")
+PORTAL_STAFF_MIGRATION = import_module("portal.migrations.0002_squashed_vaccines_and_staff")
 
 
 def wait_until(condition, seconds: float, step: float = 0.05) -> bool:
@@ -90,21 +85,9 @@ def make_staff(email: str, **flags) -> User:
         # A test with transaction=True empties every table after it, the migration's group
         # too (not the permissions: the flush makes them again): the migrations' lists say
         # what the group holds.
-        granted = [
-            STAFF_GROUP_MIGRATION.PERMISSIONS,
-            PORTAL_STAFF_MIGRATION.PERMISSIONS,
-            NCIR_STAFF_MIGRATION.PERMISSIONS,
-            AUDIT_STAFF_MIGRATION.PERMISSIONS,
-            {"helpdesk": VERIFICATION_STAFF_MIGRATION.PERMISSIONS},
-        ]
-        for app_label, codenames in (item for grant in granted for item in grant.items()):
+        granted = {**STAFF_GROUP_MIGRATION.PERMISSIONS, **PORTAL_STAFF_MIGRATION.PERMISSIONS}
+        for app_label, codenames in granted.items():
             group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
-                )
-            )
-        for app_label, codenames in SYSTEM_MODELS_MIGRATION.REVOKED.items():
-            group.permissions.remove(
                 *Permission.objects.filter(
                     content_type__app_label=app_label, codename__in=codenames
                 )

@@ -73,7 +73,7 @@ def test_staff_actions_and_downloads_are_recorded(
 def test_nobody_changes_or_deletes_the_trail_in_the_admin(client, alice, root):
     remove_recipient(make_recipient(alice.managed_locations.get()), by=alice, reason="x")
     event = AuditEvent.objects.get()
-    client.force_login(root)  # agents do not open it at all (helpdesk migration 0007)
+    client.force_login(root)  # agents do not open it at all (helpdesk migration 0002)
     assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
     page = client.get(reverse("admin:audit_auditevent_change", args=[event.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content

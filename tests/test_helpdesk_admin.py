@@ -34,10 +34,10 @@ INTERNAL = {
 }
 
 # Accounts are a superuser's business: staff get 403 there (tests/test_helpdesk_staff.py). So
-# are the system's records (helpdesk migration 0007; tests/test_help_desk_workspace.py).
+# are the system's records (helpdesk and portal migrations 0002; tests/test_help_desk_workspace.py).
 SUPERUSER_ONLY = {
     ("providers", "user"),
-    ("outbox", "outboundemail"),  # and helpdesk migration 0008
+    ("outbox", "outboundemail"),
     ("portal", "grouprule"),
     ("portal", "seconddosereminder"),
 }

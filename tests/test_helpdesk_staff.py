@@ -37,7 +37,7 @@ STAFF_PERMISSIONS = {
     "helpdesk.view_casefile",
     "helpdesk.view_requester",
     "helpdesk.change_requester",
-    # Verification per location (helpdesk's migration 0006)
+    # Verification per location
     "helpdesk.view_verification",
     "helpdesk.add_verification",
     "recipients.view_recipient",
@@ -46,16 +46,16 @@ STAFF_PERMISSIONS = {
     "providers.view_location",
     "providers.view_organization",
     "providers.view_locationmanager",
-    # The recipient portal (portal's migration 0003), less what helpdesk's 0007 took back: the
-    # outbox, the reminders, the vaccine groups' rules and settings and the audit trail are
-    # the system's, a superuser's; agents read the groups and products to answer recipients.
+    # The recipient portal (portal's migration 0002): the outbox, the reminders, the vaccine
+    # groups' rules and settings and the audit trail are the system's, a superuser's; agents
+    # read the groups and products to answer recipients.
     "portal.view_vaccinegroup",
     "portal.view_product",
     "portal.view_dose",
     "portal.add_dose",
     "portal.change_dose",
     "portal.view_registration",
-    # The vaccine record on one page, and the NCIR report (portal's migration 0007)
+    # The vaccine record on one page, and the NCIR report
     "portal.view_vaccinerecord",
     "portal.view_ncirmessage",
     "portal.change_ncirmessage",

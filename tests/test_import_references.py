@@ -7,11 +7,8 @@ it. Django's on_delete still applies to deletes through the ORM.
 """
 
 import datetime as dt
-import importlib
-import types
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -220,55 +217,6 @@ def test_a_batch_for_an_upload_deleted_meanwhile_is_refused_and_writes_nothing(a
     assert not Recipient.objects.exists()
     assert not recipient_accounts().exists()
     assert not OutboundEmail.objects.exists()
-
-
-# The migrations that restored the constraints, on rows written while there were none --------
-#
-# Inside a test's transaction the deferred constraints are checked only when the test ends, so
-# dangling rows can be written as they were before the constraints, then repaired.
-
-MISSING = 10**9
-
-
-def _settle(app: str, migration: str) -> None:
-    module = importlib.import_module(f"{app}.migrations.{migration}")
-    # All the step uses of its schema editor is the connection (a real one cannot be opened
-    # inside the test's transaction on SQLite).
-    module.settle_dangling_references(apps, types.SimpleNamespace(connection=connection))
-
-
-def _settle_recipients() -> None:
-    _settle("recipients", "0007_recipient_reference_constraints")
-
-
-def test_the_migration_clears_a_recipients_references_to_rows_that_are_gone(alice, demo_clinic):
-    upload = make_upload(demo_clinic, alice)
-    account = make_user("kept@example.com.covid19vaccine")
-    kept = make_recipient(demo_clinic, upload=upload, created_by=alice, account=account)
-    dangling = make_recipient(demo_clinic, first_name="Dangling")
-    Recipient.objects.filter(pk=dangling.pk).update(
-        upload_id=MISSING, created_by_id=MISSING + 1, account_id=MISSING + 2
-    )
-    _settle_recipients()
-    dangling.refresh_from_db()
-    kept.refresh_from_db()
-    assert (dangling.upload_id, dangling.created_by_id, dangling.account_id) == (None, None, None)
-    assert (kept.upload_id, kept.created_by_id, kept.account_id) == (
-        upload.pk,
-        alice.pk,
-        account.pk,
-    )
-
-
-def test_the_migration_stops_on_a_recipient_whose_location_is_gone(demo_clinic):
-    recipient = make_recipient(demo_clinic, first_name="Orphan", email="orphan@example.com")
-    Recipient.objects.filter(pk=recipient.pk).update(location_id=MISSING)
-    with pytest.raises(RuntimeError) as stopped:
-        _settle_recipients()
-    message = str(stopped.value)
-    assert "recipients_recipient.location_id: 1 recipient(s)" in message
-    assert "Orphan" not in message and "orphan@example.com" not in message
-    _raw_delete(recipient)  # Django checks the constraints before rolling the test back
 
 
 def test_deleting_an_account_through_django_still_clears_what_refers_to_it(alice, demo_clinic):

@@ -15,7 +15,7 @@ from portal.models import Dose, NcirMessage, Product
 from tests.helpers import make_dose, make_portal_recipient, make_registration
 
 GIVEN_ON = dt.date(2021, 3, 1)
-# (product, CVX, MVX, NDC unit of use or "") as migration 0005 seeds them
+# (product, CVX, MVX, NDC unit of use or "") as portal migration 0002 seeds them
 SEEDED = [
     ("Pfizer-BioNTech", "208", "PFR", "59267-1000-01"),
     ("Moderna", "207", "MOD", ""),

@@ -1,6 +1,6 @@
 """The recipient portal's staff side in the admin: help-desk staff (charlie) record doses and read
 registrations; a system administrator (a superuser) keeps the vaccine groups, their rules and the
-products, and reads the reminders (helpdesk migration 0007 took those from the agents).
+products, and reads the reminders (the agents do not hold those: portal migration 0002).
 
 A record that makes no sense is a form error on the page, never a 500 or an IntegrityError.
 """

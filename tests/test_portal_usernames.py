@@ -5,7 +5,6 @@ twice even when two imports number the same address at once."""
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -96,28 +95,6 @@ def test_a_corrected_address_takes_the_next_number_of_its_family(alice, demo_cli
     assert pat.account.username == "family@example.com.covid19vaccine4"
     _import(_people(1, start=3), demo_clinic, alice)
     assert _numbers() == [1, 2, 3, 4, 5]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_counts_the_families_already_loaded(alice, demo_clinic):
-    call_command("migrate", "providers", "0003", verbosity=0)
-    for username in (
-        f"{SHARED}.covid19vaccine",
-        f"{SHARED}.covid19vaccine2",
-        f"{SHARED}.covid19vaccine12",
-        f"{SHARED}.covid19vaccine07",  # not one of the allocator's names: no leading zeros
-        "solo@example.com.covid19vaccine",
-        "a.covid19vaccine@example.com.covid19vaccine3",
-    ):
-        make_user(username.rsplit(".covid19vaccine", 1)[0], password=None, username=username)
-    call_command("migrate", "providers", verbosity=0)
-    assert dict(PortalUsernameCounter.objects.values_list("address", "highest")) == {
-        SHARED: 12,
-        "solo@example.com": 1,
-        "a.covid19vaccine@example.com": 3,
-    }
-    _import(_people(1), demo_clinic, alice)
-    assert _numbers()[-1] == 13
 
 
 @pytest.mark.django_db(transaction=True)
