@@ -38,8 +38,8 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 
 from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
@@ -105,7 +105,7 @@ def main() -> None:
         manager = bench_manager("NCA659996")
         queue = f"bench-{uuid.uuid4().hex}"
         app.conf.task_default_queue = queue
-        print(f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, SMTP at {email_url}:")
+        print(f"{sql.database()} + {app.conf.broker_url.split(':')[0]}, SMTP at {email_url}:")
         try:
             one = run_with_workers(1, manager, deliveries, queue, args.runs)
             two = run_with_workers(2, manager, deliveries, queue, args.runs)

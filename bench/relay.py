@@ -32,8 +32,8 @@ from devsupport import free_port, setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -76,7 +76,7 @@ def main() -> None:
         name = f"bench-{uuid.uuid4().hex}"
         app.conf.task_default_queue = name
         print(
-            f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}, "
+            f"{sql.database()} + {app.conf.broker_url.split(':')[0]}, relay {email_url}, "
             f"one worker of {WORKER_CONCURRENCY} processes, "
             f"{settings.EMAIL_SENDER_CHAINS} sender chains"
         )
