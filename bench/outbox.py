@@ -91,20 +91,20 @@ def main() -> None:
         workers_send_to(email_url)
         manager = bench_manager("NCA659996")
         print(f"{sql.database()} + {broker()}, SMTP at {email_url}:")
-        with own_queue() as queue:
-            one = run_with_workers(1, manager, deliveries, queue, args.runs)
-            two = run_with_workers(2, manager, deliveries, queue, args.runs)
+        with own_queue() as name:
+            one = run_with_workers(1, manager, deliveries, name, args.runs)
+            two = run_with_workers(2, manager, deliveries, name, args.runs)
             stops = []
             for run in range(args.runs):
-                stops.append(stop_mid_mailing(manager, deliveries, queue, run))
+                stops.append(stop_mid_mailing(manager, deliveries, name, run))
                 print(f"  told to stop, run {run + 1}: {describe_stop(stops[-1])}", flush=True)
     report(one, two, stops)
 
 
 def run_with_workers(
-    count: int, manager: User, deliveries: Deliveries, queue: str, runs: int
+    count: int, manager: User, deliveries: Deliveries, queue_name: str, runs: int
 ) -> list[Drain]:
-    workers = [start_worker_process(queue) for _ in range(count)]
+    workers = [start_worker_process(queue_name) for _ in range(count)]
     try:
         drain(manager, deliveries, workers, rows=100, run=f"warm{count}")  # not counted
         drains = []
@@ -160,7 +160,7 @@ def drain(
     )
 
 
-def stop_mid_mailing(manager: User, deliveries: Deliveries, queue: str, run: int) -> Stop:
+def stop_mid_mailing(manager: User, deliveries: Deliveries, queue_name: str, run: int) -> Stop:
     """A worker sending 5,000 emails told to stop at a random moment; the next one sends the
     rest."""
     upload = bench_upload(manager.managed_locations.get(), manager, f"outbox-stop-{run}.csv")
@@ -172,7 +172,7 @@ def stop_mid_mailing(manager: User, deliveries: Deliveries, queue: str, run: int
     )
     expected = _expected_addresses(upload)
     deliveries.reset()
-    first = start_worker_process(queue)
+    first = start_worker_process(queue_name)
     try:
         queue.send_emails_after_commit()
         while not deliveries.total:
@@ -185,7 +185,7 @@ def stop_mid_mailing(manager: User, deliveries: Deliveries, queue: str, run: int
     finally:
         stop_worker_process(first, kill=True)
     sent_before = deliveries.total
-    second = start_worker_process(queue)
+    second = start_worker_process(queue_name)
     try:
         # Beat's sweep, sent within a minute: Celery may take the handed-on task from Redis
         # as it stops and keep it for the visibility timeout (celery/celery issue 7950).
