@@ -22,12 +22,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -38,18 +36,17 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from mailing import broker, own_queue, plain_file, workers_send_to  # noqa: E402 - bench/mailing.py
 
 from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
-from cvms.celery import app  # noqa: E402
 from devsupport.recipientfiles import make_file  # noqa: E402
 from devsupport.smtpsink import Deliveries, counting_smtp_server  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
     bench_manager,
     bench_upload,
-    health_card_key_file,
     start_worker_process,
     stop_worker_process,
     throwaway_database,
@@ -91,37 +88,23 @@ def main() -> None:
     args = parser.parse_args()
 
     with counting_smtp_server() as (email_url, deliveries), throwaway_database("bench_outbox"):
-        # The workers read their settings from the environment (start_worker_process passes
-        # this process's on): they send over SMTP to the server above, with DEBUG off as in
-        # production (DEBUG on keeps every statement in memory and costs each one).
-        os.environ.update(
-            EMAIL_URL=email_url,
-            DEBUG="false",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="testserver",
-            SINGLE_MACHINE="true",  # Redis only when REDIS_URL says so
-            SHC_PRIVATE_KEY_FILE=health_card_key_file(),
-        )
+        workers_send_to(email_url)
         manager = bench_manager("NCA659996")
-        queue = f"bench-{uuid.uuid4().hex}"
-        app.conf.task_default_queue = queue
-        print(f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, SMTP at {email_url}:")
-        try:
-            one = run_with_workers(1, manager, deliveries, queue, args.runs)
-            two = run_with_workers(2, manager, deliveries, queue, args.runs)
+        print(f"{sql.database()} + {broker()}, SMTP at {email_url}:")
+        with own_queue() as name:
+            one = run_with_workers(1, manager, deliveries, name, args.runs)
+            two = run_with_workers(2, manager, deliveries, name, args.runs)
             stops = []
             for run in range(args.runs):
-                stops.append(stop_mid_mailing(manager, deliveries, queue, run))
+                stops.append(stop_mid_mailing(manager, deliveries, name, run))
                 print(f"  told to stop, run {run + 1}: {describe_stop(stops[-1])}", flush=True)
-        finally:
-            app.conf.task_default_queue = "celery"
     report(one, two, stops)
 
 
 def run_with_workers(
-    count: int, manager: User, deliveries: Deliveries, queue: str, runs: int
+    count: int, manager: User, deliveries: Deliveries, queue_name: str, runs: int
 ) -> list[Drain]:
-    workers = [start_worker_process(queue) for _ in range(count)]
+    workers = [start_worker_process(queue_name) for _ in range(count)]
     try:
         drain(manager, deliveries, workers, rows=100, run=f"warm{count}")  # not counted
         drains = []
@@ -145,7 +128,11 @@ def drain(
     # email per row to addresses nobody else has, so that an email sent twice shows.
     alone = len(workers) == 1
     seed = zlib.crc32(run.encode())
-    data = make_file(rows, seed=seed, existing=[]) if alone else _plain(run, rows)
+    data = (
+        make_file(rows, seed=seed, existing=[])
+        if alone
+        else plain_file(run, rows, last_name="Lee", domain="example.com")
+    )
     deliveries.reset()
     started = time.perf_counter()
     result = import_file(data, location=upload.location, user=manager, upload=upload)
@@ -173,16 +160,19 @@ def drain(
     )
 
 
-def stop_mid_mailing(manager: User, deliveries: Deliveries, queue: str, run: int) -> Stop:
+def stop_mid_mailing(manager: User, deliveries: Deliveries, queue_name: str, run: int) -> Stop:
     """A worker sending 5,000 emails told to stop at a random moment; the next one sends the
     rest."""
     upload = bench_upload(manager.managed_locations.get(), manager, f"outbox-stop-{run}.csv")
     result = import_file(
-        _plain(f"stop{run}", ROWS), location=upload.location, user=manager, upload=upload
+        plain_file(f"stop{run}", ROWS, last_name="Lee", domain="example.com"),
+        location=upload.location,
+        user=manager,
+        upload=upload,
     )
     expected = _expected_addresses(upload)
     deliveries.reset()
-    first = start_worker_process(queue)
+    first = start_worker_process(queue_name)
     try:
         queue.send_emails_after_commit()
         while not deliveries.total:
@@ -195,7 +185,7 @@ def stop_mid_mailing(manager: User, deliveries: Deliveries, queue: str, run: int
     finally:
         stop_worker_process(first, kill=True)
     sent_before = deliveries.total
-    second = start_worker_process(queue)
+    second = start_worker_process(queue_name)
     try:
         # Beat's sweep, sent within a minute: Celery may take the handed-on task from Redis
         # as it stops and keep it for the visibility timeout (celery/celery issue 7950).
@@ -225,15 +215,6 @@ def _cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
     # utime and stime: fields 14 and 15, counted after the ")" that ends the command's name.
     ticks = sum(int(f) for stat in stats for f in stat.rsplit(")", 1)[1].split()[11:13])
     return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _plain(run: str, rows: int) -> bytes:
-    lines = ["FirstName,LastName,Date of birth,Email"]
-    for n in range(rows):
-        lines.append(
-            f"Pat{n},Lee{run},{n % 12 + 1}/{n % 28 + 1}/19{40 + n % 50},r{run}x{n}@example.com"
-        )
-    return ("\r\n".join(lines) + "\r\n").encode()
 
 
 def _expected_addresses(upload: Upload) -> Counter[str]:

@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import secrets
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,18 +30,17 @@ from devsupport import free_port, setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from mailing import broker, own_queue, plain_file, workers_send_to  # noqa: E402 - bench/mailing.py
 
 from bulkupload.pipeline import import_file  # noqa: E402
-from cvms.celery import app  # noqa: E402
 from devsupport.smtpsink import counting_smtp_server  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
     bench_manager,
     bench_upload,
-    health_card_key_file,
     start_worker_process,
     stop_worker_process,
     throwaway_database,
@@ -63,32 +60,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with _relay() as (email_url, cafile, relay_rate), throwaway_database("bench_relay"):
-        os.environ.update(
-            EMAIL_URL=email_url,
-            EMAIL_SSL_CAFILE=cafile,
-            DEBUG="false",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="testserver",
-            SINGLE_MACHINE="true",
-            SHC_PRIVATE_KEY_FILE=health_card_key_file(),  # a worker with DEBUG off needs one
-        )
+        workers_send_to(email_url, cafile)
         manager = bench_manager("NCA659995")
-        name = f"bench-{uuid.uuid4().hex}"
-        app.conf.task_default_queue = name
         print(
-            f"{connection.vendor} + {app.conf.broker_url.split(':')[0]}, relay {email_url}, "
+            f"{sql.database()} + {broker()}, relay {email_url}, "
             f"one worker of {WORKER_CONCURRENCY} processes, "
             f"{settings.EMAIL_SENDER_CHAINS} sender chains"
         )
         # As deployed (deploy/systemd/cvms-worker.service, docker-compose.yml): one worker of
         # WORKER_CONCURRENCY pool processes, where EMAIL_SENDER_CHAINS sender chains run.
-        worker = start_worker_process(name, concurrency=WORKER_CONCURRENCY)
-        try:
-            _run(manager, rows=100, run="warm")
-            runs = [_run(manager, rows=ROWS, run=str(n)) for n in range(args.runs)]
-        finally:
-            stop_worker_process(worker)
-            app.conf.task_default_queue = "celery"
+        with own_queue() as name:
+            worker = start_worker_process(name, concurrency=WORKER_CONCURRENCY)
+            try:
+                _run(manager, rows=100, run="warm")
+                runs = [_run(manager, rows=ROWS, run=str(n)) for n in range(args.runs)]
+            finally:
+                stop_worker_process(worker)
     rate = statistics.median(per_second for per_second, _ in runs)
     last = statistics.median(after for _, after in runs)
     print(f"one worker: {rate:.0f} emails/s accepted by the relay, last {last:.1f} s after the")
@@ -101,7 +88,12 @@ def main() -> None:
 def _run(manager, *, rows: int, run: str) -> tuple[float, float]:
     upload = bench_upload(manager.managed_locations.get(), manager, f"relay-{run}.csv")
     started = timezone.now()
-    result = import_file(_file(run, rows), location=upload.location, user=manager, upload=upload)
+    result = import_file(
+        plain_file(run, rows, last_name="Relay", domain="deliver.example"),
+        location=upload.location,
+        user=manager,
+        upload=upload,
+    )
     queue.send_emails_after_commit()  # autocommit here: sent at once
     emails = OutboundEmail.objects.filter(kind="welcome", user__recipient__upload=upload)
     deadline = time.monotonic() + DRAIN_TIMEOUT
@@ -116,15 +108,6 @@ def _run(manager, *, rows: int, run: str) -> tuple[float, float]:
     if rows == ROWS:
         print(f"  run {run}: {per_second:.0f}/s, last {after:.1f} s after the start", flush=True)
     return per_second, after
-
-
-def _file(run: str, rows: int) -> bytes:
-    lines = ["FirstName,LastName,Date of birth,Email"]
-    lines += [
-        f"Pat{n},Relay{run},{n % 12 + 1}/{n % 28 + 1}/19{40 + n % 50},r{run}x{n}@deliver.example"
-        for n in range(rows)
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode()
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
-from django.db import connection  # noqa: E402
+import sql  # noqa: E402 - bench/sql.py
 
 from devsupport.recipientfiles import make_file  # noqa: E402
 from devsupport.throwaway import (  # noqa: E402
@@ -92,7 +92,7 @@ def main() -> None:
         times: dict[str, dict[str, list[float]]] = {
             name: {"fresh": [], "again": []} for name in trees
         }
-        print(f"Database: {connection.vendor}; base {args.base[:12]}; {ROWS:,} rows")
+        print(f"Database: {sql.database()}; base {args.base[:12]}; {ROWS:,} rows")
         for n in range(args.rounds):
             # Alternate which goes first: a noisy neighbour hurts both alike.
             for name in list(trees)[:: 1 if n % 2 == 0 else -1]:

@@ -26,6 +26,7 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from peer import peer_import  # noqa: E402 - bench/peer.py
@@ -146,7 +147,7 @@ def main() -> None:
             "keep": [user.pk],
             "existing": existing,
         }
-        print(f"Database: {connection.vendor} (throwaway {connection.settings_dict['NAME']})")
+        print(f"Database: {sql.database()} (throwaway {connection.settings_dict['NAME']})")
         sizes = [5000] + ([] if args.skip_large else [50000])
         results = []
         for rows in sizes:

@@ -36,6 +36,7 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -89,7 +90,7 @@ def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(
         status=OutboundEmail.Status.ACCEPTED, sent_at=upload.created_at
     )
-    _sql(f"VACUUM {OutboundEmail._meta.db_table}")
+    sql.vacuum(OutboundEmail._meta.db_table)
     return created
 
 
@@ -109,12 +110,6 @@ def _people(rng: random.Random) -> Iterator[CleanRow]:
             first_name_key=name_key(first),
             last_name_key=name_key(last),
         )
-
-
-def _sql(statement: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
 
 
 class Bench:
@@ -200,8 +195,8 @@ def main() -> None:
     with throwaway_database("bench_scale"):
         user = bench_manager("NCA710000")
         bench = Bench(user.managed_locations.get(), user, args.runs)
-        print(f"Database: {connection.vendor} (throwaway {connection.settings_dict['NAME']})")
-        _sql("ANALYZE")
+        print(f"Database: {sql.database()} (throwaway {connection.settings_dict['NAME']})")
+        sql.analyze()
         near = bench.writes()
         _report("near-empty", near, near)
 
@@ -213,7 +208,7 @@ def main() -> None:
         stale_pages = bench.pages()
         _report_pages("statistics stale", stale_pages)
 
-        _sql("VACUUM ANALYZE")
+        sql.vacuum(analyze=True)
         _report("statistics fresh (VACUUM ANALYZE)", bench.writes(), near)
         fresh_pages = bench.pages()
         _report_pages("statistics fresh", fresh_pages)

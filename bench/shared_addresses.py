@@ -38,6 +38,7 @@ from devsupport import setup_django  # noqa: E402
 
 setup_django()
 
+import sql  # noqa: E402 - bench/sql.py
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -156,14 +157,8 @@ def fill(location: Location, user: User, count: int, rng: random.Random) -> int:
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(
         status=OutboundEmail.Status.ACCEPTED, sent_at=upload.created_at
     )
-    _sql(f"VACUUM {OutboundEmail._meta.db_table}")
+    sql.vacuum(OutboundEmail._meta.db_table)
     return created
-
-
-def _sql(statement: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
 
 
 def _line(label: str, seconds: float, reference: float, what: str) -> None:
@@ -221,8 +216,8 @@ def main() -> None:
         user = bench_manager("NCA727000")
         location = user.managed_locations.get()
         importer = Importer(location, user, Path(folder))
-        print(f"Database: {connection.vendor} (throwaway {connection.settings_dict['NAME']})")
-        _sql("ANALYZE")
+        print(f"Database: {sql.database()} (throwaway {connection.settings_dict['NAME']})")
+        sql.analyze()
         shared = _people(rng)
         near = importer.median(shared, args.runs)
         print(f"\n3. shared-address people, {ROWS:,}-row files (the reference: near-empty):")
@@ -241,7 +236,7 @@ def main() -> None:
         )
         print(f"3. shared-address people at {total:,}:")
         _line("statistics stale", importer.median(shared, args.runs), near, "near-empty")
-        _sql("VACUUM ANALYZE")
+        sql.vacuum(analyze=True)
         _line("after VACUUM ANALYZE", importer.median(shared, args.runs), near, "near-empty")
         print("  (targets: <= 2x stale, <= 1.3x after ANALYZE)")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sql
 from django.db import connection
 
 from outbox.models import OutboundEmail
@@ -20,18 +21,10 @@ def clean_slate(keep_user_ids: list[int]) -> None:
     """
     # The username counters too: each run numbers its families from the start, as the first did.
     tables = [model._meta.db_table for model in (OutboundEmail, Recipient, PortalUsernameCounter)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # CASCADE: the tables that point at these (doses, cases...) are empty in the bench.
-            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+    sql.empty_tables(tables)
     User.objects.exclude(pk__in=keep_user_ids)._raw_delete(connection.alias)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {User._meta.db_table}")
-            cursor.execute("ANALYZE")
+    sql.vacuum(User._meta.db_table, analyze=True)
+    sql.analyze()
 
 
 def seed_loaded(location: Location, people: list) -> None:

@@ -31,7 +31,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-import psycopg
+import sql  # bench/sql.py (Django is set up later: it touches no setting on import)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,20 +48,6 @@ def _state_url(name: str) -> tuple[str, str]:
     return url._replace(path=f"/{name}").geturl(), url._replace(path="/postgres").geturl()
 
 
-def _ensure_database(name: str, server: str) -> bool:
-    """Creates the state database if missing; whether it was."""
-    with psycopg.connect(server, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return False
-        conn.execute(f'CREATE DATABASE "{name}"')
-        return True
-
-
-def _drop_database(name: str, server: str) -> None:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000_000)
@@ -72,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url, server = _state_url(args.database)
-    created = _ensure_database(args.database, server)
+    created = sql.ensure_database(args.database, server)
     os.environ["DATABASE_URL"] = url
     run = _run_in_django()
     run(args, new=created)
@@ -80,7 +66,7 @@ def main() -> None:
         from django.db import connection  # noqa: PLC0415 - after Django is set up
 
         connection.close()
-        _drop_database(args.database, server)
+        sql.drop_database(args.database, server)
         _say(f"dropped {args.database}")
 
 

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from concurrent.futures import Future
 
+import sql
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -30,7 +31,6 @@ from recipients.names import name_key
 
 FILE_ROWS = 5000  # the largest file a fill writes at once (a High Volume upload's size)
 IMPORT_ROWS = 5000
-META = "bench_state_meta"
 MANAGER = "bench-state@example.com"
 # The largest location's Loaded Recipients, as a manager asks for them.
 PROBES = [
@@ -67,25 +67,25 @@ def run(args, *, new: bool) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     setup_test_environment()
     call_command("migrate", verbosity=0)
-    _sql(f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value double precision)")
+    sql.create_remembered()
     locations = _locations(args.locations)
     largest, manager = locations[0], User.objects.get(email=MANAGER)
     _say(f"database {connection.settings_dict['NAME']}: {_disk()}, {_total():,} recipients")
 
-    if new or _meta("near_empty_import") is None:
-        _sql("ANALYZE")
+    if new or sql.remembered("near_empty_import") is None:
+        sql.analyze()
         near = _imports(largest, manager, args.runs)
-        _set_meta("near_empty_import", near)
+        sql.remember("near_empty_import", near)
         _say(f"near-empty: 5,000-row import {near:.3f} s (median of {args.runs})")
-    near = _meta("near_empty_import")
+    near = sql.remembered("near_empty_import")
 
     _fill(locations, manager, location_sizes(args.recipients, args.locations))
 
     for title in ("statistics stale", "after ANALYZE"):
         if title == "after ANALYZE":
             started = time.perf_counter()
-            _sql("ANALYZE")
-            _say(f"ANALYZE in {time.perf_counter() - started:.0f} s")
+            sql.analyze()
+            _say(f"statistics fresh (ANALYZE) in {time.perf_counter() - started:.0f} s")
         seconds = _imports(largest, manager, args.runs)
         _say(f"{title}: 5,000-row import {seconds:.3f} s, {seconds / near:.2f}x near-empty")
         _pages(largest, manager, args.runs, title)
@@ -140,7 +140,7 @@ def _fill(locations: list[Location], manager: User, sizes: list[int]) -> None:
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(
         status=OutboundEmail.Status.ACCEPTED, sent_at=dt.datetime.now(dt.UTC)
     )
-    _sql(f"VACUUM {OutboundEmail._meta.db_table}")
+    sql.vacuum(OutboundEmail._meta.db_table)
 
 
 def _write_file(location: Location, manager: User, population: Population, wanted: int) -> int:
@@ -240,38 +240,9 @@ def _total() -> int:
 
 
 def _disk() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_database_size(current_database())")
-        (size,) = cursor.fetchone()
-    return f"database {size / 2**30:.2f} GiB on disk"
+    return f"database {sql.database_size() / 2**30:.2f} GiB on disk"
 
 
 def _bytes_per_recipient() -> float:
     tables = [Recipient, User, OutboundEmail]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT SUM(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) t",
-            [[model._meta.db_table for model in tables]],
-        )
-        (size,) = cursor.fetchone()
-    return size / max(_total(), 1)
-
-
-def _sql(statement: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-
-
-def _meta(key: str) -> float | None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {META} WHERE key = %s", [key])  # noqa: S608
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _set_meta(key: str, value: float) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {META} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = %s",  # noqa: S608
-            [key, value, value],
-        )
+    return sql.bytes_of_tables([model._meta.db_table for model in tables]) / max(_total(), 1)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from providers.models import Location, User
 
+from .access import get_own_high_volume_job_or_404, own_high_volume_jobs
 from .elsewhere import (
     FileCheck,
     allow_finding_elsewhere,
@@ -20,7 +21,7 @@ from .elsewhere import (
 )
 from .engine import FileRejected
 from .jobs import keep_for_uploader, queue_job, store_upload
-from .models import Upload, UploadQuerySet
+from .models import Upload
 
 SOURCE = Upload.Source.HIGH_VOLUME
 
@@ -76,9 +77,7 @@ def start_kept_job(user: User, location: Location, upload_id: int) -> Upload:
     uploaded there (start_job), and is queued. A second click finds it queued already and
     changes nothing. A refused file is not kept (FileRejected, as at the tab's own door);
     anyone else's file, or an expired one, is not found (404)."""
-    upload = _own_jobs(user, location).filter(pk=upload_id).first()
-    if upload is None:
-        raise Http404("No such upload.")
+    upload = get_own_high_volume_job_or_404(user, location, upload_id)
     if upload.status != Upload.Status.PREVIEW:
         return upload  # sent already: the tab shows it
     kept = Upload.objects.awaiting_review_by(user, location, source=SOURCE).filter(pk=upload_id)
@@ -96,19 +95,11 @@ def start_kept_job(user: User, location: Location, upload_id: int) -> Upload:
     return upload
 
 
-def _own_jobs(user: User, location: Location) -> UploadQuerySet:
-    return (
-        Upload.objects.for_location(location)
-        .filter(uploaded_by=user, source=Upload.Source.HIGH_VOLUME)
-        .without_files()
-    )
-
-
 def remembered_job(user: User, location: Location) -> Upload | None:
     """The job the tab shows a manager coming back to it: their own job in progress here,
     else their latest finished one until they dismiss it with DONE. An older finished job is
     not brought back by dismissing a newer one: only the latest is ever remembered."""
-    jobs = _own_jobs(user, location)
+    jobs = own_high_volume_jobs(user, location)
     running = jobs.filter(status__in=[Upload.Status.QUEUED, Upload.Status.RUNNING]).first()
     if running is not None:
         return running
@@ -119,9 +110,7 @@ def remembered_job(user: User, location: Location) -> Upload | None:
 def dismiss_job(user: User, location: Location, upload_id: int) -> Upload:
     """DONE: the uploader has seen how their job here ended (404 for anyone else's job). A
     job still in progress is left as it is: the tab keeps following it."""
-    upload = _own_jobs(user, location).filter(pk=upload_id).first()
-    if upload is None:
-        raise Http404("No such upload.")
+    upload = get_own_high_volume_job_or_404(user, location, upload_id)
     if upload.is_finished:
         upload.dismiss()
     return upload

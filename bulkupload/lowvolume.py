@@ -274,18 +274,6 @@ def start_preview(data: bytes, file_name: str, *, location: Location, user: User
     return upload
 
 
-def get_preview_or_404(user: User, location: Location, upload_id: int) -> Upload:
-    upload = (
-        Upload.objects.awaiting_review_by(user, location)
-        .select_related("location")
-        .filter(pk=upload_id)
-        .first()
-    )
-    if upload is None:
-        raise Http404("No such file awaiting review.")
-    return upload
-
-
 def review(upload: Upload) -> Preview:
     return preview_file(bytes(upload.content), upload.location)
 

@@ -1,5 +1,4 @@
 import re
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,8 +14,7 @@ from recipients.listing import PAGE_SIZE as RECIPIENTS_PER_PAGE
 from recipients.listing import loaded_recipients
 from recipients.models import Recipient
 
-from . import changes, highvolume, lowvolume, undo, welcome
-from .access import get_own_upload_or_404, get_upload_or_404, uploads_visible_to
+from . import access, changes, highvolume, lowvolume, undo, welcome
 from .emails import error_file_name
 from .engine import FileRejected, TooManyRows, template
 from .forms import RecipientFileForm
@@ -43,14 +41,7 @@ def low_volume(request: HttpRequest) -> HttpResponse:
     result_id = request.GET.get("result", "")
     if result_id.isdigit():
         # The alert after Create Records: the counts of the manager's own upload.
-        context["result"] = (
-            uploads_visible_to(request.user)
-            .for_location(request.location)
-            .submitted()
-            .without_files()
-            .filter(pk=result_id, source=Upload.Source.LOW_VOLUME)
-            .first()
-        )
+        context["result"] = access.low_volume_result(request.user, request.location, int(result_id))
         if context["result"] is not None and context["result"].change_count:
             pending = changes.pending_changes(context["result"]).count()
             context["changes_pending"] = pending
@@ -58,49 +49,51 @@ def low_volume(request: HttpRequest) -> HttpResponse:
     return render(request, "bulkupload/low_volume.html", context)
 
 
-def _take_file(
-    request: HttpRequest, subpage: str, start: Callable[..., Upload]
-) -> tuple[Upload | None, HttpResponse | None]:
-    """Check the uploaded file and hand it to `start` (Low Volume review, High Volume job).
-    On a refusal (no file, too large, not a recipient file) the tab is shown again with why,
-    and nothing is kept."""
+def _file_form(request: HttpRequest) -> RecipientFileForm:
     files = request.FILES  # reading the body first: the upload handler marks a file too large
-    form = RecipientFileForm(
+    return RecipientFileForm(
         request.POST, files, too_large=getattr(request, "upload_too_large", False)
     )
-    problem = kept = None
-    if form.is_valid():
-        file = form.cleaned_data["file"]
-        data = file.read()
-        try:
-            upload = start(data, file.name, location=request.location, user=request.user)
-        except FileRejected as rejection:
-            problem = rejection
-        else:
-            return upload, None
-        if isinstance(problem, TooManyRows) and subpage == "low_volume":
-            # Too many rows for Low Volume: keep it, so one click sends it to High Volume.
-            kept = highvolume.keep_for_high_volume(
-                data, file.name, location=request.location, user=request.user, rows=problem.rows
-            )
+
+
+def _refused(
+    request: HttpRequest,
+    subpage: str,
+    form: RecipientFileForm,
+    problem: FileRejected | None = None,
+    kept: Upload | None = None,
+) -> HttpResponse:
+    """The tab again, with why its file was refused (no file, too large, not a recipient
+    file); nothing of the file is kept but `kept` (a file too large for Low Volume, kept for
+    one click to High Volume)."""
     context = _bulk_registration_context(request, subpage)
     context.update(form=form, problem=problem, too_many=isinstance(problem, TooManyRows), kept=kept)
-    return None, render(request, f"bulkupload/{subpage}.html", context, status=400)
+    return render(request, f"bulkupload/{subpage}.html", context, status=400)
 
 
 @require_POST
 @manager_required
 def low_volume_upload(request: HttpRequest) -> HttpResponse:
-    upload, refusal = _take_file(request, "low_volume", lowvolume.start_preview)
-    if upload is None:
-        return refusal
+    form = _file_form(request)
+    if not form.is_valid():
+        return _refused(request, "low_volume", form)
+    file, where = form.cleaned_data["file"], {"location": request.location, "user": request.user}
+    data = file.read()
+    try:
+        upload = lowvolume.start_preview(data, file.name, **where)
+    except TooManyRows as problem:
+        # Too many rows for Low Volume: keep it, so one click sends it to High Volume.
+        kept = highvolume.keep_for_high_volume(data, file.name, rows=problem.rows, **where)
+        return _refused(request, "low_volume", form, problem, kept)
+    except FileRejected as problem:
+        return _refused(request, "low_volume", form, problem)
     return redirect("bulkupload:low_volume_review", upload.pk)
 
 
 @require_GET
 @manager_required
 def low_volume_review(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
+    upload = access.get_preview_or_404(request.user, request.location, upload_id)
     preview = lowvolume.review(upload)
     context = {
         "page": "bulk",
@@ -137,7 +130,7 @@ def _accepted_lines(request: HttpRequest) -> set[int]:
 def low_volume_recheck(request: HttpRequest, upload_id: int) -> HttpResponse:
     """Corrections typed into the review's rows: apply them and show the review again.
     "Use the suggestion" (?use-suggestion=<line>) also puts in that line's suggested address."""
-    upload = lowvolume.get_preview_or_404(request.user, request.location, upload_id)
+    upload = access.get_preview_or_404(request.user, request.location, upload_id)
     line = request.GET.get("use-suggestion", "")
     suggestion = int(line) if line.isdigit() else None
     try:
@@ -190,17 +183,9 @@ def low_volume_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, upload_id: str | int) -> Upload | None:
-    """A High Volume job of the manager's current location, for the progress panel."""
     if not str(upload_id).isdigit():
         return None
-    return (
-        uploads_visible_to(request.user)
-        .for_location(request.location)
-        .without_files()
-        .submitted()  # a file kept for the tab is not a job until it is sent
-        .filter(source=Upload.Source.HIGH_VOLUME, pk=upload_id)
-        .first()
-    )
+    return access.high_volume_job(request.user, request.location, int(upload_id))
 
 
 @manager_required
@@ -240,9 +225,16 @@ def high_volume_recipients(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def high_volume_upload(request: HttpRequest) -> HttpResponse:
-    upload, refusal = _take_file(request, "high_volume", highvolume.start_job)
-    if upload is None:
-        return refusal
+    form = _file_form(request)
+    if not form.is_valid():
+        return _refused(request, "high_volume", form)
+    file = form.cleaned_data["file"]
+    try:
+        upload = highvolume.start_job(
+            file.read(), file.name, location=request.location, user=request.user
+        )
+    except FileRejected as problem:
+        return _refused(request, "high_volume", form, problem)
     return redirect(reverse("bulkupload:high_volume") + f"?upload={upload.pk}")
 
 
@@ -317,7 +309,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 @manager_required
 def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
     """The failed records of an upload, as the email attaches them."""
-    upload = get_upload_or_404(request.user, upload_id)
+    upload = access.get_upload_or_404(request.user, upload_id)
     if not upload.has_error_file:  # none failed, or deleted after the retention period
         raise Http404("This upload has no failed records.")
     response = HttpResponse(bytes(upload.error_file), content_type="text/csv; charset=utf-8")
@@ -327,7 +319,7 @@ def error_file(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @manager_required
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = get_upload_or_404(request.user, upload_id)
+    upload = access.get_upload_or_404(request.user, upload_id)
     created = Recipient.objects.of_upload(upload.pk)
     upload_changes = list(changes.changes_of(upload)) if upload.reconciled_count else []
     # Only the active ones, as on every list; those the help desk removed since are counted.
@@ -366,7 +358,7 @@ def _back_to(request: HttpRequest, upload: Upload) -> str:
 @manager_required
 def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
     """Undo this upload: its recipients removed, no welcome email sent (the uploader only)."""
-    upload = get_own_upload_or_404(request.user, upload_id)
+    upload = access.get_own_upload_or_404(request.user, upload_id)
     try:
         removed = undo.undo_upload(upload, by=request.user)
     except undo.TooLateToUndo as late:
@@ -384,7 +376,7 @@ def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
 @manager_required
 def upload_send_now(request: HttpRequest, upload_id: int) -> HttpResponse:
     """Send now: the welcome emails go at once instead of when the window closes."""
-    upload = get_own_upload_or_404(request.user, upload_id)
+    upload = access.get_own_upload_or_404(request.user, upload_id)
     if undo.send_now(upload):
         messages.success(request, "The welcome emails are being sent now.")
     else:
@@ -396,7 +388,7 @@ def upload_send_now(request: HttpRequest, upload_id: int) -> HttpResponse:
 @manager_required
 def accept_changes(request: HttpRequest, upload_id: int) -> HttpResponse:
     """ "Review changes" on an upload's page: make the email changes ticked."""
-    upload = get_upload_or_404(request.user, upload_id)
+    upload = access.get_upload_or_404(request.user, upload_id)
     lines = _accepted_lines(request)
     if not lines:
         messages.error(request, "Tick the changes to make first. Nothing was changed.")

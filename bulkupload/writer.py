@@ -1,5 +1,7 @@
-"""Create recipients, their portal accounts and their welcome emails, in bulk: every statement
-of the portal that is written by hand, and every difference between PostgreSQL and SQLite.
+"""Create recipients, their portal accounts and their welcome emails, in bulk: the home of the
+hand-written SQL that writes an import (the other homes, one per concern: recipients.search,
+recipients.counts, recipients.sql, outbox.sql; README, "Hand-written SQL"), and of the
+differences between PostgreSQL and SQLite in writing.
 
 `create_recipients(rows, ...) -> WriteOutcome` guarantees, for one batch of checked rows:
 - all or nothing: the batch's recipients, accounts and queued welcome emails (none for a
@@ -31,8 +33,8 @@ The statements are written out rather than built by bulk_create: for thousands o
 Django's per-object, per-field work costs several times what the database does, and neither
 bulk_create with ignore_conflicts nor its RETURNING tells which rows were inserted on both
 SQLite and PostgreSQL. On PostgreSQL each column goes as one binary array parameter
-(`_execute_arrays`): measured side by side in `make bench`, a 5,000-row import takes about
-0.97 s this way and 1.17 s with Django's own parameter binding (medians of three runs).
+(`recipients.sql.execute_arrays`): measured side by side in `make bench`, a 5,000-row import
+takes about 0.97 s this way and 1.17 s with Django's own parameter binding (medians of three runs).
 """
 
 from __future__ import annotations

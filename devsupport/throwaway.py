@@ -29,6 +29,7 @@ from bulkupload.models import Upload
 from cvms.celery import app as celery_app
 from portal.healthcards import signing_key
 from providers.models import Location, LocationManager, Organization, User
+from recipients.sql import on_postgresql
 
 from . import ROOT
 
@@ -47,7 +48,7 @@ def throwaway_database(label: str) -> Iterator[None]:
     settings.DEBUG = False
     test = connection.settings_dict.setdefault("TEST", {})
     with tempfile.TemporaryDirectory() as folder:
-        if connection.vendor == "sqlite":
+        if not on_postgresql():
             test["NAME"] = str(Path(folder) / f"{label}.sqlite3")
         else:
             test["NAME"] = f"{label}_{os.getpid()}"
@@ -101,7 +102,7 @@ def database_url() -> str:
     """The URL of the database this process uses now (a test's or a bench's throwaway one)."""
 
     s = connection.settings_dict
-    if connection.vendor == "sqlite":
+    if not on_postgresql():
         return f"sqlite:///{s['NAME']}"
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

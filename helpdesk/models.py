@@ -211,19 +211,20 @@ class CaseEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        OPENED = "opened", "Opened"
-        STATUS = "status", "Status changed"
-        COMMENT = "comment", "Reply"
-        UPDATED = "updated", "Details completed"
-        PROCESSED = "processed", "Recipient file sent for processing"
-        RESULT = "result", "Result"
-        REMOVED = "removed", "Recipient removed"
-        ONBOARDED = "onboarded", "HCP users onboarded"
-        VERIFIED = "verified", "Requester verified"
-        DOWNLOADED = "downloaded", "Attachment downloaded"
-        ASSIGNED = "assigned", "Assigned"
-        ACCESS_APPROVED = "access_approved", "Access approved"
-        ACCESS_DECLINED = "access_declined", "Access declined"
+        # After each kind: the modules that write it.
+        OPENED = "opened", "Opened"  # helpdesk.cases
+        STATUS = "status", "Status changed"  # helpdesk.cases, .actions, .admin
+        COMMENT = "comment", "Reply"  # helpdesk.cases
+        UPDATED = "updated", "Details completed"  # helpdesk.cases
+        PROCESSED = "processed", "Recipient file sent for processing"  # helpdesk.actions
+        RESULT = "result", "Result"  # helpdesk.actions
+        REMOVED = "removed", "Recipient removed"  # helpdesk.actions
+        ONBOARDED = "onboarded", "HCP users onboarded"  # helpdesk.actions
+        VERIFIED = "verified", "Requester verified"  # helpdesk.actions
+        DOWNLOADED = "downloaded", "Attachment downloaded"  # helpdesk.admin
+        ASSIGNED = "assigned", "Assigned"  # helpdesk.cases
+        ACCESS_APPROVED = "access_approved", "Access approved"  # helpdesk.actions
+        ACCESS_DECLINED = "access_declined", "Access declined"  # helpdesk.actions
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from . import access_requests, views
 
@@ -20,31 +20,34 @@ register_converter(CaseNumberConverter, "case_number")
 
 app_name = "helpdesk"
 
+# Under vaccine-provider/.
+vaccine_provider = [
+    path("", views.vaccine_provider, name="vaccine_provider"),
+    path("request/", views.bulk_request, name="bulk_request"),
+    path("removal/", views.removal, name="removal"),
+]
+
+# Under cases/<number>/.
+case = [
+    path("", views.case, name="case"),
+    path("failed-records.csv", views.case_error_file, name="case_error_file"),
+]
+
+# Under access-requests/<number>/: a manager's answer to a request for their location.
+access_request = [
+    path("approve/", access_requests.approve, name="access_approve"),
+    path("decline/", access_requests.decline, name="access_decline"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
     path("register/done/", views.register_done, name="register_done"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("password/", views.password_change, name="password_change"),
-    path("vaccine-provider/", views.vaccine_provider, name="vaccine_provider"),
-    path("vaccine-provider/request/", views.bulk_request, name="bulk_request"),
-    path("vaccine-provider/removal/", views.removal, name="removal"),
+    path("vaccine-provider/", include(vaccine_provider)),
     path("removal/<int:recipient_id>/", views.request_removal, name="request_removal"),
     path("cases/", views.my_cases, name="my_cases"),
-    path("cases/<case_number:number>/", views.case, name="case"),
-    path(
-        "cases/<case_number:number>/failed-records.csv",
-        views.case_error_file,
-        name="case_error_file",
-    ),
-    path(
-        "access-requests/<case_number:number>/approve/",
-        access_requests.approve,
-        name="access_approve",
-    ),
-    path(
-        "access-requests/<case_number:number>/decline/",
-        access_requests.decline,
-        name="access_decline",
-    ),
+    path("cases/<case_number:number>/", include(case)),
+    path("access-requests/<case_number:number>/", include(access_request)),
 ]

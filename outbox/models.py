@@ -19,22 +19,27 @@ class OutboundEmail(models.Model):
     """
 
     class Kind(models.TextChoices):
-        WELCOME = "welcome", "Welcome to the COVID-19 Vaccine Portal"
-        UPLOAD_SUMMARY = "upload_summary", "Upload summary to the manager"
+        # Each kind's composer (outbox.composers) is named after it, or above it where the
+        # line is full.
+        WELCOME = "welcome", "Welcome to the COVID-19 Vaccine Portal"  # portal.emails
+        UPLOAD_SUMMARY = "upload_summary", "Upload summary to the manager"  # bulkupload.emails
         # Written when queued (subject and body below): the help desk's case emails.
-        MESSAGE = "message", "Message"
+        MESSAGE = "message", "Message"  # outbox.messages
         # Composed when sent, because they carry a secret that must not sit in this table:
         # a help-desk registration's username and temporary password (made at sending), and a
         # new manager's link to set a password.
+        # TEMPORARY_PASSWORD: helpdesk.emails
         TEMPORARY_PASSWORD = "temporary_password", "Help-desk account with temporary password"
-        ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"
+        ACCOUNT_SETUP = "account_setup", "Provider-portal account set-up link"  # helpdesk.emails
         # A recipient's "Forgot password" link, made when sent so that it is fresh.
+        # RECIPIENT_PASSWORD_RESET: portal.emails
         RECIPIENT_PASSWORD_RESET = "recipient_password_reset", "Recipient-portal password reset"
         # The welcome email again, at a manager's request from the recipient's page (a fresh
         # link, or the new address after a correction): recipients.selfservice.
-        WELCOME_AGAIN = "welcome_again", "Welcome email sent again"
+        WELCOME_AGAIN = "welcome_again", "Welcome email sent again"  # portal.emails
         # To the manager who uploaded: some welcome emails of the upload did not arrive (at most
         # one an hour per upload: bulkupload.welcome).
+        # BOUNCE_DIGEST: bulkupload.emails
         BOUNCE_DIGEST = "bounce_digest", "Welcome emails that did not arrive, to the uploader"
 
     class Status(models.TextChoices):

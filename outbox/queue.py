@@ -47,14 +47,7 @@ def queue_email(
         return None
     try:
         with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                kind=kind,
-                user=user,
-                to_email="" if user is not None else to_email,
-                subject=subject[:200],
-                body=body,
-                next_attempt_at=not_before or timezone.now(),
-            )
+            email = _recorded(kind, user, to_email, subject, body, not_before)
     except IntegrityError:
         return None  # another request queued it at this instant, or it went already
     send_emails_after_commit()
@@ -68,15 +61,29 @@ def queue_message(
     as it is when sent, or to `to_email` when there is no account."""
     if user is None and not to_email:
         raise ValueError("a message needs an account or an address")
-    email = OutboundEmail.objects.create(
-        kind=OutboundEmail.Kind.MESSAGE,
+    email = _recorded(OutboundEmail.Kind.MESSAGE, user, to_email, subject, body)
+    send_emails_after_commit()
+    return email
+
+
+def _recorded(
+    kind: str,
+    user: User | None,
+    to_email: str,
+    subject: str,
+    body: str,
+    not_before: dt.datetime | None = None,
+) -> OutboundEmail:
+    """The outbox's one row-maker: to the account's email as it is when sent, or to the bare
+    `to_email` when there is no account; due at once, or at `not_before`."""
+    return OutboundEmail.objects.create(
+        kind=kind,
         user=user,
         to_email="" if user is not None else to_email,
         subject=subject[:200],
         body=body,
+        next_attempt_at=not_before or timezone.now(),
     )
-    send_emails_after_commit()
-    return email
 
 
 def send_emails_after_commit() -> None:

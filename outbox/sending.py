@@ -27,11 +27,11 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import bounces, delivery, webhooks
+from . import bounces, delivery, sql, webhooks
 from .composers import compose, related
 from .models import DeliveryEvent, OutboundEmail
 from .sessions import Sessions, ThenFailed
@@ -58,9 +58,6 @@ SEND_SLICE = dt.timedelta(seconds=5)
 # 90 to 150 s after it died: sent within 3 minutes of a worker being there, with room for the
 # emails queued before them.
 STALE_AFTER = dt.timedelta(seconds=90)
-# The PostgreSQL advisory lock (its first key; the second is the chain's number) that a helper
-# sender chain holds while it sends: at most one task per chain number at a time.
-HELPER_CHAIN_LOCK = 0x0B0C5E  # "outbox sender"
 
 
 class AccountGone(Exception):
@@ -81,7 +78,7 @@ def send_slice(length: dt.timedelta = SEND_SLICE) -> bool:
 
 def helper_chains() -> range:
     """The numbers of the helper chains a large mailing wakes: none without PostgreSQL."""
-    if connection.vendor != "postgresql":
+    if not sql.helper_chains_possible():
         return range(0)
     return range(1, settings.EMAIL_SENDER_CHAINS)
 
@@ -100,15 +97,12 @@ def helper_chain(chain: int) -> Iterator[bool]:
     if chain not in helper_chains():
         yield False
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [HELPER_CHAIN_LOCK, chain])
-        (held,) = cursor.fetchone()
+    held = sql.try_chain_lock(chain)
     try:
         yield held
     finally:
         if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [HELPER_CHAIN_LOCK, chain])
+            sql.release_chain_lock(chain)
 
 
 def send_due_emails(
@@ -147,12 +141,8 @@ def _send_batch(sessions: Sessions, limit: int, until: dt.datetime | None) -> in
     accepted: list[OutboundEmail] = []
     # Each email is marked as soon as the relay accepted it: by its session's thread when it
     # has one (the marks of several sessions then wait for the database's commit side by side),
-    # else here. Not from a thread while this connection is in a transaction (a caller's
-    # atomic block, as in tests: other connections would not see the claim), nor on SQLite,
-    # which writes one at a time.
-    marks_in_sessions = (
-        sessions.threaded and connection.vendor != "sqlite" and not connection.in_atomic_block
-    )
+    # else here (sql.marks_from_threads says when a thread may).
+    marks_in_sessions = sessions.threaded and sql.marks_from_threads()
     try:
         for number, email in enumerate(claimed):
             if number and until is not None and timezone.now() >= until:
@@ -192,27 +182,7 @@ def _settle(
 def _mark_accepted(email: OutboundEmail) -> None:
     """The relay took this one. A provider's webhook may have said more already (delivered)
     before this commits: that state stays, only the time is written."""
-    mark, only_the_time = _mark_accepted_sql()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(mark, [OutboundEmail.Status.ACCEPTED, now, now, email.pk])
-        if not cursor.rowcount:
-            cursor.execute(only_the_time, [now, email.pk])
-
-
-@functools.cache
-def _mark_accepted_sql() -> tuple[str, str]:
-    """The statements that mark one email accepted: written out, as the one statement run per
-    email sent (the ORM's update spent 0.3 ms of the process's time building it, a quarter of
-    all the time a welcome email cost the sender)."""
-    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
-    sending = OutboundEmail.Status.SENDING.value
-    # The table and the state are the model's own names; every value is a parameter.
-    return (
-        f"UPDATE {table} SET status = %s, sent_at = %s, status_changed_at = %s, "  # noqa: S608
-        f"last_error = '', reason = '' WHERE id = %s AND status = '{sending}'",
-        f"UPDATE {table} SET sent_at = %s WHERE id = %s AND sent_at IS NULL",  # noqa: S608
-    )
+    sql.mark_accepted(email.pk, timezone.now())
 
 
 def requeue_stale(now: dt.datetime | None = None) -> int:

@@ -211,15 +211,14 @@ class Dose(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    class Completion(models.TextChoices):
-        # HL7 table 0322 (RXA-20)
+    class Completion(models.TextChoices):  # HL7 table 0322 (RXA-20)
         COMPLETE = "CP", "Complete"
         REFUSED = "RE", "Refused"
         NOT_ADMINISTERED = "NA", "Not administered"
         PARTIAL = "PA", "Partially administered"
 
-    class Site(models.TextChoices):
-        # HL7 table 0163 (RXR-2), the sites a COVID-19 vaccine is given in
+    class Site(models.TextChoices):  # HL7 table 0163 (RXR-2)
+        # The sites a COVID-19 vaccine is given in.
         LEFT_DELTOID = "LD", "Left deltoid"
         RIGHT_DELTOID = "RD", "Right deltoid"
         LEFT_ARM = "LA", "Left upper arm"
@@ -227,8 +226,7 @@ class Dose(models.Model):
         LEFT_THIGH = "LVL", "Left vastus lateralis"
         RIGHT_THIGH = "RVL", "Right vastus lateralis"
 
-    class Route(models.TextChoices):
-        # HL7 table 0162 (RXR-1)
+    class Route(models.TextChoices):  # HL7 table 0162 (RXR-1)
         INTRAMUSCULAR = "IM", "Intramuscular"
         SUBCUTANEOUS = "SC", "Subcutaneous"
         INTRADERMAL = "ID", "Intradermal"

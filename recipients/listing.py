@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
 
@@ -27,6 +26,7 @@ from .search import (
     ManyMatches,
     Search,
     WholeList,
+    planned,
 )
 
 PAGE_SIZE = 25
@@ -113,9 +113,9 @@ def loaded_recipients(location: Location, params: QueryDict) -> Listing:
     elif not query:
         count = recipients.count() if welcome_bounced else active_recipients(location)
         rows: Sequence[Recipient] | QuerySet[Recipient] = recipients.order_by(*order)
-        if connection.vendor == "postgresql" and not welcome_bounced:
+        if planned() and not welcome_bounced:
             rows = WholeList(location, order, count)
-    elif connection.vendor == "postgresql" and not welcome_bounced:
+    elif planned() and not welcome_bounced:
         rows, count, estimated = _search_postgresql(location, query, order, params.get("page"))
     else:
         rows, count = _search(recipients.search(query), order)

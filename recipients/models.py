@@ -44,6 +44,16 @@ class RecipientQuerySet(models.QuerySet):
         return self.filter(email_folded=Lower(Value(address)))
 
 
+def _active_sort_index(column: str, name: str) -> models.Index:
+    """One sort of Loaded Recipients: a location's active (not removed) recipients by
+    `column`, then id, so the first page never sorts the whole location."""
+    return models.Index(
+        fields=["location", column, "id"],
+        name=name,
+        condition=models.Q(removed_at__isnull=True),
+    )
+
+
 class Recipient(models.Model):
     """A person preregistered by a location to receive the vaccine."""
 
@@ -183,28 +193,12 @@ class Recipient(models.Model):
                 name="recipient_welcome_problem",
                 condition=models.Q(welcome_problem_email__isnull=False),
             ),
-            models.Index(
-                fields=["location", "name_last_first", "id"],
-                name="recipient_loc_last",
-                condition=models.Q(removed_at__isnull=True),
-            ),
-            models.Index(
-                fields=["location", "name_first_last", "id"],
-                name="recipient_loc_first",
-                condition=models.Q(removed_at__isnull=True),
-            ),
-            models.Index(
-                fields=["location", "date_of_birth", "id"],
-                name="recipient_loc_dob",
-                condition=models.Q(removed_at__isnull=True),
-            ),
+            _active_sort_index("name_last_first", "recipient_loc_last"),
+            _active_sort_index("name_first_last", "recipient_loc_first"),
+            _active_sort_index("date_of_birth", "recipient_loc_dob"),
             # The Email column's order ignores case (issue 25), and a search for an address
             # finds its recipients through the same entries.
-            models.Index(
-                fields=["location", "email_folded", "id"],
-                name="recipient_loc_email_folded",
-                condition=models.Q(removed_at__isnull=True),
-            ),
+            _active_sort_index("email_folded", "recipient_loc_email_folded"),
             # An upload's page lists the recipients it created (and taking over a stopped
             # job finds those it had created); only recipients that came by upload have one.
             models.Index(

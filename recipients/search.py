@@ -20,6 +20,8 @@ The statements here leave it no such choice:
   common surname, read once instead of three times;
 - a short word is one regular expression (`_word_start`), so the trigram index takes every
   word of a search in one scan;
+- `planned`: whether the list is served by the statements here (PostgreSQL); on SQLite (small
+  deployments) the listing takes the ORM's way, RecipientQuerySet.search;
 - `WholeList`: the unfiltered list's page ids from the sort's own index alone;
 - `shown_rows`: a page's rows from their ids, through the primary key only. Left to the
   planner with statistics from an empty table, the same statement read all 400,000 rows of
@@ -66,6 +68,11 @@ TABLE = Recipient._meta.db_table
 # A walk filters on the name column the sort index holds, or on name_first_last for the other
 # sorts (the two name columns hold the same words, so either finds the same rows).
 _NAME_COLUMNS = ("name_last_first", "name_first_last")
+
+
+def planned() -> bool:
+    """Whether Loaded Recipients is searched and paged by the statements here (PostgreSQL)."""
+    return connection.vendor == "postgresql"
 
 
 def _contains(word: str) -> str:

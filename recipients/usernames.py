@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 
-from django.db import connection
 from django.db.models import Q
 
-from providers.models import PortalUsernameCounter, User
+from providers.models import User
 
+from . import sql
 from .names import PORTAL_USERNAME_SUFFIX
-from .sql import execute_arrays
 
 _NUMBERS_LOOKED_UP = 9  # families sharing one email are rarely larger
-_MAX_PARAMS = 30000  # below SQLite's 32766 and PostgreSQL's 65535 bound parameters
 
 
 def portal_username(email: str, number: int = 1) -> str:
@@ -49,23 +47,20 @@ def taken(usernames: Collection[str]) -> set[str]:
     """Which of these usernames are in use: one look-up in the unique index for all of them."""
     if not usernames:
         return set()
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(User._meta.db_table)
-        sql = f"SELECT username FROM {table} WHERE username = ANY(%b::text[])"  # noqa: S608
-        return {username for (username,) in execute_arrays(sql, [list(usernames)])}
-    return set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    return sql.usernames_in_use(usernames)
 
 
 def free_usernames(emails: Sequence[str]) -> list[str]:
     """The next free username for each email; the same email twice gets two numbers.
 
     Numbers come from the address's counter (providers.PortalUsernameCounter: the highest
-    number handed out), taken for the whole batch in one upsert (`_take_numbers`), so a
-    family of 100,000 costs what a family of one does, at any size of the accounts' table and
-    with any statistics. The counter row stays locked until the caller's transaction ends: two
-    imports numbering the same address take turns, and a batch that rolls back gives its
-    numbers back, so numbers run on from the highest without gaps, as they did when they were
-    read from the accounts (and are never reused: a deleted account's number stays counted).
+    number handed out), taken for the whole batch in one upsert
+    (`sql.add_to_username_counters`), so a family of 100,000 costs what a family of one does,
+    at any size of the accounts' table and with any statistics. The counter row stays locked
+    until the caller's transaction ends: two imports numbering the same address take turns,
+    and a batch that rolls back gives its numbers back, so numbers run on from the highest
+    without gaps, as they did when they were read from the accounts (and are never reused: a
+    deleted account's number stays counted).
 
     What it costs and buys (bench/shared_addresses.py, PostgreSQL, 5,000-row imports): the
     upsert is 0.03-0.07 s of an import's 0.5-0.6 s, near-empty (a row inserted per new
@@ -78,7 +73,7 @@ def free_usernames(emails: Sequence[str]) -> list[str]:
     as text), so it is not the same cost for 100,000 as for 10.
     """
     wanted = Counter(email.lower() for email in emails)
-    highest = _take_numbers(wanted)
+    highest = sql.add_to_username_counters(wanted)
     following = {address: highest[address] - count for address, count in wanted.items()}
     usernames = []
     for email in emails:
@@ -86,25 +81,6 @@ def free_usernames(emails: Sequence[str]) -> list[str]:
         following[address] += 1
         usernames.append(portal_username(email, following[address]))
     return usernames
-
-
-def _take_numbers(wanted: dict[str, int]) -> dict[str, int]:
-    """Add `wanted[address]` numbers to each address's counter, creating those missing, and
-    return each counter's new highest: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING for
-    all of them. The conflict is found through the counters' primary key whatever the
-    planner's statistics say. Addresses go in one order, so two batches sharing several
-    addresses lock their counters in the same order instead of deadlocking."""
-    table = connection.ops.quote_name(PortalUsernameCounter._meta.db_table)
-    addresses = sorted(wanted)
-    update = f"ON CONFLICT (address) DO UPDATE SET highest = {table}.highest + excluded.highest"
-    if connection.vendor == "postgresql":
-        sql = (
-            f"INSERT INTO {table} (address, highest) "  # noqa: S608
-            "SELECT * FROM unnest(%b::varchar[], %b::integer[]) AS n(address, highest) "
-            f"ORDER BY address {update} RETURNING address, highest"
-        )
-        return dict(execute_arrays(sql, [addresses, [wanted[a] for a in addresses]]))
-    return dict(_upsert_counters(addresses, [wanted[a] for a in addresses], update))
 
 
 def catch_up(emails: Iterable[str]) -> None:
@@ -124,31 +100,7 @@ def catch_up(emails: Iterable[str]) -> None:
     if not addresses:
         return
     numbers = [highest[portal_username(address)] for address in addresses]
-    table = connection.ops.quote_name(PortalUsernameCounter._meta.db_table)
-    larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    update = (
-        f"ON CONFLICT (address) DO UPDATE SET highest = {larger}({table}.highest, excluded.highest)"
-    )
-    _upsert_counters(addresses, numbers, update)
-
-
-def _upsert_counters(addresses: list[str], numbers: list[int], conflict: str) -> list[tuple]:
-    """INSERT the counters (address, highest) with this ON CONFLICT clause, through Django's
-    cursor (a few rows at a time: a batch's addresses, or a catch-up's)."""
-    table = connection.ops.quote_name(PortalUsernameCounter._meta.db_table)
-    rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(addresses), _MAX_PARAMS // 2):
-            chunk = range(start, min(start + _MAX_PARAMS // 2, len(addresses)))
-            params = [value for k in chunk for value in (addresses[k], numbers[k])]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (address, highest) VALUES {values} "  # noqa: S608
-                f"{conflict} RETURNING address, highest",
-                params,
-            )
-            rows += cursor.fetchall()
-    return rows
+    sql.raise_username_counters(addresses, numbers)
 
 
 def _usernames_starting_with(bases: Iterable[str]) -> list[str]:

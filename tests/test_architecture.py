@@ -8,6 +8,7 @@ the engine (plain Python) ← the pipeline ← the job ← the doors ← tasks.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,73 @@ def test_the_image_holds_every_package():
         if line.startswith("COPY ")
     }
     assert set(PACKAGES) <= copied
+
+
+# The homes of hand-written SQL, one per concern (README, "Hand-written SQL"): only these run a
+# statement by hand or ask which database they are on; migrations and tests aside.
+SQL_HOMES = {
+    "bulkupload/writer.py",  # writing an import's rows
+    "recipients/search.py",  # searching and paging Loaded Recipients
+    "recipients/counts.py",  # the trigger-kept counts
+    "recipients/sql.py",  # the recipients' other SQL: username counters, tidy, array binding
+    "outbox/sql.py",  # the sender chains' locks, marking an email accepted
+    "cvms/health.py",  # the health probe's SELECT 1
+    "bench/sql.py",  # the benches' VACUUM, sizes, clean slate
+}
+_SQL_ATTRIBUTES = {"vendor", "cursor", "raw", "extra", "execute", "executemany"}
+_SQL_NAMES = {"RawSQL"}
+_SQL_TEXT = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VACUUM|ANALYZE|TRUNCATE|CREATE|ALTER|DROP)(\s+\S|\s*$)"
+)
+
+
+def _is_statement(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and bool(_SQL_TEXT.match(node.value))
+    )
+
+
+def _hand_written_sql(tree: ast.AST) -> list[str]:
+    """What in this module runs SQL by hand or branches on the database: vendor checks, cursors,
+    raw queries, and string literals that are statements (docstrings aside)."""
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in _SQL_ATTRIBUTES:
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in _SQL_NAMES:
+            found.append(f"line {node.lineno}: {node.id}")
+        elif _is_statement(node) and id(node) not in docstrings:
+            found.append(f"line {node.lineno}: {node.value.split()[0]} ...")
+    return found
+
+
+def _python_files() -> list[Path]:
+    skipped = {"tests", "migrations", ".venv", "node_modules"}
+    return [
+        path
+        for path in ROOT.rglob("*.py")
+        if not skipped & set(path.relative_to(ROOT).parts) and not path.name.startswith(".")
+    ]
+
+
+def test_hand_written_sql_lives_only_in_its_named_homes():
+    outside = {}
+    for path in _python_files():
+        name = path.relative_to(ROOT).as_posix()
+        if name not in SQL_HOMES:
+            found = _hand_written_sql(ast.parse(path.read_text(), name))
+            if found:
+                outside[name] = found
+    assert outside == {}
+
+
+def test_every_named_home_of_sql_exists_and_holds_sql():
+    for name in SQL_HOMES:
+        assert _hand_written_sql(ast.parse((ROOT / name).read_text(), name)), name
