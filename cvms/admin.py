@@ -120,8 +120,8 @@ class LabelledAutocompleteView(AutocompleteJsonView):
 
 
 # What agents work with every day, in this order on the dashboard; everything else is under
-# "System", for superusers (help-desk staff hold no permission for most of it: helpdesk
-# migration 0007).
+# "System", for superusers (help-desk staff hold no permission for most of it: the group's
+# permissions in helpdesk/migrations/0002_squashed_staff_group.py).
 WORK_MODELS = [
     ("helpdesk", "case"),
     ("helpdesk", "requester"),

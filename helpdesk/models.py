@@ -38,8 +38,8 @@ class Requester(models.Model):
     registration_code = models.CharField(max_length=9)
     # The emailed temporary password must be replaced at the first sign-in.
     must_change_password = models.BooleanField(default=True)
-    # The account-wide verification of before; migration 0006 made Verifications of it and
-    # nothing reads or writes it any more.
+    # The account-wide verification of before Verification existed: nothing reads or writes
+    # it any more (to drop with the next schema change).
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

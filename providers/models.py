@@ -99,9 +99,9 @@ class PortalUsernameCounter(models.Model):
     """The highest number handed out so far in the portal usernames of one email address
     (`address.covid19vaccine` is 1, then 2, 3...): how bulkupload.writer picks the next free
     username in one upsert of this row, however many accounts share the address and however
-    large the accounts' table. Every recipient account is numbered through it (migration 0004
-    filled it from the usernames there were), so a missing row means no account uses the
-    address yet. One row per address ever loaded: the key is the lower-cased address.
+    large the accounts' table. Every recipient account is numbered through it, so a missing row
+    means no account uses the address yet. One row per address ever loaded: the key is the
+    lower-cased address.
     """
 
     address = models.CharField(max_length=254, primary_key=True)

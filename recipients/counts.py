@@ -3,13 +3,14 @@
 "Total number of records" heads every Loaded Recipients page, and counting a million rows
 costs 0.5-0.9 s on PostgreSQL (an index-only scan that, while autovacuum has not set the
 visibility map, fetches every row from the table as well): more than the whole page may take.
-On PostgreSQL the database keeps the figure itself: statement-level triggers on the
-recipients' table (migration 0009) append one row of +n / -n per location to RecipientCount
-for every statement that adds, removes or moves active recipients, whoever runs it (an import,
-the help desk's removal, the admin, a console). Rows are only ever appended, so concurrent
-imports at one location never wait for each other on a counter; the total is their sum, a few
-hundred rows per million recipients, and `fold_counts` (hourly) folds them into one per
-location. Measured in `make bench` (bench/scale.py): the first page at 1,000,000 recipients.
+On PostgreSQL the database keeps the figure itself: statement-level triggers on the recipients'
+table (recipients/migrations/0002_squashed_search_and_counts.py) append one row of +n / -n per
+location to RecipientCount for every statement that adds, removes or moves active recipients,
+whoever runs it (an import, the help desk's removal, the admin, a console). Rows are only ever
+appended, so concurrent imports at one location never wait for each other on a counter; the
+total is their sum, a few hundred rows per million recipients, and `fold_counts` (hourly) folds
+them into one per location. Measured in `make bench` (bench/scale.py): the first page at
+1,000,000 recipients.
 
 SQLite (the embedded default, for small deployments) has no such triggers: it counts.
 """

@@ -111,7 +111,8 @@ class Recipient(models.Model):
     # on_delete when a user is deleted in the admin.
     # Left empty by an import through an upload, whose uploader is who loaded the recipient
     # (loaded_by): one reference less for the database to check per row. Indexed on SQLite
-    # only, where inserting an account looks it up (migration 0014 says why).
+    # only, where inserting an account looks it up
+    # (recipients/migrations/0002_squashed_search_and_counts.py says why).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -87,9 +87,9 @@ def catch_up(emails: Iterable[str]) -> None:
     """Raise these addresses' counters to the highest number in use among the accounts.
 
     Only needed when a username the counter handed out was taken already: by an account made
-    outside this module (a test's, the demo's, an import that ran while migration 0004 filled
-    the counters). It reads the usernames as the allocator did before the counters, so it
-    may scan the accounts' table once for a large family: rare, and never on the common path.
+    outside this module (a test's, the demo's, or one made before the counters existed). It
+    reads the usernames as the allocator did before the counters, so it may scan the accounts'
+    table once for a large family: rare, and never on the common path.
     """
     bases = {portal_username(email) for email in emails}
     highest: dict[str, int] = defaultdict(int)
