@@ -544,6 +544,8 @@ def sign_in_in_browser(page, email: str, password: str, next_url: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    # Until the next page has loaded its scripts, a file chosen or dropped there is lost.
+    page.wait_for_url(f"**{next_url}", wait_until="load")
 
 
 def drop_file(page, text: str, name: str) -> None:

@@ -22,6 +22,8 @@ def _review(page, password) -> None:
     page.get_by_label("Email").fill("alice@demo.example")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    # Until the page has loaded its scripts, a chosen file is not uploaded.
+    page.wait_for_url("**/bulk-registration/", wait_until="load")
     page.get_by_label("Choose a file from your computer").set_input_files(
         files=[{"name": "staff.csv", "mimeType": "text/csv", "buffer": ROWS.encode()}]
     )

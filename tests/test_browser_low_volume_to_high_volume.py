@@ -35,6 +35,8 @@ def test_a_150_row_file_goes_from_low_to_high_volume_with_one_click(
     page.get_by_label("Email").fill("alice@demo.example")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    # Until the page has loaded its scripts, a chosen file is not uploaded.
+    page.wait_for_url("**/bulk-registration/", wait_until="load")
 
     # Low Volume uploads a file as soon as it is chosen: the one and only file chooser.
     page.get_by_label("Choose a file from your computer").set_input_files(str(staff))
