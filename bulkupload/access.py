@@ -46,25 +46,23 @@ def get_own_upload_or_404(user: User, upload_id: int) -> Upload:
 
 def low_volume_result(user: User, location: Location, upload_id: int) -> Upload | None:
     """A Low Volume upload of this location past review (the counts of Create Records)."""
-    return (
-        uploads_visible_to(user)
-        .for_location(location)
-        .submitted()
-        .without_files()
-        .filter(pk=upload_id, source=Upload.Source.LOW_VOLUME)
-        .first()
-    )
+    return _submitted(user, location, upload_id, Upload.Source.LOW_VOLUME)
 
 
 def high_volume_job(user: User, location: Location, upload_id: int) -> Upload | None:
     """A High Volume job of this location, any manager's: a file kept for the tab is not a
     job until it is sent."""
+    return _submitted(user, location, upload_id, Upload.Source.HIGH_VOLUME)
+
+
+def _submitted(user: User, location: Location, upload_id: int, source: str) -> Upload | None:
+    """An upload of this location, by this door, past review or sent (any manager's)."""
     return (
         uploads_visible_to(user)
         .for_location(location)
-        .without_files()
         .submitted()
-        .filter(source=Upload.Source.HIGH_VOLUME, pk=upload_id)
+        .without_files()
+        .filter(pk=upload_id, source=source)
         .first()
     )
 
