@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import logging
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 
 from django.conf import settings
@@ -69,7 +68,7 @@ def send_slice(length: dt.timedelta = SEND_SLICE) -> bool:
     left (the caller hands them to a fresh task rather than sending on). The SMTP sessions
     stay open for the whole slice."""
     until = timezone.now() + length
-    with Sessions(settings.EMAIL_SESSIONS) as sessions:
+    with _sessions() as sessions:
         while timezone.now() < until:
             if send_due_emails(until=until, sessions=sessions) < BATCH_SIZE:
                 return False
@@ -119,7 +118,7 @@ def send_due_emails(
     to greet still gets the emails out, one per batch.
     """
     own = sessions is None
-    sessions = sessions or Sessions(settings.EMAIL_SESSIONS)
+    sessions = sessions or _sessions()
     try:
         try:
             # Before the claim, so that a relay slow to answer does not age the claim.
@@ -135,14 +134,19 @@ def send_due_emails(
             sessions.close()
 
 
+def _sessions() -> Sessions:
+    return Sessions(settings.EMAIL_SESSIONS, mark=_mark_accepted_ids)
+
+
 def _send_batch(sessions: Sessions, limit: int, until: dt.datetime | None) -> int:
     claimed = _claim(limit)
     in_flight: dict[Future, OutboundEmail] = {}
     accepted: list[OutboundEmail] = []
-    # Each email is marked as soon as the relay accepted it: by its session's thread when it
-    # has one (the marks of several sessions then wait for the database's commit side by side),
-    # else here (sql.marks_from_threads says when a thread may).
+    # Each email is marked as soon as the relay accepted it: by the sessions' marking thread
+    # when they have one (all accepted meanwhile in one statement), else here
+    # (sql.marks_from_threads says when another thread may).
     marks_in_sessions = sessions.threaded and sql.marks_from_threads()
+    room = sessions.capacity if marks_in_sessions else sessions.count
     try:
         for number, email in enumerate(claimed):
             if number and until is not None and timezone.now() >= until:
@@ -151,9 +155,8 @@ def _send_batch(sessions: Sessions, limit: int, until: dt.datetime | None) -> in
             message = _composed(email)
             if message is None:
                 continue
-            then = functools.partial(_mark_accepted, email) if marks_in_sessions else None
-            in_flight[sessions.submit(message, then)] = email
-            if len(in_flight) >= sessions.count:
+            in_flight[sessions.submit(message, email.pk if marks_in_sessions else None)] = email
+            if len(in_flight) >= room:
                 accepted += _settle(in_flight, FIRST_COMPLETED, marked=marks_in_sessions)
     finally:
         accepted += _settle(in_flight, ALL_COMPLETED, marked=marks_in_sessions)
@@ -165,9 +168,9 @@ def _settle(
     in_flight: dict[Future, OutboundEmail], how: str, *, marked: bool
 ) -> list[OutboundEmail]:
     """Record what the relay answered for those sent (the first one, or all); returns those
-    it accepted (`marked` already by their sessions, or marked here). Each is marked as soon
+    it accepted (`marked` already by the sessions, or marked here). Each is marked as soon
     as its answer is in: a worker killed then sends again only the emails in flight, at most
-    EMAIL_SESSIONS (README, "Which email can be sent twice")."""
+    the sessions' capacity (README, "Which email can be sent twice")."""
     if not in_flight:
         return []
     done, _ = wait(list(in_flight), return_when=how)
@@ -180,9 +183,13 @@ def _settle(
 
 
 def _mark_accepted(email: OutboundEmail) -> None:
-    """The relay took this one. A provider's webhook may have said more already (delivered)
+    _mark_accepted_ids([email.pk])
+
+
+def _mark_accepted_ids(email_ids: Sequence[int]) -> None:
+    """The relay took these. A provider's webhook may have said more already (delivered)
     before this commits: that state stays, only the time is written."""
-    sql.mark_accepted(email.pk, timezone.now())
+    sql.mark_accepted(email_ids, timezone.now())
 
 
 def requeue_stale(now: dt.datetime | None = None) -> int:
@@ -249,8 +256,9 @@ def _answered(email: OutboundEmail, error: BaseException | None, *, marked: bool
     """Record the relay's answer to one email (unless its session `marked` it accepted
     already); whether it accepted it."""
     if isinstance(error, ThenFailed):
-        # Accepted, and its session could not mark it (no database connection for its
-        # thread: max_connections reached, say): marked here, over the sender's connection.
+        # Accepted, and the sessions could not mark it (no database connection for their
+        # marking thread: max_connections reached, say): marked here, over the sender's
+        # connection.
         # It is still in flight until now, so no more are sent meanwhile. Should this fail
         # too, the slice stops and the sweep puts the email back (README, "Which email can be
         # sent twice").

@@ -2,7 +2,8 @@
 refused for now), the states news may move an email to, and the recipient flagged when their
 welcome email did not arrive, until a later one goes through.
 
-The relay is a real SMTP server (aiosmtpd) on the loopback that refuses some domains at RCPT.
+The relay is a real SMTP server (aiosmtpd) on the loopback that refuses some domains at RCPT
+and offers PIPELINING, as Postfix does: the sender's commands go at once (cvms/mail.py).
 """
 
 import datetime as dt
@@ -35,6 +36,10 @@ class _Relay:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.senders: list[str] = []
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
         if address.endswith("@reject.example"):
