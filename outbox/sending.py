@@ -200,10 +200,19 @@ def requeue_stale(now: dt.datetime | None = None) -> int:
     ).update(status=OutboundEmail.Status.QUEUED, next_attempt_at=now)
 
 
-def has_due_emails() -> bool:
+def more_than_a_batch_due() -> bool:
+    """Whether a mailing is large enough for the helper chains (none without PostgreSQL)."""
+    return bool(helper_chains()) and _due()[BATCH_SIZE : BATCH_SIZE + 1].exists()
+
+
+def _due():
     return OutboundEmail.objects.filter(
         status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=timezone.now()
-    ).exists()
+    )
+
+
+def has_due_emails() -> bool:
+    return _due().exists()
 
 
 def _claim(limit: int) -> list[OutboundEmail]:

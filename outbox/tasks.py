@@ -12,10 +12,13 @@ def send_emails(chain: int = 0) -> None:
     """Send for a few seconds (sending.SEND_SLICE), then hand what is left to a fresh task: a
     worker told to stop is free within seconds, and another one goes on with the mailing.
 
-    Chain 0 is what queueing an email starts (any number may run); while a mailing is large
-    enough to leave some after a slice, it also wakes helper chains 1..EMAIL_SENDER_CHAINS-1,
-    each running only while it holds its lock (sending.helper_chain), so that a worker's pool
-    processes send side by side: a bounded number of chains however often they are woken."""
+    Chain 0 is what queueing an email starts (any number may run); when more than one batch is
+    due as it starts, and again while a slice leaves some, it also wakes helper chains
+    1..EMAIL_SENDER_CHAINS-1, each running only while it holds its lock
+    (sending.helper_chain), so that a worker's pool processes send a large mailing side by
+    side from its first email: a bounded number of chains however often they are woken."""
+    if chain == 0 and sending.more_than_a_batch_due():
+        _wake_helpers()
     with sending.helper_chain(chain) as mine:
         more = mine and sending.send_slice()
     if not more:
@@ -24,6 +27,10 @@ def send_emails(chain: int = 0) -> None:
         send_emails.delay(chain)
         return
     send_emails.delay()
+    _wake_helpers()
+
+
+def _wake_helpers() -> None:
     for helper in sending.helper_chains():
         send_emails.delay(helper)
 

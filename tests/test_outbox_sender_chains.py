@@ -14,6 +14,7 @@ from devsupport.smtpsink import counting_smtp_server
 from devsupport.throwaway import start_worker_process, stop_worker_process
 from outbox import sending
 from outbox.models import OutboundEmail
+from outbox.queue import queue_message
 from outbox.tasks import send_emails
 from tests.helpers import assert_each_sent_once, make_upload, person, recipient_csv, wait_until
 
@@ -75,6 +76,23 @@ def test_a_helper_chain_runs_once_however_often_it_is_woken(settings):
         assert again  # let go when its task ended
     with sending.helper_chain(3) as beyond:
         assert not beyond  # EMAIL_SENDER_CHAINS bounds them
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("due", "woken"), [(sending.BATCH_SIZE + 1, True), (sending.BATCH_SIZE, False)]
+)
+def test_a_mailing_of_more_than_a_batch_wakes_the_helpers_as_it_starts(
+    db, settings, sent_tasks, due, woken
+):
+    settings.EMAIL_SENDER_CHAINS = 3
+    for n in range(due):
+        queue_message(None, subject="Hi", body="x", to_email=f"m{n}@example.com")
+    sent_tasks.clear()
+    send_emails.run()  # sends all in its first slice: none left to wake them after it
+    helpers = [args for name, args in sent_tasks if args]
+    assert helpers == ([(1,), (2,)] if woken else [])
+    assert not OutboundEmail.objects.filter(status="queued").exists()
 
 
 def test_helper_chains_are_woken_only_on_postgresql(db):
