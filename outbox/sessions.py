@@ -10,9 +10,9 @@ What must follow the relay's "accepted" (the sender marks the email) is done by 
 thread with a database connection of its own, for every message accepted since its last
 commit at once (`mark`): a session hands its accepted message over and takes the next one
 without waiting for the database, and a mailing costs one commit per handful of emails
-instead of one per email. Marked, not yet settled, and still to be sent together, a caller
-keeps at most `capacity` messages submitted: so at most that many are accepted and not yet
-marked at any instant (README, "Which email can be sent twice").
+instead of one per email. A caller keeps at most `capacity` messages submitted and not yet
+settled (waiting for a session, being sent, or waiting for their mark): so at most that many
+are accepted and not yet marked at any instant (README, "Which email can be sent twice").
 """
 
 from __future__ import annotations
