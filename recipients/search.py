@@ -7,8 +7,9 @@ recipients with statistics left from an empty table (these machines run without 
 The statements here leave it no such choice:
 
 - `matching_ids`: the trigram index only (a bitmap scan, with other scans switched off for the
-  statement's transaction and the location tested in a form no index serves), so its cost
-  follows the matches, never the location's size;
+  statement's transaction and the location tested as `location_id + 0`, the form the trigram
+  index holds it in and no B-tree does: recipients 0003), so its cost follows the location's
+  matches, never the location's size nor the other locations' matches;
 - `estimated_count`: the matches in a sample of the table's pages (TABLESAMPLE SYSTEM), scaled
   up: "about 37,900" for a common name, in a few milliseconds instead of counting them all;
 - `walk`: the first rows of the list's own sort index, filtered as they come (index-only for
@@ -31,8 +32,9 @@ Measured at a million recipients at one location in `make bench` (bench/scale.py
 realistic names and shared addresses, in `make bench-state` (bench/state.py).
 
 What none of this buys: a match is still read from the table once per page asked for (the
-trigram index holds no columns), so a word's cost follows its matches in the whole table,
-every location's: at 10 million recipients "smith" has some 80,000 (see bench/README.md).
+trigram index holds no other columns), so a word's cost follows its matches at the location:
+the largest of 3,000 locations at 10 million recipients has 12,584 of the state's 88,208
+"smith" (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ SHOWN = (
 )
 
 TABLE = Recipient._meta.db_table
+# For the statements here, memory enough that the bitmap of a common name's matches stays
+# exact: with the server's default 4MB, "smith" at 10 million recipients made 11,600 of its
+# 24,100 heap pages lossy, each read whole and every row of it tested again (412,738 rows);
+# and no JIT compilation, which the planner's cost estimate for such a scan turns on and
+# which spent 43 ms of a 560 ms search compiling (bench/README.md, issue 27). Per statement,
+# in its own transaction: nothing else of the connection changes.
+STATEMENT_WORK_MEM = "32MB"
 # How many pages of the table an estimated count reads, and how many rows of the sort order a
 # walk may read: settings.SEARCH_SAMPLE_PAGES, SEARCH_WALK_MIN and SEARCH_WALK_MAX.
 
@@ -111,7 +120,8 @@ class Search:
         return " AND ".join(f"{column} {operator} %s" for operator, _ in self.words)
 
     def _where(self, name_column: str = "name_first_last", location: str = "location_id") -> str:
-        return f"{location} = %s AND removed_at IS NULL AND {self._matches(name_column)}"
+        # bigint, as the column: the trigram index's B-tree part (btree_gin) takes no other.
+        return f"{location} = %s::bigint AND removed_at IS NULL AND {self._matches(name_column)}"
 
     def _params(self) -> list[object]:
         return [self.location_id, *self.patterns]
@@ -121,7 +131,7 @@ class Search:
         return _bitmap_only(sql, params)
 
     def matching_ids(self, limit: int) -> list[int]:
-        # "location_id + 0": no index serves it, so the location's indexes are never chosen.
+        # "location_id + 0": the trigram index's own form of the location (recipients 0003).
         sql = f"SELECT id FROM {TABLE} WHERE {self._where(location='location_id + 0')} LIMIT %s"  # noqa: S608
         return [row[0] for row in self._by_trigrams(sql, [*self._params(), limit])]
 
@@ -211,8 +221,15 @@ def _bitmap_only(sql: str, params: Sequence[object]) -> list[tuple]:
 
 
 def _with_scans_off(scans: Sequence[str], sql: str, params: Sequence[object]) -> list[tuple]:
-    """Run `sql` in a transaction of its own with the planner's `scans` switched off."""
-    switches = ", ".join(f"set_config('enable_{scan}', 'off', true)" for scan in scans)
+    """Run `sql` in a transaction of its own with the planner's `scans` switched off, no JIT
+    and STATEMENT_WORK_MEM (see there)."""
+    switches = ", ".join(
+        [
+            *(f"set_config('enable_{scan}', 'off', true)" for scan in scans),
+            "set_config('jit', 'off', true)",
+            f"set_config('work_mem', '{STATEMENT_WORK_MEM}', true)",
+        ]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT {switches}")
         cursor.execute(sql, params)

@@ -2,9 +2,10 @@
 matches are found (recipients/counts.py, recipients/search.py)."""
 
 import datetime as dt
+import json
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from tests.helpers import make_recipient
 COUNTED_IN_ONE_PASS = "COUNT(*) OVER ()"
 WALKED = ") AS walk WHERE"
 
+SEARCH_INDEX = "recipient_search_loc_trgm"  # recipients 0003
 on_postgresql = pytest.mark.postgresql("the triggers and the planned search are PostgreSQL's")
 
 
@@ -157,6 +159,46 @@ def test_a_rare_search_of_a_large_table_finds_its_matches_through_the_index(
     expected, count = _expected(demo_clinic, query, ["name_last_first", "id"], 1)
     assert shown == expected and count > 0
     assert not listing.estimated and f"Total number of records: {count}" in text
+
+
+@on_postgresql
+@pytest.mark.parametrize("query", ["smith", "j s"])
+def test_a_search_reads_only_its_own_locations_matches_from_the_index(
+    alice_client, demo_clinic, other_clinic, query
+):
+    _people(demo_clinic, 20, first_name="John", last_name="Smith")
+    _people(other_clinic, 200, first_name="Joan", last_name="Smith")
+    with CaptureQueriesContext(connection) as statements:
+        shown, _, _ = _page(alice_client, q=query)
+    assert shown == _expected(demo_clinic, query, ["name_last_first", "id"], 1)[0]
+    # The statements that find matches through the trigram index (a sample's count reads none).
+    searches = [s["sql"] for s in statements if "location_id + 0" in s["sql"]]
+    assert searches
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Nothing but that index, the way into these statements at any real size (a table of
+        # 220 rows is read as well through any index): what it hands over is what it holds.
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = %s::regclass "
+            "AND indexrelid != %s::regclass "
+            "AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = indexrelid)",
+            [Recipient._meta.db_table, SEARCH_INDEX],
+        )
+        for (index,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {index}")  # rolled back below
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in searches:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            (plan,) = cursor.fetchone()[0]
+            read = [node["Actual Rows"] for node in _nodes(plan["Plan"]) if "Index Name" in node]
+            # This location's 20 namesakes, never the other location's 200 as well.
+            assert read == [20], json.dumps(plan)
+        transaction.set_rollback(True)
+
+
+def _nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _nodes(child)
 
 
 @pytest.mark.parametrize("sort", ["last_name", "-first_name", "email", "-date_of_birth"])
