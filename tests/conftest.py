@@ -155,6 +155,8 @@ def worker_queue(settings):
     celery_app.conf.task_default_queue = name
     yield name
     celery_app.conf.task_default_queue = "celery"
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(name)  # nothing of this test's stays queued
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -22,7 +21,7 @@ from kombu import Connection
 from bulkupload.jobs import run_job, store_upload
 from cvms.celery import app
 from outbox.models import OutboundEmail
-from tests.helpers import wait_until
+from tests.helpers import embedded_worker, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +45,7 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker(worker_queue):
         received.append(value)
         ran.set()
 
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         remember.apply_async(args=["hello"], queue=worker_queue)
         assert ran.wait(timeout=20), "the worker never ran the task"
     assert received == ["hello"]
@@ -76,7 +75,7 @@ def test_a_real_worker_sends_the_welcome_emails_of_an_import(demo_clinic, alice,
         b"FirstName,LastName,Date of birth,Email\r\n"
         b"Ann,Lee,1/2/1980,ann@example.com\r\nBo,Lee,3/4/1982,bo@example.com\r\n"
     )
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         upload = store_upload(
             data, file_name="f.csv", location=demo_clinic, user=alice, source="command_line"
         )
