@@ -75,10 +75,12 @@ def test_a_worker_told_to_stop_mid_mailing_is_gone_in_seconds_and_another_sends_
     expected = _mailing(demo_clinic, alice, 400)
     with counting_smtp_server() as (email_url, deliveries):
         monkeypatch.setenv("EMAIL_URL", email_url)  # the workers' settings come from here
-        # A relay slow enough for the mailing to take 8 s, over the sessions the sender keeps
-        # open at once (50 emails a second): longer than the slice the stop comes in (5 s,
-        # sending.SEND_SLICE), so the second worker has the rest to send.
-        deliveries.delay = 0.02 * settings.EMAIL_SESSIONS
+        # A relay slow enough for the mailing to take 16 s, over the sessions the sender keeps
+        # open at once (25 emails a second): longer than two slices (5 s each,
+        # sending.SEND_SLICE), the one the stop comes in and the one more a stopping worker may
+        # take from its queue (Celery's loop on the filesystem broker reads it once more after
+        # the stop), so the second worker has the rest to send.
+        deliveries.delay = 0.04 * settings.EMAIL_SESSIONS
         with _first_and_standby(worker_queue) as (first, second):
             send_emails.apply_async(queue=worker_queue)
             assert wait_until(lambda: deliveries.total >= 50, 60), "the mailing never started"
