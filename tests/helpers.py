@@ -15,12 +15,14 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from importlib import import_module
 
 import openpyxl
 from axe_playwright_python.sync_playwright import Axe
+from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
@@ -268,6 +270,23 @@ def nth_statement_fails(matches: Callable[[str], bool], n: int, error: BaseExcep
         return error if count == n else None
 
     return refuse
+
+
+@contextlib.contextmanager
+def embedded_worker(queue: str) -> Iterator[None]:
+    """A real Celery worker in a thread of this process (celery.contrib.testing's start_worker,
+    solo pool) taking the tasks of `queue`, stopped on the way out.
+
+    Its loop looks for the stop only between two-second waits for a message, and waits once
+    more after seeing it: two no-op tasks (Celery's built-in celery.accumulate), sent as it is
+    told to stop, end both waits at once rather than up to four seconds later."""
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[queue]):
+        try:
+            yield
+        finally:
+            worker_state.should_terminate = 0  # what start_worker sets on the way out, first
+            for _ in range(2):
+                celery_app.send_task("celery.accumulate", queue=queue)
 
 
 def record_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:

@@ -8,13 +8,11 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -23,6 +21,7 @@ from kombu import Connection
 from bulkupload.jobs import run_job, store_upload
 from cvms.celery import app
 from outbox.models import OutboundEmail
+from tests.helpers import embedded_worker, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,18 +36,17 @@ def test_the_celery_app_reads_its_broker_from_settings():
     assert transport == ("kombu.transport.redis" if settings.REDIS_URL else "cvms.broker")
 
 
-def test_a_real_worker_runs_a_task_sent_through_the_broker():
-    queue = f"test-{uuid.uuid4().hex}"
+def test_a_real_worker_runs_a_task_sent_through_the_broker(worker_queue):
     ran = threading.Event()
     received: list[str] = []
 
-    @app.task(name=f"tests.{queue}", shared=False)
+    @app.task(name=f"tests.{worker_queue}", shared=False)
     def remember(value: str) -> None:
         received.append(value)
         ran.set()
 
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
-        remember.apply_async(args=["hello"], queue=queue)
+    with embedded_worker(worker_queue):
+        remember.apply_async(args=["hello"], queue=worker_queue)
         assert ran.wait(timeout=20), "the worker never ran the task"
     assert received == ["hello"]
 
@@ -72,25 +70,18 @@ def test_with_redis_every_process_shares_one_cache():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_the_welcome_emails_of_an_import(demo_clinic, alice):
+def test_a_real_worker_sends_the_welcome_emails_of_an_import(demo_clinic, alice, worker_queue):
     data = (
         b"FirstName,LastName,Date of birth,Email\r\n"
         b"Ann,Lee,1/2/1980,ann@example.com\r\nBo,Lee,3/4/1982,bo@example.com\r\n"
     )
-    queue = f"test-{uuid.uuid4().hex}"
-    app.conf.task_default_queue = queue
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
-            upload = store_upload(
-                data, file_name="f.csv", location=demo_clinic, user=alice, source="command_line"
-            )
-            assert run_job(upload.pk).created == 2
-            for _ in range(200):
-                if OutboundEmail.objects.filter(status="accepted").count() == 2:
-                    break
-                time.sleep(0.1)
-    finally:
-        app.conf.task_default_queue = "celery"
+    with embedded_worker(worker_queue):
+        upload = store_upload(
+            data, file_name="f.csv", location=demo_clinic, user=alice, source="command_line"
+        )
+        assert run_job(upload.pk).created == 2
+        accepted = OutboundEmail.objects.filter(status="accepted")
+        assert wait_until(lambda: accepted.count() == 2, 20)
     assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.com", "bo@example.com"]
 
 

@@ -1,10 +1,8 @@
 import pytest
-from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import expect
 
 from bulkupload.models import Upload
-from cvms.celery import app
-from tests.helpers import accessible
+from tests.helpers import accessible, embedded_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +44,7 @@ def test_a_manager_uploads_a_large_file_and_watches_it_finish(
 ):
     staff = tmp_path / "staff.csv"
     staff.write_text(_file(1000), encoding="utf-8")
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         _sign_in(page, password)
         screenshot(page, "1-high-volume")
 
@@ -96,7 +94,7 @@ def test_a_manager_drops_a_file_leaves_comes_back_and_clicks_done(
     accessible(page)
     screenshot(page, "1-queued")
 
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         page.locator("#job-banner").wait_for(state="visible", timeout=60_000)
     # The Loaded Recipients table below was fetched again, without reloading the page; the
     # live region said how it ended in the banner's own words.

@@ -2,12 +2,10 @@
 without choosing the file again."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from bulkupload.models import Upload
-from cvms.celery import app
 from recipients.models import Recipient
-from tests.helpers import accessible
+from tests.helpers import accessible, embedded_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +47,7 @@ def test_a_150_row_file_goes_from_low_to_high_volume_with_one_click(
     accessible(page)
     _both_widths(page, screenshot, "1-offer")
 
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         upload = Upload.objects.get()
         upload.refresh_from_db()
         assert upload.status == "preview"

@@ -6,16 +6,14 @@ test database: PostgreSQL and Redis only.
 """
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from bulkupload import jobs, tasks
 from bulkupload.models import Upload
-from cvms.celery import app
 from devsupport.throwaway import start_worker_process, stop_worker_process
 from outbox.models import OutboundEmail
 from recipients.models import Recipient
-from tests.helpers import make_upload, wait_until
+from tests.helpers import embedded_worker, make_upload, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +28,7 @@ def _file(rows: int, bad_every: int = 100) -> bytes:
 
 def test_a_worker_processes_a_high_volume_upload_end_to_end(alice, demo_clinic, worker_queue):
     upload = make_upload(demo_clinic, alice, content=_file(1200), rows=1200, status="queued")
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         tasks.process_upload_job.delay(upload.pk)
         assert wait_until(lambda: Upload.objects.get(pk=upload.pk).is_finished, 60)
     upload.refresh_from_db()

@@ -152,9 +152,9 @@ class _Echo(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def app_stand_in():
-    """An upstream that answers 200 and records what reached it."""
+@pytest.fixture(scope="module")
+def _stand_in():
+    """An upstream that answers 200 and records what reached it, for the module's tests."""
     handler = type("Echo", (_Echo,), {"seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -165,9 +165,25 @@ def app_stand_in():
 
 
 @pytest.fixture
-def proxy(tmp_path, app_stand_in):
-    with Proxy(tmp_path, app_stand_in[0]) as running:
+def app_stand_in(_stand_in):
+    """The stand-in's port, and what reached it during this test."""
+    _stand_in[1].clear()
+    return _stand_in
+
+
+@pytest.fixture(scope="module")
+def _proxy(tmp_path_factory, _stand_in):
+    # One nginx for the module: each one's certificate, start and graceful stop cost a test
+    # most of a second, and the tests only send requests through it.
+    with Proxy(tmp_path_factory.mktemp("nginx"), _stand_in[0]) as running:
         yield running
+
+
+@pytest.fixture
+def proxy(_proxy, app_stand_in):
+    """nginx in front of the stand-in, its access log emptied for this test (nginx appends)."""
+    _proxy.access_log.write_text("")
+    return _proxy
 
 
 def test_the_shipped_configuration_is_valid(tmp_path):

@@ -25,7 +25,10 @@ def _ask(client, contact="pat@example.com", name="Pat Doe", question=QUESTION, *
 
 
 def _sent_to(address: str) -> list:
-    send_due_emails()
+    """The emails sent to `address`, in the order they were queued: sent one at a time, as a
+    batch goes out over several SMTP sessions at once and so in no set order."""
+    while send_due_emails(limit=1):
+        pass
     return [message for message in mail.outbox if message.to == [address]]
 
 

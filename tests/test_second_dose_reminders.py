@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.db import connections
@@ -22,7 +21,13 @@ from outbox.models import OutboundEmail
 from portal import reminders, tasks
 from portal.models import Product, SecondDoseReminder
 from recipients.removal import remove_recipient
-from tests.helpers import make_dose, make_portal_recipient, make_registration, wait_until
+from tests.helpers import (
+    embedded_worker,
+    make_dose,
+    make_portal_recipient,
+    make_registration,
+    wait_until,
+)
 
 NC = ZoneInfo("America/New_York")
 TODAY = dt.date(2021, 3, 25)
@@ -268,7 +273,7 @@ def test_beat_runs_the_reminder_task_every_hour():
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_runs_the_task_and_the_reminder_is_emailed_once(consenting, worker_queue):
     make_dose(consenting, given_on=days_ago(21))
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[worker_queue]):
+    with embedded_worker(worker_queue):
         tasks.send_second_dose_reminders.delay()
         # The task records the reminder, then sends the outbox in a task of its own.
         assert wait_until(lambda: len(mail.outbox) == 1, 60)
