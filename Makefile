@@ -40,7 +40,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/hostile_web.py
 
 ## The whole state (bench/state.py): STATE_SIZE recipients (10 million) over 3,000 locations in
-## a database of its own, kept and resumed between runs; hours at 10 million. Not in `make bench`.
+## a database of its own, kept and resumed between runs; an hour to fill 10 million here. Not in `make bench`.
 STATE_SIZE ?= 10000000
 bench-state: $(VENV)/.installed
 	$(PY) bench/state.py --recipients $(STATE_SIZE) $(STATE_ARGS)

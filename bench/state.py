@@ -3,7 +3,7 @@
     make bench-state [STATE_SIZE=1000000] [STATE_ARGS="--drop"]
     DATABASE_URL=postgres://root@127.0.0.1:5432/cvms .venv/bin/python bench/state.py --recipients N
 
-PostgreSQL only. Not part of `make bench` or CI: at 10 million it takes hours.
+PostgreSQL only. Not part of `make bench` or CI: at 10 million the fill takes an hour here.
 In a database of its own next to the one DATABASE_URL names (`--database`, default
 `bench_state`; never the configured one), kept between runs, so a run that stops part-way is
 resumed by running it again, and a larger --recipients grows the same state:
