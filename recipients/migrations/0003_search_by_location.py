@@ -24,22 +24,20 @@ INDEX = "recipient_search_loc_trgm"
 WITH = "WITH (fastupdate = on, gin_pending_list_limit = 128) WHERE removed_at IS NULL"
 
 
-def create(apps, schema_editor) -> None:
+def _replace(schema_editor, old: str, new: str, columns: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON recipients_recipient "
-            f"USING gin ((location_id + 0), name_first_last gin_trgm_ops) {WITH}"
+            f"CREATE INDEX IF NOT EXISTS {new} ON recipients_recipient USING gin ({columns}) {WITH}"
         )
-        schema_editor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
+        schema_editor.execute(f"DROP INDEX IF EXISTS {old}")
+
+
+def create(apps, schema_editor) -> None:
+    _replace(schema_editor, OLD_INDEX, INDEX, "(location_id + 0), name_first_last gin_trgm_ops")
 
 
 def drop(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {OLD_INDEX} ON recipients_recipient "
-            f"USING gin (name_first_last gin_trgm_ops) {WITH}"
-        )
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    _replace(schema_editor, INDEX, OLD_INDEX, "name_first_last gin_trgm_ops")
 
 
 class Migration(migrations.Migration):
