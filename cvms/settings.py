@@ -157,7 +157,7 @@ if not REDIS_URL:
 # Redis hands a message still unacknowledged after visibility_timeout to another worker: that
 # is when the task of a killed worker runs again (tasks are acknowledged late, below; kombu
 # looks for such messages every 100 s or so, so 5 to 7 minutes after it started). Sized
-# to the longest task: a send_emails slice takes seconds (SEND_SLICE in outbox/sending.py),
+# to the longest task: a send_emails slice takes seconds (EMAIL_SEND_SLICE_SECONDS, 30 at most),
 # a 5,000-row upload job seconds to a minute, the periodic tasks less; none is sent with an
 # ETA or countdown, which would have to fit in it too. A task that outlives it runs twice, and
 # each one tolerates that: a second copy of a running upload job finds it claimed, with a
@@ -266,6 +266,16 @@ EMAIL_SESSIONS = env.int("EMAIL_SESSIONS", default=4)
 # own, each with EMAIL_SESSIONS sessions): one process's Python is the limit, not the relay.
 # The worker's concurrency (WORKER_CONCURRENCY) bounds how many run at once; PostgreSQL only.
 EMAIL_SENDER_CHAINS = env.int("EMAIL_SENDER_CHAINS", default=2)
+# How long one email task sends before it hands the rest to a fresh task: a worker told to
+# stop (a deploy) finishes the slice it is in, so keep it well within the 10 s after which
+# Docker, Kubernetes and systemd kill. At most 30 s: beat's sweep takes back what a dead
+# sender held after 90 s (outbox.sending.STALE_AFTER), which must outlast a slice and one
+# email's SMTP exchange.
+EMAIL_SEND_SLICE_SECONDS = env.int("EMAIL_SEND_SLICE_SECONDS", default=5)
+if not 1 <= EMAIL_SEND_SLICE_SECONDS <= 30:
+    raise ImproperlyConfigured(
+        f"EMAIL_SEND_SLICE_SECONDS must be 1 to 30 seconds, not {EMAIL_SEND_SLICE_SECONDS}."
+    )
 # How long an email the relay refuses for now (4xx) is tried again before it is given up.
 EMAIL_DEFERRED_GIVE_UP_HOURS = env.int("EMAIL_DEFERRED_GIVE_UP_HOURS", default=24)
 # Bounces (VERP): every email's envelope sender is BOUNCE_ADDRESS with the email's signed id

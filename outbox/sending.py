@@ -7,7 +7,8 @@ server accepts it, bounced at once when it refuses it for good (5xx), and tried 
 when it refuses it for now (4xx). Another failure puts it back with an exponential backoff,
 and after MAX_ATTEMPTS it stays failed, visible to the help desk in the admin.
 
-A sender works in slices of SEND_SLICE (outbox.tasks hands the rest to a fresh task), so
+A sender works in slices of EMAIL_SEND_SLICE_SECONDS (outbox.tasks hands the rest to a fresh
+task), so
 a worker asked to stop (a deploy: SIGTERM, then SIGKILL some 10 s later) finishes its slice
 and is gone within seconds, every email it took marked. A worker that dies mid-batch
 (SIGKILL, a lost machine) leaves rows "sending"; the sweep puts them back after STALE_AFTER.
@@ -47,15 +48,15 @@ LONGEST_RETRY = dt.timedelta(hours=1)
 # Every email says it was sent by a program (RFC 3834): auto-responders and vacation replies
 # leave it alone, so the bounce address hears only bounces.
 HEADERS = {"Auto-Submitted": "auto-generated"}
-# How long one task sends before it hands on: a worker's warm shutdown waits that long at most
-# (and for the email in flight), well within the 10 s after which Docker, Kubernetes and
-# systemd kill. Each hand-on costs a task's round trip through the broker, a few ms.
-SEND_SLICE = dt.timedelta(seconds=5)
-# A sender holds the rows it claimed for at most SEND_SLICE and one email's SMTP exchange (four
-# replies, each within EMAIL_TIMEOUT: 45 s with the default 10 s); rows "sending" for longer
-# lost their sender. With beat's sweep every minute, a dead worker's emails are queued again
-# 90 to 150 s after it died: sent within 3 minutes of a worker being there, with room for the
-# emails queued before them.
+# How long one task sends before it hands on is EMAIL_SEND_SLICE_SECONDS (5 s): a worker's
+# warm shutdown waits that long at most (and for the email in flight), well within the 10 s
+# after which Docker, Kubernetes and systemd kill. Each hand-on costs a task's round trip
+# through the broker, a few ms.
+# A sender holds the rows it claimed for at most its slice (30 s at most) and one email's SMTP
+# exchange (four replies, each within EMAIL_TIMEOUT: 40 s with the default 10 s); rows
+# "sending" for longer lost their sender. With beat's sweep every minute, a dead worker's
+# emails are queued again 90 to 150 s after it died: sent within 3 minutes of a worker being
+# there, with room for the emails queued before them.
 STALE_AFTER = dt.timedelta(seconds=90)
 
 
@@ -63,10 +64,11 @@ class AccountGone(Exception):
     """The account an email is for was deactivated (a removed recipient) before it went."""
 
 
-def send_slice(length: dt.timedelta = SEND_SLICE) -> bool:
-    """Send due emails, batch after batch, for about `length`; returns whether some may be
-    left (the caller hands them to a fresh task rather than sending on). The SMTP sessions
-    stay open for the whole slice."""
+def send_slice(length: dt.timedelta | None = None) -> bool:
+    """Send due emails, batch after batch, for about `length` (EMAIL_SEND_SLICE_SECONDS);
+    returns whether some may be left (the caller hands them to a fresh task rather than
+    sending on). The SMTP sessions stay open for the whole slice."""
+    length = length or dt.timedelta(seconds=settings.EMAIL_SEND_SLICE_SECONDS)
     until = timezone.now() + length
     with _sessions() as sessions:
         while timezone.now() < until:

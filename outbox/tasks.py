@@ -9,7 +9,7 @@ from . import bounces, sending
 
 @shared_task(ignore_result=True)
 def send_emails(chain: int = 0) -> None:
-    """Send for a few seconds (sending.SEND_SLICE), then hand what is left to a fresh task: a
+    """Send for a few seconds (EMAIL_SEND_SLICE_SECONDS), then hand what is left to a fresh task: a
     worker told to stop is free within seconds, and another one goes on with the mailing.
 
     Chain 0 is what queueing an email starts (any number may run); when more than one batch is

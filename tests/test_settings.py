@@ -309,3 +309,14 @@ def test_behind_a_proxy_it_refuses_to_start_without_trusted_proxies(read_setting
 def test_it_refuses_to_start_with_a_trusted_proxy_that_is_not_an_address(read_settings):
     refusal = _refusal(read_settings, TRUSTED_PROXIES="10.0.0.0/8,nginx")
     assert "TRUSTED_PROXIES: 'nginx' is not an IP address or network" in refusal
+
+
+@pytest.mark.parametrize("seconds", ["0", "31"])
+def test_a_send_slice_beyond_what_the_sweep_allows_refuses_start_up(read_settings, seconds):
+    refusal = _refusal(read_settings, EMAIL_SEND_SLICE_SECONDS=seconds)
+    assert "EMAIL_SEND_SLICE_SECONDS must be 1 to 30 seconds" in refusal
+
+
+def test_the_send_slice_is_read_from_the_environment(read_settings):
+    assert read_settings()["EMAIL_SEND_SLICE_SECONDS"] == 5
+    assert read_settings(EMAIL_SEND_SLICE_SECONDS="2")["EMAIL_SEND_SLICE_SECONDS"] == 2
