@@ -15,6 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from providers.models import PortalUsernameCounter
+
 PROJECT_APPS = ["providers", "audit", "outbox", "recipients", "bulkupload", "helpdesk", "portal"]
 
 
@@ -45,3 +47,13 @@ def test_a_database_that_applied_the_history_before_the_squash_has_nothing_to_mi
     # Only the migrations written after the squash (recipients 0003...), none it stands for.
     after_the_squash = {(m.app_label, m.name) for m in ours if not m.replaces}
     assert {(migration.app_label, migration.name) for migration, _ in planned} == after_the_squash
+
+
+@pytest.mark.postgresql("the pattern index is PostgreSQL's")
+@pytest.mark.django_db
+def test_the_username_counters_are_indexed_by_their_primary_key_alone():
+    table = PortalUsernameCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = [definition for (definition,) in cursor.fetchall()]
+    assert len(indexes) == 1 and "UNIQUE" in indexes[0], indexes
