@@ -34,7 +34,7 @@ from django.utils import timezone
 from . import bounces, delivery, sql, webhooks
 from .composers import compose, related
 from .models import DeliveryEvent, OutboundEmail
-from .sessions import Sessions, ThenFailed
+from .sessions import MarkFailed, Sessions
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ def _composed(email: OutboundEmail) -> EmailMessage | None:
 def _answered(email: OutboundEmail, error: BaseException | None, *, marked: bool) -> bool:
     """Record the relay's answer to one email (unless its session `marked` it accepted
     already); whether it accepted it."""
-    if isinstance(error, ThenFailed):
+    if isinstance(error, MarkFailed):
         # Accepted, and the sessions could not mark it (no database connection for their
         # marking thread: max_connections reached, say): marked here, over the sender's
         # connection.

@@ -29,7 +29,7 @@ from django.db import connections
 Mark = Callable[[Sequence[Hashable]], None]
 
 
-class ThenFailed(Exception):
+class MarkFailed(Exception):
     """The relay accepted the message, and marking it (`mark`) raised: the cause."""
 
 
@@ -79,7 +79,7 @@ class Sessions:
     def submit(self, message: EmailMessage, mark: Hashable | None = None) -> Future:
         """Send `message` over a free session; with `mark` (and a marking thread), hand it to
         `mark` once the relay accepted it. The future's exception is the relay's answer when it
-        refused (smtplib's), or ThenFailed from what marking raised; its result None, set once
+        refused (smtplib's), or MarkFailed from what marking raised; its result None, set once
         the message is marked."""
         future: Future = Future()
         if self._threads:
@@ -135,7 +135,7 @@ class Sessions:
             self._mark([mark for mark, _ in accepted])
         except BaseException as error:
             for _, future in accepted:
-                failed = ThenFailed(str(error))
+                failed = MarkFailed(str(error))
                 failed.__cause__ = error
                 future.set_exception(failed)
             return
