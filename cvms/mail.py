@@ -43,6 +43,8 @@ from django.core.mail.message import sanitize_address
 from django.utils.encoding import punycode
 from django.utils.functional import cached_property
 
+from . import mime
+
 
 def message_id_domain() -> str:
     """The domain after the `@` of every Message-ID the portal writes."""
@@ -103,19 +105,14 @@ class SMTPBackend(_SiteMessageId, smtp.EmailBackend):
         return context
 
     def _send(self, email_message: EmailMessage) -> bool:
-        """Django's, but the message's bytes are written with _PlainHeaders."""
+        """Django's, but the message's bytes are written by cvms.mime (the common shape) or
+        with _PlainHeaders."""
         if not email_message.recipients():
             return False
         encoding = email_message.encoding or settings.DEFAULT_CHARSET
         from_email = _sanitized(email_message.from_email, encoding)
         recipients = [_sanitized(address, encoding) for address in email_message.recipients()]
-        message = email_message.message()
-        message.policy = _SMTP_LINES  # as_bytes() writes with the message's policy
-        for part in message.walk():
-            if part.is_multipart() and part.get_boundary() is None:
-                # The standard library's shape (and so its folding), from `secrets`.
-                part.set_boundary(f"==============={secrets.randbelow(10**19):019d}==")
-        data = message.as_bytes(linesep="\r\n")
+        data = mime.written(email_message, _boundary()) or _django_bytes(email_message)
         try:
             if _pipelines(self.connection):
                 _pipelined_sendmail(self.connection, from_email, recipients, data)
@@ -126,6 +123,21 @@ class SMTPBackend(_SiteMessageId, smtp.EmailBackend):
                 raise
             return False
         return True
+
+
+def _boundary() -> str:
+    """The standard library's shape (and so its folding), from `secrets`."""
+    return f"==============={secrets.randbelow(10**19):019d}=="
+
+
+def _django_bytes(email_message: EmailMessage) -> bytes:
+    """The message as Django writes it, with _PlainHeaders and our boundaries."""
+    message = email_message.message()
+    message.policy = _SMTP_LINES  # as_bytes() writes with the message's policy
+    for part in message.walk():
+        if part.is_multipart() and part.get_boundary() is None:
+            part.set_boundary(_boundary())
+    return message.as_bytes(linesep="\r\n")
 
 
 # A bare address of ASCII letters, digits and the characters RFC 5322 allows unquoted.
