@@ -171,8 +171,8 @@ def _pipelined_sendmail(
     same errors for the same answers (SMTPSenderRefused, SMTPRecipientsRefused when every
     recipient was refused, SMTPDataError), and the recipients refused when some were taken."""
     size = f" SIZE={len(data)}" if connection.has_extn("size") else ""
-    commands = [f"MAIL FROM:{smtplib.quoteaddr(from_email)}{size}"]
-    commands += [f"RCPT TO:{smtplib.quoteaddr(address)}" for address in recipients]
+    commands = [f"MAIL FROM:{_quoted(from_email)}{size}"]
+    commands += [f"RCPT TO:{_quoted(address)}" for address in recipients]
     connection.send("".join(f"{command}\r\n" for command in [*commands, "DATA"]))
     sender = connection.getreply()
     refused = {}
@@ -200,6 +200,14 @@ def _pipelined_sendmail(
     if code != 250:
         raise smtplib.SMTPDataError(code, text)
     return refused
+
+
+def _quoted(address: str) -> str:
+    """smtplib's quoteaddr, without parsing a bare ASCII address (`<address>` is what its
+    parsing gives for one: tests/test_mail_pipelining.py)."""
+    if _BARE_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
 
 
 # A line starting with a dot gets a second one (RFC 5321 4.5.2), as smtplib's `data` does.
