@@ -33,6 +33,7 @@ from tests.helpers import (
     make_staff,
     make_user,
     record_sent_tasks,
+    signed_in,
 )
 
 # Property tests check behaviour, not speed: on a loaded 2-core machine (CI running the suite
@@ -116,16 +117,13 @@ def root(db):
 
 @pytest.fixture
 def alice_client(client, alice):
-    client.force_login(alice)
-    return client
+    return signed_in(client, alice)
 
 
 @pytest.fixture
 def bob_client(bob):
     # A browser of his own, so a test can have Alice and Bob signed in side by side.
-    client = Client()
-    client.force_login(bob)
-    return client
+    return signed_in(Client(), bob)
 
 
 @pytest.fixture
