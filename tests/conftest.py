@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import sync_playwright
@@ -33,6 +33,7 @@ from tests.helpers import (
     make_staff,
     make_user,
     record_sent_tasks,
+    signed_in,
 )
 
 # Property tests check behaviour, not speed: on a loaded 2-core machine (CI running the suite
@@ -66,22 +67,30 @@ def _shc_key_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_tests(django_test_environment, _shc_key_file):
+    # Test-only speed and isolation switches live here, not in cvms/settings.py. Set once for
+    # the run: changing a setting signals its receivers, on the way in and out of every test.
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        SITE_URL="https://portal.example",
+        # The SMART Health Card key of this run, not the checkout's development key under var/.
+        SHC_PRIVATE_KEY_FILE=str(_shc_key_file),
+        SHC_MAKE_DEVELOPMENT_KEY=False,
+        SHC_PREVIOUS_PUBLIC_KEYS_FILE="",
+        # Welcome emails go at once, as the tests of sending expect; the tests of undoing an
+        # upload (test_undo_upload*.py) open the window themselves.
+        UNDO_WINDOW_MINUTES=0,
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _fast_tests(settings, _shc_key_file):
-    # Test-only speed and isolation switches live here, not in cvms/settings.py.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = "https://portal.example"
-    # The SMART Health Card key of this run, not the checkout's development key under var/.
-    settings.SHC_PRIVATE_KEY_FILE = str(_shc_key_file)
-    settings.SHC_MAKE_DEVELOPMENT_KEY = False
-    settings.SHC_PREVIOUS_PUBLIC_KEYS_FILE = ""
+def _fresh_rate_limits(settings):
     # Rate-limit counters live in the cache (Redis in CI, shared by runs): each test counts
     # afresh under its own prefix, and nothing else in the cache is touched.
     settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
-    # Welcome emails go at once, as the tests of sending expect; the tests of undoing an
-    # upload (test_undo_upload*.py) open the window themselves.
-    settings.UNDO_WINDOW_MINUTES = 0
 
 
 @pytest.fixture
@@ -116,16 +125,13 @@ def root(db):
 
 @pytest.fixture
 def alice_client(client, alice):
-    client.force_login(alice)
-    return client
+    return signed_in(client, alice)
 
 
 @pytest.fixture
 def bob_client(bob):
     # A browser of his own, so a test can have Alice and Bob signed in side by side.
-    client = Client()
-    client.force_login(bob)
-    return client
+    return signed_in(Client(), bob)
 
 
 @pytest.fixture

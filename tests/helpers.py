@@ -23,10 +23,11 @@ import openpyxl
 from axe_playwright_python.sync_playwright import Axe
 from celery.contrib.testing.worker import start_worker
 from celery.worker import state as worker_state
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from bulkupload import engine
@@ -104,6 +105,22 @@ def make_manager(email: str, *locations: Location, **flags) -> User:
     for location in locations:
         LocationManager.objects.create(user=user, location=location)
     return user
+
+
+def signed_in(client: Client, user: User) -> Client:
+    """`client` with a session of `user`'s, as if they had signed in before the test began.
+
+    client.force_login runs a whole sign-in: a new session made twice, and every receiver of
+    user_logged_in (django-axes' access log and its clean-ups, the audit trail's entry, the
+    help desk's must-change flag, last_login), a dozen statements each time. A test that only
+    needs someone signed in needs none of it; the tests of signing in go through the forms (or
+    force_login, where a receiver's work is what they check)."""
+    session = client.session
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return client
 
 
 def make_upload(location: Location, uploaded_by: User, **fields):

@@ -22,6 +22,7 @@ from tests.helpers import (
     make_recipient,
     make_staff,
     make_user,
+    signed_in,
 )
 
 QUEUE = reverse("admin:helpdesk_case_changelist")
@@ -44,8 +45,7 @@ def kim(db):
 
 @pytest.fixture
 def agent(client, pat):
-    client.force_login(pat)
-    return client
+    return signed_in(client, pat)
 
 
 def _opened(requester, location, days_ago: int, **fields) -> Case:

@@ -11,7 +11,7 @@ from helpdesk.models import Case, CaseEvent, Requester, Verification
 from outbox.models import OutboundEmail
 from providers.models import LocationManager, User
 from recipients.models import Recipient
-from tests.helpers import make_case, make_recipient, make_user, person
+from tests.helpers import make_case, make_recipient, make_user, person, signed_in
 
 ROWS = [
     person("Ann", "Able", "1/2/1980", "ann.able@example.com"),
@@ -27,8 +27,7 @@ def requester(db):
 
 @pytest.fixture
 def staff_client(client, charlie):
-    client.force_login(charlie)
-    return client
+    return signed_in(client, charlie)
 
 
 def _action_url(case, tool):

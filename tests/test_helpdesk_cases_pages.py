@@ -8,7 +8,7 @@ from django.utils import timezone
 from helpdesk.actions import process_case_file
 from helpdesk.cases import change_status, check_recipient_file, open_case, purge_case_files, record
 from helpdesk.models import Case, CaseEvent, Requester, Verification
-from tests.helpers import make_user, person, recipient_csv
+from tests.helpers import make_user, person, recipient_csv, signed_in
 
 FILE = recipient_csv(
     person("Ann", "Lee", "5/6/1980", "ann.lee@example.com"),
@@ -25,9 +25,7 @@ def _requester(email, location, first="Rita", last="Ramos"):
 
 
 def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(Client(), user)
 
 
 @pytest.fixture

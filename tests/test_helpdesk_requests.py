@@ -8,7 +8,7 @@ from bulkupload.engine import FileRejected
 from helpdesk.forms import UNKNOWN_PIN
 from helpdesk.models import Case, CaseFile, Requester
 from outbox.models import OutboundEmail
-from tests.helpers import check_file, make_recipient, make_user, person, recipient_csv
+from tests.helpers import check_file, make_recipient, make_user, person, recipient_csv, signed_in
 
 REQUEST = "/help-desk/vaccine-provider/request/"
 REMOVAL = "/help-desk/vaccine-provider/removal/"
@@ -27,8 +27,7 @@ def rita(demo_clinic):
 
 @pytest.fixture
 def rita_client(client, rita):
-    client.force_login(rita)
-    return client
+    return signed_in(client, rita)
 
 
 def _request(client, kind="bulk_upload", file=GOOD, name="staff.csv", **fields):

@@ -27,6 +27,7 @@ from tests.helpers import (
     make_user,
     person,
     recipient_csv,
+    signed_in,
 )
 
 STAFF_PERMISSIONS = {
@@ -126,8 +127,7 @@ def requester(db):
 
 @pytest.fixture
 def staff_client(client, charlie):
-    client.force_login(charlie)
-    return client
+    return signed_in(client, charlie)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from helpdesk.models import Case, CaseEvent, Requester, Verification
 from outbox import sending as outbox
 from outbox.models import OutboundEmail
 from providers.models import LocationManager, User
-from tests.helpers import PASSWORD, make_recipient, person, recipient_csv
+from tests.helpers import PASSWORD, make_recipient, person, recipient_csv, signed_in
 
 REQUEST = "/help-desk/vaccine-provider/request/"
 STRANGER = "stranger@elsewhere.example"
@@ -35,9 +35,7 @@ CODES = ["VAC2021", "NCA650001"]
 
 @pytest.fixture
 def staff_client(charlie):
-    client = Client()
-    client.force_login(charlie)
-    return client
+    return signed_in(Client(), charlie)
 
 
 @pytest.fixture(params=CODES)

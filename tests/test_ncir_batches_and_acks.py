@@ -19,7 +19,7 @@ from hl7apy.parser import parse_message
 from audit.models import AuditEvent
 from portal import doses
 from portal.models import Dose, NcirMessage, Product
-from tests.helpers import make_recipient
+from tests.helpers import make_recipient, signed_in
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -206,8 +206,7 @@ def test_the_commands_log_and_print_no_recipient_data(tmp_path, pat, caplog):
 
 @pytest.fixture
 def staff(client, charlie):
-    client.force_login(charlie)
-    return client
+    return signed_in(client, charlie)
 
 
 def _reject(message: NcirMessage, error: str = "Lot number is invalid") -> None:

@@ -18,6 +18,7 @@ from tests.helpers import (
     make_portal_recipient,
     make_recipient,
     make_registration,
+    signed_in,
 )
 
 TODAY = dt.date.today()
@@ -25,14 +26,12 @@ TODAY = dt.date.today()
 
 @pytest.fixture
 def staff(client, charlie):
-    client.force_login(charlie)
-    return client
+    return signed_in(client, charlie)
 
 
 @pytest.fixture
 def administrator(client, root):
-    client.force_login(root)
-    return client
+    return signed_in(client, root)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from portal.models import Dose, Product, Registration
-from tests.helpers import make_recipient, make_user, seed_vaccine_groups
+from tests.helpers import make_recipient, make_user, seed_vaccine_groups, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +58,7 @@ def pat(demo_clinic):
 
 @pytest.fixture
 def pat_client(client, pat):
-    client.force_login(pat.account)
-    return client
+    return signed_in(client, pat.account)
 
 
 def _post(client, slug, data, action="continue"):

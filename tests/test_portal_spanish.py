@@ -20,6 +20,7 @@ from tests.helpers import (
     make_registration,
     make_user,
     seed_vaccine_groups,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +53,7 @@ def pat(demo_clinic):
 
 @pytest.fixture
 def pat_client(client, pat):
-    client.force_login(pat.account)
-    return client
+    return signed_in(client, pat.account)
 
 
 def _switch(client, language, next_url):

@@ -22,7 +22,7 @@ from jwcrypto import jwk, jws
 
 from portal import healthcards
 from portal.models import Dose
-from tests.helpers import make_full_dose, make_location, make_portal_recipient
+from tests.helpers import make_full_dose, make_location, make_portal_recipient, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,7 @@ def pat(demo_clinic):
 
 @pytest.fixture
 def pat_client(client, pat):
-    client.force_login(pat.account)
-    return client
+    return signed_in(client, pat.account)
 
 
 def _b64(segment: str) -> bytes:
