@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "fold-recipient-counts": {"task": "recipients.tasks.fold_recipient_counts", "schedule": 3600.0},
+    # Fresh statistics after imports, as autovacuum would keep them, out of the imports' way.
+    "analyze-recipients": {"task": "recipients.tasks.analyze_recipients", "schedule": 60.0},
     # Daily in effect: a reminder is recorded once, whenever the run after its due day comes.
     "second-dose-reminders": {
         "task": "portal.tasks.send_second_dose_reminders",
