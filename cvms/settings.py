@@ -458,7 +458,7 @@ HIGH_VOLUME_MAX_ROWS = env.int("HIGH_VOLUME_MAX_ROWS", default=5000)
 # while it checks the next (bulkupload.writer.BatchWriter); 1 writes them one after another.
 IMPORT_WRITERS = env.int("IMPORT_WRITERS", default=2)
 # After an import the recipients' table is vacuumed once this many rows (plus 2 % of the table)
-# were added since it last was, and analyzed once as many (plus 10 %) changed: Loaded
+# were added since it last was, and beat analyzes it once as many (plus 10 %) changed: Loaded
 # Recipients' deep pages need the visibility map only VACUUM sets (recipients.sql).
 RECIPIENTS_VACUUM_ROWS = env.int("RECIPIENTS_VACUUM_ROWS", default=10_000)
 # Loaded Recipients search (recipients/listing.py, recipients/search.py), tuned at a million
