@@ -75,16 +75,8 @@ class _PlainHeaders(Compat32):
     it is the same: tests/test_mail_bytes.py)."""
 
     def _fold(self, name: str, value, sanitize: bool) -> str:
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and len(name) + 2 + len(value) <= self.max_line_length
-            and "\n" not in value
-            and "\r" not in value
-            and value == value.strip()
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
+        line = mime.plain_line(name, value, self.linesep, self.max_line_length)
+        return line if line is not None else super()._fold(name, value, sanitize)
 
 
 _SMTP_LINES = _PlainHeaders(linesep="\r\n")

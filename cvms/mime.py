@@ -25,7 +25,7 @@ from django.core.mail.message import (
 )
 
 CRLF = "\r\n"
-# What compat32 writes as it is (cvms.mail._PlainHeaders): a short line of plain ASCII.
+# compat32's line length: a longer header it folds.
 _LINE_LENGTH = 78
 _PLAIN_TYPES = frozenset({EmailMessage, EmailMultiAlternatives})
 
@@ -36,7 +36,7 @@ def written(message: EmailMessage, boundary: str) -> bytes | None:
     parts = _parts(message)
     if parts is None:
         return None
-    headers = [_folded(name, value) for name, value in _headers(message)]
+    headers = [plain_line(name, value) for name, value in _headers(message)]
     if None in headers:
         return None
     if len(parts) == 1:
@@ -114,17 +114,20 @@ def _subject(subject: str, encoding: str) -> tuple[str, str]:
     return forbid_multi_line_headers("Subject", subject, encoding)
 
 
-def _folded(name: str, value: object) -> str | None:
-    """The header's line when compat32 writes it as it is, else None."""
+def plain_line(
+    name: str, value: object, linesep: str = CRLF, max_length: int = _LINE_LENGTH
+) -> str | None:
+    """The header's line where compat32 writes it as it is (a short line of plain ASCII, for
+    which email.header.Header gives the same: tests/test_mail_bytes.py), else None."""
     if (
         isinstance(value, str)
         and value.isascii()
-        and len(name) + 2 + len(value) <= _LINE_LENGTH
+        and len(name) + 2 + len(value) <= max_length
         and "\n" not in value
         and "\r" not in value
         and value == value.strip()
     ):
-        return f"{name}: {value}{CRLF}"
+        return f"{name}: {value}{linesep}"
     return None
 
 
