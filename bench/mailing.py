@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 from cvms.celery import app
 from devsupport.throwaway import health_card_key_file
@@ -41,6 +43,28 @@ def own_queue() -> Iterator[str]:
         yield name
     finally:
         app.conf.task_default_queue = "celery"
+
+
+def cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
+    """The CPU time (user + system) the worker processes used so far, their pool processes
+    included: the live processes of their sessions (devsupport's start_worker_process starts
+    each in a session of its own). Linux's /proc; None elsewhere.
+
+    On a shared, busy machine the wall-clock rate says how long people wait; this says what
+    an email costs the worker, whatever else the machine runs."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    sessions = {worker.pid for worker in workers}
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            # After the ")" that ends the command's name: state, ppid, pgrp, session (field
+            # 6), ..., utime and stime (fields 14 and 15).
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) in sessions:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def broker() -> str:

@@ -20,7 +20,6 @@ Celery worker processes on the configured broker with EMAIL_URL pointing at it. 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import subprocess
@@ -38,7 +37,13 @@ setup_django()
 
 import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
-from mailing import broker, own_queue, plain_file, workers_send_to  # noqa: E402 - bench/mailing.py
+from mailing import (  # noqa: E402 - bench/mailing.py
+    broker,
+    cpu_seconds,
+    own_queue,
+    plain_file,
+    workers_send_to,
+)
 
 from bulkupload.models import Upload  # noqa: E402
 from bulkupload.pipeline import import_file  # noqa: E402
@@ -138,14 +143,14 @@ def drain(
     result = import_file(data, location=upload.location, user=manager, upload=upload)
     if not alone:
         started = time.perf_counter()
-    worker_cpu, server_cpu = _cpu_seconds(workers), time.process_time()
+    worker_cpu, server_cpu = cpu_seconds(workers), time.process_time()
     for _ in workers:
         queue.send_emails_after_commit()  # autocommit here: sent at once
     expected = _expected_addresses(upload)
     assert expected.total() == result.created, (expected.total(), result.created)
     _wait_for_outbox(deliveries, result.created)
     if worker_cpu is not None:
-        worker_cpu = _cpu_seconds(workers) - worker_cpu
+        worker_cpu = cpu_seconds(workers) - worker_cpu
     server_cpu = time.process_time() - server_cpu
     received = deliveries.counts()
     return Drain(
@@ -201,20 +206,6 @@ def stop_mid_mailing(manager: User, deliveries: Deliveries, queue_name: str, run
         duplicates=(received - expected).total(),
         missing=(expected - received).total(),
     )
-
-
-def _cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
-    """The CPU time the worker processes used so far (Linux's /proc; None elsewhere).
-
-    On a shared, busy machine the wall-clock rate says how long people wait; this says what
-    an email costs the worker, whatever else the machine runs."""
-    try:
-        stats = [Path(f"/proc/{worker.pid}/stat").read_text() for worker in workers]
-    except OSError:
-        return None
-    # utime and stime: fields 14 and 15, counted after the ")" that ends the command's name.
-    ticks = sum(int(f) for stat in stats for f in stat.rsplit(")", 1)[1].split()[11:13])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _expected_addresses(upload: Upload) -> Counter[str]:
