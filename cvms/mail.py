@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import re
-import secrets
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -108,7 +107,7 @@ class SMTPBackend(_SiteMessageId, smtp.EmailBackend):
         encoding = email_message.encoding or settings.DEFAULT_CHARSET
         from_email = _sanitized(email_message.from_email, encoding)
         recipients = [_sanitized(address, encoding) for address in email_message.recipients()]
-        data = mime.written(email_message, _boundary()) or _django_bytes(email_message)
+        data = mime.written(email_message, mime.new_boundary()) or _django_bytes(email_message)
         try:
             if _pipelines(self.connection):
                 _pipelined_sendmail(self.connection, from_email, recipients, data)
@@ -121,18 +120,13 @@ class SMTPBackend(_SiteMessageId, smtp.EmailBackend):
         return True
 
 
-def _boundary() -> str:
-    """The standard library's shape (and so its folding), from `secrets`."""
-    return f"==============={secrets.randbelow(10**19):019d}=="
-
-
 def _django_bytes(email_message: EmailMessage) -> bytes:
     """The message as Django writes it, with _PlainHeaders and our boundaries."""
     message = email_message.message()
     message.policy = _SMTP_LINES  # as_bytes() writes with the message's policy
     for part in message.walk():
         if part.is_multipart() and part.get_boundary() is None:
-            part.set_boundary(_boundary())
+            part.set_boundary(mime.new_boundary())
     return message.as_bytes(linesep="\r\n")
 
 

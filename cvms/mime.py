@@ -12,6 +12,7 @@ any such message), and returns None for any other shape, which Django writes as 
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Iterator
 from email.policy import compat32
 from email.utils import formatdate, make_msgid
@@ -32,7 +33,8 @@ _PLAIN_TYPES = frozenset({EmailMessage, EmailMultiAlternatives})
 
 def written(message: EmailMessage, boundary: str) -> bytes | None:
     """What `message.message().as_bytes(linesep="\\r\\n")` gives with cvms.mail's policy and
-    `boundary` for a multipart message; None when the message is not of the common shape."""
+    `boundary` (of `new_boundary()`'s shape) for a multipart message; None when the message
+    is not of the common shape."""
     parts = _parts(message)
     if parts is None:
         return None
@@ -147,14 +149,25 @@ def _joined(header_lines: list[str], text: str) -> bytes:
     return "".join([*header_lines, CRLF, text]).encode()
 
 
-# The boundary's shape (cvms.mail): the same length, so folded the same way.
-_PLACEHOLDER = "=" * 15 + "0" * 19 + "=="
+def new_boundary() -> str:
+    """A multipart boundary in the standard library's shape (and so with its folding), drawn
+    from `secrets`: 63 random bits no text can guess, and no regular expression compiled to
+    check the text does not hold it, as the standard library does for each message."""
+    return _boundary_of(secrets.randbelow(10**19))
+
+
+def _boundary_of(number: int) -> str:
+    return f"==============={number:019d}=="
+
+
+# Every boundary has this length, so the Content-Type line is folded the same way for each.
+_PLACEHOLDER = _boundary_of(0)
 
 
 @functools.lru_cache(maxsize=8)
 def _multipart_type(subtype: str) -> str:
-    """The multipart Content-Type line as compat32 folds it, for a boundary of our shape."""
-    # Too long to be written as it is: compat32 folds it (email.header.Header).
+    """The multipart Content-Type line as compat32 folds it (too long to be written as it
+    is), for a boundary of `new_boundary()`'s shape."""
     return compat32.clone(linesep=CRLF).fold(
         "Content-Type", f'multipart/{subtype}; boundary="{_PLACEHOLDER}"'
     )
