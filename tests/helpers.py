@@ -156,6 +156,11 @@ def make_recipient(location: Location, **fields) -> Recipient:
 # Recipient files -------------------------------------------------------------------------------
 
 TEMPLATE_HEADER = ("FirstName", "LastName", "Date of birth", "Email")
+
+# A bare address as RFC 5322 allows it unquoted (a dot-atom), the shape the SMTP backend takes
+# as it is (cvms/mail.py): a pattern for hypothesis's from_regex.
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+BARE_ADDRESS = rf"{_ATOM}(\.{_ATOM})*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*"
 # The guide's last change log entry; birth dates "in the future" are after this day.
 TODAY = dt.date(2021, 3, 4)
 

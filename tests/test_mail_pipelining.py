@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from cvms.mail import SMTPBackend
+from tests.helpers import BARE_ADDRESS
 
 
 class _Connection:
@@ -110,14 +111,10 @@ def test_without_pipelining_smtplib_sends_as_it_always_did():
     assert (sender, recipients) == ("cvms@portal.example", ["zoe@deliver.example"])
 
 
-ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-BARE = rf"{ATOM}(\.{ATOM})*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*"
-
-
 @hypothesis_settings(max_examples=200)
 @given(
     st.one_of(
-        st.from_regex(BARE, fullmatch=True),
+        st.from_regex(BARE_ADDRESS, fullmatch=True),
         st.from_regex(r"[A-Za-z .]{1,10} <[a-z0-9.+-]{1,10}@[a-z]{1,8}\.example>", fullmatch=True),
         st.emails(),
     )
