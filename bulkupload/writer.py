@@ -114,8 +114,10 @@ def _write(
     """Write the batch, inside the caller's transaction.
 
     The recipients go first, each with the id its account will have (drawn from the accounts'
-    sequence): the insert settles who is new, and accounts and emails are made for those
-    only, so a duplicate costs no account made and deleted again.
+    sequence): the insert settles who is new, and emails and accounts are made for those
+    only, so a duplicate costs no account made and deleted again. The accounts go last: their
+    usernames' numbers lock the address counters until the commit, and two batches sharing
+    an address (common ones do) take turns from there.
     """
     now = timezone.now()
     plan_reference_checks_by_index()
@@ -158,7 +160,6 @@ def _write(
                 new_accounts.append((row, account_id))
             else:
                 duplicates.append(row)
-        _create_accounts(cursor, new_accounts, now)
         # Nobody reads a placeholder's mailbox (recipients.placeholders): the account is made,
         # for a manager's later correction of the address to send the welcome email to.
         welcomed = [
@@ -179,6 +180,9 @@ def _write(
             },
             ignore_conflicts=True,
         )
+        # Last, as it takes the address counters, which stay locked until the batch commits:
+        # another batch sharing an address waits for this one only from here on.
+        _create_accounts(cursor, new_accounts, now)
     created.sort(key=lambda row: row.line)
     duplicates.sort(key=lambda row: row.line)
     # Only a batch that found people loaded asks where they are: a fresh import never does.
