@@ -25,6 +25,7 @@ from providers.models import Location, User
 from recipients.models import Recipient
 from recipients.placeholders import is_placeholder_email
 
+from .collector import import_scope
 from .engine import (
     BATCH_SIZE,
     Batch,
@@ -69,7 +70,20 @@ def import_batches(
 ) -> Iterator[ImportResult]:
     """import_file, step by step: the running result once the file passed the whole-file
     checks (its rows counted, nothing written), after each batch, and at the end with the
-    error file. The job records each as progress."""
+    error file. The job records each as progress. The garbage collector walks only what the
+    import makes meanwhile (bulkupload.collector)."""
+    with import_scope():
+        yield from _steps(data, location=location, user=user, upload=upload, dry_run=dry_run)
+
+
+def _steps(
+    data: bytes,
+    *,
+    location: Location | None,
+    user: User | None,
+    upload: Upload | None,
+    dry_run: bool,
+) -> Iterator[ImportResult]:
     source = upload.source if upload is not None else Upload.Source.COMMAND_LINE
     validation = validate_file(
         data,
