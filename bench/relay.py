@@ -32,27 +32,15 @@ from devsupport import free_port, setup_django  # noqa: E402
 
 setup_django()
 
+import mailing  # noqa: E402 - bench/mailing.py
 import sql  # noqa: E402 - bench/sql.py
 from django.conf import settings  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from mailing import (  # noqa: E402 - bench/mailing.py
-    broker,
-    cpu_seconds,
-    own_queue,
-    plain_file,
-    workers_send_to,
-)
 
 from bulkupload.pipeline import import_file  # noqa: E402
+from devsupport import throwaway  # noqa: E402
 from devsupport.smtpsink import counting_smtp_server  # noqa: E402
-from devsupport.throwaway import (  # noqa: E402
-    bench_manager,
-    bench_upload,
-    start_worker_process,
-    stop_worker_process,
-    throwaway_database,
-)
 from outbox import queue  # noqa: E402
 from outbox.models import OutboundEmail  # noqa: E402
 
@@ -67,18 +55,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    with _relay() as (email_url, cafile, relay_rate), throwaway_database("bench_relay"):
-        workers_send_to(email_url, cafile)
-        manager = bench_manager("NCA659995")
+    with _relay() as (email_url, cafile, relay_rate), throwaway.throwaway_database("bench_relay"):
+        mailing.workers_send_to(email_url, cafile)
+        manager = throwaway.bench_manager("NCA659995")
         print(
-            f"{sql.database()} + {broker()}, relay {email_url}, "
+            f"{sql.database()} + {mailing.broker()}, relay {email_url}, "
             f"one worker of {WORKER_CONCURRENCY} processes, "
             f"{settings.EMAIL_SENDER_CHAINS} sender chains"
         )
         # As deployed (deploy/systemd/cvms-worker.service, docker-compose.yml): one worker of
         # WORKER_CONCURRENCY pool processes, where EMAIL_SENDER_CHAINS sender chains run.
-        with own_queue() as name:
-            worker = start_worker_process(name, concurrency=WORKER_CONCURRENCY)
+        with mailing.own_queue() as name:
+            worker = throwaway.start_worker_process(name, concurrency=WORKER_CONCURRENCY)
             try:
                 _run(manager, worker, rows=100, run="warm")
                 runs, relay_rates = [], []
@@ -88,7 +76,7 @@ def main() -> None:
                     relay_rates.append(relay_rate())
                     runs.append(_run(manager, worker, rows=ROWS, run=str(number)))
             finally:
-                stop_worker_process(worker)
+                throwaway.stop_worker_process(worker)
     rate = statistics.median(per_second for per_second, _ in runs)
     last = statistics.median(after for _, after in runs)
     print(f"one worker: {rate:.0f} emails/s accepted by the relay, last {last:.1f} s after the")
@@ -104,11 +92,11 @@ def main() -> None:
 
 
 def _run(manager, worker: subprocess.Popen, *, rows: int, run: str) -> tuple[float, float]:
-    upload = bench_upload(manager.managed_locations.get(), manager, f"relay-{run}.csv")
+    upload = throwaway.bench_upload(manager.managed_locations.get(), manager, f"relay-{run}.csv")
     started = timezone.now()
-    cpu_before = cpu_seconds([worker])
+    cpu_before = mailing.cpu_seconds([worker])
     result = import_file(
-        plain_file(run, rows, last_name="Relay", domain="deliver.example"),
+        mailing.plain_file(run, rows, last_name="Relay", domain="deliver.example"),
         location=upload.location,
         user=manager,
         upload=upload,
@@ -120,7 +108,7 @@ def _run(manager, worker: subprocess.Popen, *, rows: int, run: str) -> tuple[flo
         if time.monotonic() > deadline:
             raise SystemExit(f"not drained in {DRAIN_TIMEOUT} s")
         time.sleep(0.1)
-    cpu_after = cpu_seconds([worker])
+    cpu_after = mailing.cpu_seconds([worker])
     span = emails.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     seconds = (span["last"] - span["first"]).total_seconds() or 1e-9
     per_second = (result.created - 1) / seconds
