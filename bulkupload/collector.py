@@ -7,7 +7,7 @@ full one, which walks every object of the process: Django's, the migrations a co
 a long-lived worker's. Measured (bench/README.md, issue 27, fifth pass): in the placeholder
 step of bench/shared_addresses.py a full collection took 75-84 ms of a 0.3-0.4 s import, in
 every fourth file or so, and those were the slow files; with this, no full collection fell in
-an import and the collector's share was 4-11 ms per file.
+an import and the collector took 3-8 ms per file.
 
 `import_scope()`: while an import runs, the objects that were there before it are set aside
 (`gc.freeze`: the collector skips them; nothing is copied or moved, only listed apart), so a
