@@ -27,7 +27,7 @@ from django.core.mail.message import (
 
 CRLF = "\r\n"
 # compat32's line length: a longer header it folds.
-_LINE_LENGTH = 78
+_LINE_LENGTH = compat32.max_line_length
 _PLAIN_TYPES = frozenset({EmailMessage, EmailMultiAlternatives})
 
 
