@@ -54,6 +54,22 @@ def _active_sort_index(column: str, name: str) -> models.Index:
     )
 
 
+def _active_grouped_index(column: str, name: str) -> models.Index:
+    """One sort of Loaded Recipients by a column many recipients share a value of (a date of
+    birth, an address): a location's active recipients by `column` alone. With no id after
+    it, PostgreSQL keeps one entry per value holding its rows (deduplication): at a million
+    recipients 7-9 MB instead of 50-80 MB, and an import adds to a few thousand entries that
+    stay in memory instead of to a page of its own for every row (the id put each new row at
+    the end of its value's run: a page per value, read and written back per row). The order
+    of rows sharing a value (by id) is sorted from the table: recipients.search.GroupedPage.
+    """
+    return models.Index(
+        fields=["location", column],
+        name=name,
+        condition=models.Q(removed_at__isnull=True),
+    )
+
+
 class Recipient(models.Model):
     """A person preregistered by a location to receive the vaccine."""
 
@@ -196,10 +212,10 @@ class Recipient(models.Model):
             ),
             _active_sort_index("name_last_first", "recipient_loc_last"),
             _active_sort_index("name_first_last", "recipient_loc_first"),
-            _active_sort_index("date_of_birth", "recipient_loc_dob"),
+            _active_grouped_index("date_of_birth", "recipient_loc_born"),
             # The Email column's order ignores case (issue 25), and a search for an address
             # finds its recipients through the same entries.
-            _active_sort_index("email_folded", "recipient_loc_email_folded"),
+            _active_grouped_index("email_folded", "recipient_loc_address"),
             # An upload's page lists the recipients it created (and taking over a stopped
             # job finds those it had created); only recipients that came by upload have one.
             models.Index(

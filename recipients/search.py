@@ -23,7 +23,9 @@ The statements here leave it no such choice:
   word of a search in one scan;
 - `planned`: whether the list is served by the statements here (PostgreSQL); on SQLite (small
   deployments) the listing takes the ORM's way, RecipientQuerySet.search;
-- `WholeList`: the unfiltered list's page ids from the sort's own index alone;
+- `WholeList`: the unfiltered list's page ids from the sort's own index alone; for the sorts
+  whose index holds no id (a date of birth, an address: `_grouped_page`), the page's values
+  from the index alone, then the rows of those values from the table;
 - `shown_rows`: a page's rows from their ids, through the primary key only. Left to the
   planner with statistics from an empty table, the same statement read all 400,000 rows of
   the table (a sequential scan: 47 ms for 3,000 ids) or walked a sort index filtering ids;
@@ -73,6 +75,15 @@ TABLE = Recipient._meta.db_table
 STATEMENT_WORK_MEM = "32MB"
 # How many pages of the table an estimated count reads, and how many rows of the sort order a
 # walk may read: settings.SEARCH_SAMPLE_PAGES, SEARCH_WALK_MIN and SEARCH_WALK_MAX.
+
+# The sorts whose index holds no id (recipients.models._active_grouped_index): a page of the
+# whole list is read by _grouped_page, with up to GROUP_LOOK_BACK of the index's entries before
+# it (a few hundred microseconds' reading; more than a value's rows at any location, except an
+# address typed for thousands).
+GROUPED_COLUMNS = ("date_of_birth", "email_folded")
+GROUP_LOOK_BACK = 2000
+# A location's active recipients, the location as the statement's first parameter.
+_ACTIVE_AT = "location_id = %s AND removed_at IS NULL"
 
 # A walk filters on the name column the sort index holds, or on name_first_last for the other
 # sorts (the two name columns hold the same words, so either finds the same rows).
@@ -260,6 +271,8 @@ class WholeList:
     every skipped row read whole from the table. A page past the middle is counted from the
     other end, walking the index backwards. Scans other than the index are switched off for
     the statement: with statistics from an empty table the planner would sort the location.
+    The Date of Birth and Email sorts' indexes hold no id (recipients.models.
+    _active_grouped_index): their pages are read by _grouped_page.
     What it guarantees: the same rows, in the same order, as OFFSET over the whole order.
     """
 
@@ -276,13 +289,57 @@ class WholeList:
             offset = max(self.count - window.stop, 0)
             size = min(size, self.count - window.start)
             order = [field[1:] if field.startswith("-") else f"-{field}" for field in order]
+        if order[0].lstrip("-") in GROUPED_COLUMNS:
+            return shown_rows(_grouped_page(self.location_id, order, offset, size), self.order)
         sql = (
-            f"SELECT id FROM {TABLE} WHERE location_id = %s AND removed_at IS NULL "  # noqa: S608
+            f"SELECT id FROM {TABLE} WHERE {_ACTIVE_AT} "  # noqa: S608
             f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
         )
         params = [self.location_id, max(size, 0), offset]
         ids = [row[0] for row in _with_scans_off(("seqscan", "bitmapscan", "sort"), sql, params)]
         return shown_rows(ids, self.order)
+
+
+def _grouped_page(location_id: int, order: list[str], offset: int, size: int) -> list[int]:
+    """The ids at `offset` .. `offset + size` of a location's active recipients in `order` (a
+    column of GROUPED_COLUMNS, then id; either direction), as OFFSET over the whole order:
+    1. the column's values at those places, from its index alone (an index-only scan), with
+       up to GROUP_LOOK_BACK places before them: how many rows of the page's first value come
+       before the page (counted in the index if its rows began further back);
+    2. the rows of the values from the page's first to its last, from the table (a bitmap
+       scan of the index for that range), sorted by the whole order.
+    A value's rows are all read for a page that shows some of them: a few dozen for a date of
+    birth, or for an address, thousands for one a clinic typed for everyone (bench/README.md,
+    issue 27).
+    """
+    column, descending = order[0].lstrip("-"), order[0].startswith("-")
+    back = min(offset, GROUP_LOOK_BACK)
+    sql = (
+        f"SELECT {column} FROM {TABLE} WHERE {_ACTIVE_AT} "  # noqa: S608
+        f"ORDER BY {_order(order[:1])} LIMIT %s OFFSET %s"
+    )
+    index_only = ("seqscan", "bitmapscan", "sort")
+    rows = _with_scans_off(index_only, sql, [location_id, back + max(size, 0), offset - back])
+    earlier, page = [row[0] for row in rows[:back]], [row[0] for row in rows[back:]]
+    if not page:
+        return []
+    first, last = page[0], page[-1]
+    # The rows of the first value before the page: the run at the end of what was read before
+    # it, unless the run fills it and began further back.
+    skip = next((n for n, value in enumerate(reversed(earlier)) if value != first), back)
+    if skip == back < offset:
+        sql = (
+            f"SELECT COUNT(*) FROM {TABLE} WHERE {_ACTIVE_AT} "  # noqa: S608
+            f"AND {column} {'>' if descending else '<'} %s"
+        )
+        ((before,),) = _with_scans_off(index_only, sql, [location_id, first])
+        skip = offset - before
+    low, high = (last, first) if descending else (first, last)
+    sql = (
+        f"SELECT id FROM {TABLE} WHERE {_ACTIVE_AT} AND {column} BETWEEN %s AND %s "  # noqa: S608
+        f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
+    )
+    return [row[0] for row in _bitmap_only(sql, [location_id, low, high, len(page), skip])]
 
 
 class CountedMatches:

@@ -49,6 +49,19 @@ def test_a_database_that_applied_the_history_before_the_squash_has_nothing_to_mi
     assert {(migration.app_label, migration.name) for migration, _ in planned} == after_the_squash
 
 
+@pytest.mark.django_db
+def test_a_database_that_applied_the_replaced_index_migration_runs_its_successor():
+    # recipients 0003_search_and_sort_indexes took the place of 0003_search_by_location,
+    # repeating its steps: a database that applied the old one must run the new one whole.
+    recorder = MigrationRecorder(connection)
+    recorder.migration_qs.filter(app="recipients", name__startswith="0003").delete()
+    recorder.record_applied("recipients", "0003_search_by_location")
+    executor = MigrationExecutor(connection)
+    planned = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    names = [(migration.app_label, migration.name) for migration, _ in planned]
+    assert names == [("recipients", "0003_search_and_sort_indexes")]
+
+
 @pytest.mark.postgresql("the pattern index is PostgreSQL's")
 @pytest.mark.django_db
 def test_the_username_counters_are_indexed_by_their_primary_key_alone():
