@@ -26,8 +26,7 @@ applied that one runs this one whole, and its trigram steps find their work done
 
 Building the indexes reads the table and holds off writes to it meanwhile: about a minute for
 the trigram index and seconds for each sort index at 10 million recipients (0.4-0.6 s at a
-million). Run
-`migrate` in a quiet hour (README, "Migrations").
+million). Run `migrate` in a quiet hour (README, "Migrations").
 """
 
 from django.contrib.postgres.operations import BtreeGinExtension
