@@ -46,22 +46,15 @@ class RecipientQuerySet(models.QuerySet):
 
 def _active_sort_index(column: str, name: str) -> models.Index:
     """One sort of Loaded Recipients: a location's active (not removed) recipients by
-    `column`, then id, so the first page never sorts the whole location."""
-    return models.Index(
-        fields=["location", column, "id"],
-        name=name,
-        condition=models.Q(removed_at__isnull=True),
-    )
+    `column`, so the first page never sorts the whole location.
 
-
-def _active_grouped_index(column: str, name: str) -> models.Index:
-    """One sort of Loaded Recipients by a column many recipients share a value of (a date of
-    birth, an address): a location's active recipients by `column` alone. With no id after
-    it, PostgreSQL keeps one entry per value holding its rows (deduplication): at a million
-    recipients 7-9 MB instead of 50-80 MB, and an import adds to a few thousand entries that
-    stay in memory instead of to a page of its own for every row (the id put each new row at
-    the end of its value's run: a page per value, read and written back per row). The order
-    of rows sharing a value (by id) is sorted from the table: recipients.search.GroupedPage.
+    By `column` alone, not then by id: PostgreSQL keeps one entry per value holding its rows
+    (deduplication), for the values many recipients share (a date of birth, an address, a
+    common name). With the id, each new row went to the end of its value's run, a page of its
+    own per value: at a million recipients an import read and wrote back a page of each sort
+    index per row. Without it, 9.5 MB instead of 50 for the dates of birth, and an import adds
+    to entries that stay in memory (bench/README.md, issue 27). The order among a value's rows
+    (by id) is sorted from the table for the page that shows them (recipients.search).
     """
     return models.Index(
         fields=["location", column],
@@ -210,12 +203,12 @@ class Recipient(models.Model):
                 name="recipient_welcome_problem",
                 condition=models.Q(welcome_problem_email__isnull=False),
             ),
-            _active_sort_index("name_last_first", "recipient_loc_last"),
-            _active_sort_index("name_first_last", "recipient_loc_first"),
-            _active_grouped_index("date_of_birth", "recipient_loc_born"),
+            _active_sort_index("name_last_first", "recipient_loc_last_first"),
+            _active_sort_index("name_first_last", "recipient_loc_first_last"),
+            _active_sort_index("date_of_birth", "recipient_loc_born"),
             # The Email column's order ignores case (issue 25), and a search for an address
             # finds its recipients through the same entries.
-            _active_grouped_index("email_folded", "recipient_loc_address"),
+            _active_sort_index("email_folded", "recipient_loc_address"),
             # An upload's page lists the recipients it created (and taking over a stopped
             # job finds those it had created); only recipients that came by upload have one.
             models.Index(

@@ -13,7 +13,8 @@ The statements here leave it no such choice:
 - `estimated_count`: the matches in a sample of the table's pages (TABLESAMPLE SYSTEM), scaled
   up: "about 37,900" for a common name, in a few milliseconds instead of counting them all;
 - `walk`: the first rows of the list's own sort index, filtered as they come (index-only for
-  the name columns: both name columns hold the same words), with a bound on how far it walks;
+  the name columns: both name columns hold the same words; then the rows of the names that
+  match), with a bound on how far it walks;
   what a common name needs when its matches are spread through the order;
 - `sorted_page`: the matches through the trigram index, sorted; what a common name needs when
   its matches sit together at one end of the order ("smith" by Last Name);
@@ -23,9 +24,9 @@ The statements here leave it no such choice:
   word of a search in one scan;
 - `planned`: whether the list is served by the statements here (PostgreSQL); on SQLite (small
   deployments) the listing takes the ORM's way, RecipientQuerySet.search;
-- `WholeList`: the unfiltered list's page ids from the sort's own index alone; for the sorts
-  whose index holds no id (a date of birth, an address: `_grouped_page`), the page's values
-  from the index alone, then the rows of those values from the table;
+- `WholeList`: the unfiltered list's page: its sort values from the sort's own index alone,
+  then the rows of those values from the table (`_grouped_page`: the sort indexes hold no id,
+  recipients.models._active_sort_index);
 - `shown_rows`: a page's rows from their ids, through the primary key only. Left to the
   planner with statistics from an empty table, the same statement read all 400,000 rows of
   the table (a sequential scan: 47 ms for 3,000 ids) or walked a sort index filtering ids;
@@ -76,14 +77,15 @@ STATEMENT_WORK_MEM = "32MB"
 # How many pages of the table an estimated count reads, and how many rows of the sort order a
 # walk may read: settings.SEARCH_SAMPLE_PAGES, SEARCH_WALK_MIN and SEARCH_WALK_MAX.
 
-# The sorts whose index holds no id (recipients.models._active_grouped_index): a page of the
-# whole list is read by _grouped_page, with up to GROUP_LOOK_BACK of the index's entries before
-# it (a few hundred microseconds' reading; more than a value's rows at any location, except an
-# address typed for thousands).
-GROUPED_COLUMNS = ("date_of_birth", "email_folded")
+# The sort indexes hold no id (recipients.models._active_sort_index): a page of the whole list
+# is read by _grouped_page, with up to GROUP_LOOK_BACK of the index's entries before it (a few
+# hundred microseconds' reading; more than a value's rows at any location, except an address
+# typed for thousands).
 GROUP_LOOK_BACK = 2000
 # A location's active recipients, the location as the statement's first parameter.
 _ACTIVE_AT = "location_id = %s AND removed_at IS NULL"
+# A sort index's entries in its order, from the index alone (the planner's other ways off).
+_INDEX_ONLY = ("seqscan", "bitmapscan", "sort")
 
 # A walk filters on the name column the sort index holds, or on name_first_last for the other
 # sorts (the two name columns hold the same words, so either finds the same rows).
@@ -171,7 +173,9 @@ class Search:
         holds if the walk ended first (the rest may be later). With no budget the walk reads
         the whole order (LIMIT NULL) and its answer is final."""
         fields = [field.lstrip("-") for field in order]
-        name = next((field for field in fields if field in _NAME_COLUMNS), "name_first_last")
+        if fields[0] in _NAME_COLUMNS:
+            return self._walk_names(order, window, budget)
+        name = "name_first_last"
         columns = ", ".join(dict.fromkeys([*fields, name]))
         sql = (
             f"SELECT id FROM (SELECT {columns} FROM {TABLE} "  # noqa: S608
@@ -183,6 +187,26 @@ class Search:
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.location_id, budget, *self.patterns, wanted, window.start])
             return [row[0] for row in cursor.fetchall()]
+
+    def _walk_names(self, order: list[str], window: slice, budget: int | None) -> list[int]:
+        """walk() sorted by a name column: the names that match among the first `budget` of
+        its index (index-only: the index holds the names, one entry per row), then the
+        window's rows of those names from the table (_rows_of)."""
+        column = order[0].lstrip("-")
+        sort = _order(order[:1])
+        sql = (
+            f"SELECT {column} FROM (SELECT {column} FROM {TABLE} "  # noqa: S608
+            f"WHERE {_ACTIVE_AT} ORDER BY {sort} LIMIT %s) "
+            f"AS walk WHERE {self._matches(f'walk.{column}')} ORDER BY {sort} LIMIT %s"
+        )
+        params = [self.location_id, budget, *self.patterns, window.stop]
+        names = [row[0] for row in _with_scans_off(_INDEX_ONLY, sql, params)]
+        page = names[window.start :]
+        if not page:
+            return []
+        skip = _run_before(names[: window.start], page[0])
+        matching = (f"AND {self._matches(column)}", self.patterns)
+        return [row.pk for row in _rows_of(self.location_id, order, page, skip, matching)]
 
     def counted_page(self, order: list[str], window: slice) -> tuple[list[int], int]:
         """The window's ids among the matches sorted, and how many match: one pass through
@@ -259,20 +283,24 @@ def shown_rows(ids: Sequence[int], order: list[str], window: slice | None = None
     params: list[object] = [list(ids)]
     if window is not None:
         params += [window.stop - window.start, window.start]
+    return _shown(sql, params)
+
+
+def _shown(sql: str, params: Sequence[object]) -> list[Recipient]:
+    """The recipients `sql` selects (the SHOWN columns), read by bitmap scans (_bitmap_only)."""
     return [Recipient(**dict(zip(SHOWN, row, strict=True))) for row in _bitmap_only(sql, params)]
 
 
 class WholeList:
     """A location's active recipients (no search) as the paginator pages them, PostgreSQL.
 
-    A page's ids come from the sort's own index alone (an index-only scan: with the
+    A page's sort values come from the sort's own index alone (an index-only scan: with the
     visibility map set, as autovacuum sets it, skipping 100,000 rows for page 4,000 reads
-    index pages only), then its 25 rows through the primary key (shown_rows), instead of
-    every skipped row read whole from the table. A page past the middle is counted from the
-    other end, walking the index backwards. Scans other than the index are switched off for
-    the statement: with statistics from an empty table the planner would sort the location.
-    The Date of Birth and Email sorts' indexes hold no id (recipients.models.
-    _active_grouped_index): their pages are read by _grouped_page.
+    index pages only), then the page's rows among those values' from the table, instead of
+    every skipped row read whole from the table (_grouped_page). A page past the middle is
+    counted from the other end, walking the index backwards. Scans other than the index are
+    switched off for the statement: with statistics from an empty table the planner would
+    sort the location.
     What it guarantees: the same rows, in the same order, as OFFSET over the whole order.
     """
 
@@ -284,33 +312,21 @@ class WholeList:
 
     def __getitem__(self, window: slice) -> list[Recipient]:
         size = window.stop - window.start
-        order, offset = self.order, window.start
-        if window.start > self.count // 2:
-            offset = max(self.count - window.stop, 0)
-            size = min(size, self.count - window.start)
-            order = [field[1:] if field.startswith("-") else f"-{field}" for field in order]
-        if order[0].lstrip("-") in GROUPED_COLUMNS:
-            return shown_rows(_grouped_page(self.location_id, order, offset, size), self.order)
-        sql = (
-            f"SELECT id FROM {TABLE} WHERE {_ACTIVE_AT} "  # noqa: S608
-            f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
-        )
-        params = [self.location_id, max(size, 0), offset]
-        ids = [row[0] for row in _with_scans_off(("seqscan", "bitmapscan", "sort"), sql, params)]
-        return shown_rows(ids, self.order)
+        if window.start <= self.count // 2:
+            return _grouped_page(self.location_id, self.order, window.start, size)
+        offset = max(self.count - window.stop, 0)
+        size = min(size, self.count - window.start)
+        backwards = [field[1:] if field.startswith("-") else f"-{field}" for field in self.order]
+        return _grouped_page(self.location_id, backwards, offset, size)[::-1]
 
 
-def _grouped_page(location_id: int, order: list[str], offset: int, size: int) -> list[int]:
-    """The ids at `offset` .. `offset + size` of a location's active recipients in `order` (a
-    column of GROUPED_COLUMNS, then id; either direction), as OFFSET over the whole order:
+def _grouped_page(location_id: int, order: list[str], offset: int, size: int) -> list[Recipient]:
+    """The rows at `offset` .. `offset + size` of a location's active recipients in `order` (a
+    sort's column, then id; either direction), as OFFSET over the whole order:
     1. the column's values at those places, from its index alone (an index-only scan), with
        up to GROUP_LOOK_BACK places before them: how many rows of the page's first value come
        before the page (counted in the index if its rows began further back);
-    2. the rows of the values from the page's first to its last, from the table (a bitmap
-       scan of the index for that range), sorted by the whole order.
-    A value's rows are all read for a page that shows some of them: a few dozen for a date of
-    birth, or for an address, thousands for one a clinic typed for everyone (bench/README.md,
-    issue 27).
+    2. the rows of those values from the table, sorted by the whole order (_rows_of).
     """
     column, descending = order[0].lstrip("-"), order[0].startswith("-")
     back = min(offset, GROUP_LOOK_BACK)
@@ -318,28 +334,50 @@ def _grouped_page(location_id: int, order: list[str], offset: int, size: int) ->
         f"SELECT {column} FROM {TABLE} WHERE {_ACTIVE_AT} "  # noqa: S608
         f"ORDER BY {_order(order[:1])} LIMIT %s OFFSET %s"
     )
-    index_only = ("seqscan", "bitmapscan", "sort")
-    rows = _with_scans_off(index_only, sql, [location_id, back + max(size, 0), offset - back])
+    rows = _with_scans_off(_INDEX_ONLY, sql, [location_id, back + max(size, 0), offset - back])
     earlier, page = [row[0] for row in rows[:back]], [row[0] for row in rows[back:]]
     if not page:
         return []
-    first, last = page[0], page[-1]
-    # The rows of the first value before the page: the run at the end of what was read before
-    # it, unless the run fills it and began further back.
-    skip = next((n for n, value in enumerate(reversed(earlier)) if value != first), back)
-    if skip == back < offset:
+    skip = _run_before(earlier, page[0])
+    if skip == back < offset:  # the first value's rows began before what was read
         sql = (
             f"SELECT COUNT(*) FROM {TABLE} WHERE {_ACTIVE_AT} "  # noqa: S608
             f"AND {column} {'>' if descending else '<'} %s"
         )
-        ((before,),) = _with_scans_off(index_only, sql, [location_id, first])
+        ((before,),) = _with_scans_off(_INDEX_ONLY, sql, [location_id, page[0]])
         skip = offset - before
-    low, high = (last, first) if descending else (first, last)
+    return _rows_of(location_id, order, page, skip)
+
+
+def _run_before(earlier: Sequence, first: object) -> int:
+    """How many of `earlier`'s last values are `first` (all of them, if all are)."""
+    return next((n for n, value in enumerate(reversed(earlier)) if value != first), len(earlier))
+
+
+def _rows_of(
+    location_id: int,
+    order: list[str],
+    values: Sequence,
+    skip: int,
+    matching: tuple[str, Sequence] = ("", ()),
+) -> list[Recipient]:
+    """The rows whose sort values are `values` (one per row, in `order`), `skip` rows of the
+    first value coming before them, with what the list shows (SHOWN): the rows of the values
+    from the first to the last, `matching` a further condition on them (SQL, its parameters),
+    read from the table (a bitmap scan of the sort's index for that range) and sorted by the
+    whole order. A
+    value's rows are all read for a page that shows some of them: a few dozen for a date of
+    birth or a name, or for an address, thousands for one a clinic typed for everyone."""
+    column, descending = order[0].lstrip("-"), order[0].startswith("-")
+    low, high = (values[-1], values[0]) if descending else (values[0], values[-1])
+    condition, condition_params = matching
     sql = (
-        f"SELECT id FROM {TABLE} WHERE {_ACTIVE_AT} AND {column} BETWEEN %s AND %s "  # noqa: S608
+        f"SELECT {', '.join(SHOWN)} FROM {TABLE} "  # noqa: S608
+        f"WHERE {_ACTIVE_AT} AND {column} BETWEEN %s AND %s {condition} "
         f"ORDER BY {_order(order)} LIMIT %s OFFSET %s"
     )
-    return [row[0] for row in _bitmap_only(sql, [location_id, low, high, len(page), skip])]
+    params = [location_id, low, high, *condition_params, len(values), skip]
+    return _shown(sql, params)
 
 
 class CountedMatches:

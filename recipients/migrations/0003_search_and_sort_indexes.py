@@ -17,12 +17,12 @@ applied that one runs this one whole, and its trigram steps find their work done
    of the location to filter). Same pending list as the index it replaces (0002 says why
    128 kB).
 
-2. The Date of Birth and Email sorts' indexes without the id (issue 27): one entry per value
-   of a location holds all its rows (PostgreSQL's deduplication), so an import adds to
-   entries that stay in memory instead of reading and writing back a page of each index per
-   row (recipients.models._active_grouped_index; the order among a value's rows comes from
-   the table: recipients.search._grouped_page). The new ones are built before the old ones
-   go, so the two sorts always have an index.
+2. The sorts' indexes without the id (issue 27): one entry per value of a location holds all
+   its rows (PostgreSQL's deduplication), so an import adds to entries that stay in memory
+   instead of reading and writing back a page of each index per row
+   (recipients.models._active_sort_index; the order among a value's rows comes from the
+   table: recipients.search). The new ones are built before the old ones go, so every sort
+   always has an index.
 
 Building the indexes reads the table and holds off writes to it meanwhile: about a minute for
 the trigram index and seconds for each sort index at 10 million recipients (0.4-0.6 s at a
@@ -65,8 +65,12 @@ class Migration(migrations.Migration):
     operations = [
         BtreeGinExtension(),  # CREATE EXTENSION IF NOT EXISTS btree_gin; nothing on SQLite
         migrations.RunPython(create, drop),
+        _grouped("name_last_first", "recipient_loc_last_first"),
+        _grouped("name_first_last", "recipient_loc_first_last"),
         _grouped("date_of_birth", "recipient_loc_born"),
         _grouped("email_folded", "recipient_loc_address"),
+        migrations.RemoveIndex(model_name="recipient", name="recipient_loc_last"),
+        migrations.RemoveIndex(model_name="recipient", name="recipient_loc_first"),
         migrations.RemoveIndex(model_name="recipient", name="recipient_loc_dob"),
         migrations.RemoveIndex(model_name="recipient", name="recipient_loc_email_folded"),
     ]
