@@ -26,6 +26,12 @@ def analyze() -> None:
     _maintain("ANALYZE")
 
 
+def checkpoint() -> None:
+    """Every page written so far flushed to disk (PostgreSQL's CHECKPOINT, which the server's
+    checkpointer would have run within minutes; nothing on SQLite)."""
+    _maintain("CHECKPOINT")
+
+
 def _maintain(statement: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
