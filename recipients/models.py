@@ -53,8 +53,8 @@ def _active_sort_index(column: str, name: str) -> models.Index:
     common name). With the id, each new row went to the end of its value's run, a page of its
     own per value: at a million recipients an import read and wrote back a page of each sort
     index per row. Without it, 9.5 MB instead of 50 for the dates of birth, and an import adds
-    to entries that stay in memory (bench/README.md, issue 27). The order among a value's rows
-    (by id) is sorted from the table for the page that shows them (recipients.search).
+    to a value's entry where one exists (bench/README.md, issue 27). The order among a value's
+    rows (by id) is sorted from the table for the page that shows them (recipients.search).
     """
     return models.Index(
         fields=["location", column],

@@ -296,11 +296,11 @@ class WholeList:
 
     A page's sort values come from the sort's own index alone (an index-only scan: with the
     visibility map set, as autovacuum sets it, skipping 100,000 rows for page 4,000 reads
-    index pages only), then the page's rows among those values' from the table, instead of
-    every skipped row read whole from the table (_grouped_page). A page past the middle is
-    counted from the other end, walking the index backwards. Scans other than the index are
-    switched off for the statement: with statistics from an empty table the planner would
-    sort the location.
+    index pages only), then the page's rows among the rows of those values, from the table,
+    instead of every skipped row read whole from the table (_grouped_page). A page past the
+    middle is counted from the other end, walking the index backwards. Scans other than the
+    index are switched off for the statement: with statistics from an empty table the planner
+    would sort the location.
     What it guarantees: the same rows, in the same order, as OFFSET over the whole order.
     """
 
@@ -365,9 +365,9 @@ def _rows_of(
     first value coming before them, with what the list shows (SHOWN): the rows of the values
     from the first to the last, `matching` a further condition on them (SQL, its parameters),
     read from the table (a bitmap scan of the sort's index for that range) and sorted by the
-    whole order. A
-    value's rows are all read for a page that shows some of them: a few dozen for a date of
-    birth or a name, or for an address, thousands for one a clinic typed for everyone."""
+    whole order. A value's rows are all read for a page that shows some of them: a few dozen
+    for a date of birth or a name, or for an address, thousands for one a clinic typed for
+    everyone."""
     column, descending = order[0].lstrip("-"), order[0].startswith("-")
     low, high = (values[-1], values[0]) if descending else (values[0], values[-1])
     condition, condition_params = matching
