@@ -25,14 +25,23 @@ SEARCH_INDEX = "recipient_search_loc_trgm"  # recipients 0003
 on_postgresql = pytest.mark.postgresql("the triggers and the planned search are PostgreSQL's")
 
 
-def _people(location, count, **fields):
+def _day(n):
+    return dt.date(1950, 1, 1) + dt.timedelta(days=n)
+
+
+def _address(n):
+    return f"p{n}@example.org"
+
+
+def _people(location, count, born=_day, email=_address, **fields):
+    """`count` people, the n-th born on `born(n)`, with the address `email(n)`."""
     people = [
         Recipient(
             location=location,
             first_name=fields.get("first_name", f"Ann{n:03}"),
             last_name=fields.get("last_name", "Ray"),
-            date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=n),
-            email=f"p{n}@example.org",
+            date_of_birth=born(n),
+            email=email(n),
         )
         for n in range(count)
     ]
@@ -240,22 +249,6 @@ def test_a_search_shows_each_recipients_own_columns(alice_client, demo_clinic):
     assert timezone.localtime(person.created_at).strftime("%b %-d, %Y") in text
 
 
-def _sharing(location, count, born, email):
-    people = [
-        Recipient(
-            location=location,
-            first_name=f"Ann{n:04}",
-            last_name="Ray",
-            date_of_birth=born(n),
-            email=email(n),
-        )
-        for n in range(count)
-    ]
-    for person in people:
-        person.fill_keys()
-    Recipient.objects.bulk_create(people)
-
-
 @pytest.mark.parametrize("sort", ["date_of_birth", "-date_of_birth", "email", "-email"])
 def test_pages_sorted_by_a_value_thousands_share_hold_its_rows_in_order(
     alice_client, demo_clinic, sort
@@ -263,9 +256,9 @@ def test_pages_sorted_by_a_value_thousands_share_hold_its_rows_in_order(
     # Dates and addresses many recipients share are indexed without the id
     # (recipients.search._grouped_page): a page inside a run of 4,100 rows sharing both, far
     # enough in that the run began before what is read with the page, from either end.
-    _sharing(demo_clinic, 50, lambda n: dt.date(1940, 1, 1 + n % 3), lambda n: f"a{n % 4}@x.org")
-    _sharing(demo_clinic, 4100, lambda n: dt.date(1960, 6, 15), lambda n: "Front.Desk@x.org")
-    _sharing(demo_clinic, 70, lambda n: dt.date(1980, 1, 1 + n % 3), lambda n: f"z{n % 4}@x.org")
+    _people(demo_clinic, 50, lambda n: dt.date(1940, 1, 1 + n % 3), lambda n: f"a{n % 4}@x.org")
+    _people(demo_clinic, 4100, lambda n: dt.date(1960, 6, 15), lambda n: "Front.Desk@x.org")
+    _people(demo_clinic, 70, lambda n: dt.date(1980, 1, 1 + n % 3), lambda n: f"z{n % 4}@x.org")
     descending = sort.startswith("-")
     order = [f"-{field}" if descending else field for field in SORTS[sort.lstrip("-")]]
     every = list(
